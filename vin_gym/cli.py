@@ -1,0 +1,66 @@
+"""The ``vin-gym`` command: one entry point, one module per subcommand.
+
+Each subcommand lives in ``vin_gym/commands/<name>.py`` and exposes ``add_parser(sub)``
+(building its argparse parser, importing nothing heavy) and ``run(args) -> int``
+(importing what it needs, torch and model code included, only when it runs). This module
+is the one place allowed to reach all three packages, through those commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand -> module; the order is the order of ``vin-gym --help``.
+COMMANDS: dict[str, str] = {
+    "demo": "vin_gym.commands.demo",
+    "collect": "vin_gym.commands.collect",
+    "inspect": "vin_gym.commands.inspect",
+    "import-mat": "vin_gym.commands.import_mat",
+    "train": "vin_gym.commands.train",
+    "evaluate": "vin_gym.commands.evaluate",
+    "plan": "vin_gym.commands.plan",
+    "baseline": "vin_gym.commands.baseline",
+    "compare": "vin_gym.commands.compare",
+    "bench": "vin_gym.commands.bench",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from vin_gym import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="vin-gym",
+        description="Pixel physics environments, Visual Interaction Network world models "
+        "and sampling-based MPC planners.",
+    )
+    parser.add_argument("--version", action="version", version=f"vin-gym {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # a subcommand not built yet
+        module.add_parser(sub, name)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError) as exc:
+        # Bad input: a clear message, not a traceback.
+        print(f"vin-gym {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``vin-gym`` subcommand (see :mod:`vin_gym.cli`)."""
