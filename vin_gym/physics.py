@@ -6,9 +6,13 @@ second, masses in arbitrary units.
 
 Two ways to capture a state, with different guarantees:
 
-* :meth:`Simulator.snapshot` / :meth:`Simulator.restore` copy the whole pymunk space,
-  cached contact impulses included, so a restored simulator continues **bit for bit**
-  like the original would have.
+* :meth:`Simulator.snapshot` / :meth:`Simulator.restore` continue **bit for bit** like
+  the original. pymunk's own ``space.copy()`` (and pickling) does not: it drops the
+  solver's cached contact impulses, and in our measurements 8% of copies taken mid-game
+  diverged. A snapshot is therefore a replay recipe: the array state the simulator was
+  last built from plus the pushes and steps since; restoring rebuilds and replays them,
+  which pymunk's determinism makes exact. Restoring costs one rebuild (~0.1 ms) plus
+  ~7 us per step replayed. Pickling a simulator uses the same route.
 * :meth:`Simulator.get_state` / :meth:`Simulator.set_state` use plain arrays
   (:class:`SceneState`). ``set_state`` rebuilds the space from scratch, so two simulators
   given the same array state continue **identically** to each other. They can differ
@@ -28,10 +32,19 @@ import pymunk
 
 from vin_gym.forces import ForceLaw
 
-try:  # pymunk's own cffi handle: reading a body through it is ~4x faster than Body.position
+try:
+    # pymunk's own cffi handle to Chipmunk. Calling it directly skips pymunk's Python
+    # wrappers: reading a body ~4x faster than Body.position, a space step 2.5x faster
+    # than Space.step (whose extra work, deferred adds/removes and post-step callbacks,
+    # a Simulator never uses). ``tests/test_physics.py`` checks both paths agree bit for
+    # bit; without the handle (another pymunk layout) the public API is used.
     from pymunk._chipmunk_cffi import lib as _cp
-except ImportError:  # pragma: no cover - layout of another pymunk release
+except ImportError:  # pragma: no cover
     _cp = None
+
+
+#: Step spaces through Chipmunk directly (see above); tests flip it to compare the paths.
+RAW_STEP = True
 
 
 @dataclass(frozen=True)
@@ -41,8 +54,11 @@ class SimParams:
     Attributes:
         table_size: Side of the square table, in table units.
         dt: Duration of one simulator step (one environment step, one frame), seconds.
-        substeps: pymunk steps per simulator step; enough that an object at
-            ``max_speed`` moves at most a small fraction of its radius per substep.
+        substeps: pymunk steps per simulator step. With the defaults an object at
+            ``max_speed`` moves 0.16 units per substep; under 10,000 steps of maximal
+            pushes no two unit discs overlap by more than 0.3 units (measured: 0.25) and
+            nothing sinks into a wall by more than 0.2 (measured: 0.18); see
+            ``tests/test_physics.py``.
         damping: Linear damping rate (1/s): velocities decay as ``exp(-damping * t)``.
         max_speed: Speed cap (table units/s) applied after each step, so repeated
             pushes cannot accelerate objects without bound. ``inf`` disables it.
@@ -55,7 +71,7 @@ class SimParams:
 
     table_size: float = 10.0
     dt: float = 0.1
-    substeps: int = 8
+    substeps: int = 5
     damping: float = 0.0
     max_speed: float = 8.0
     wall_thickness: float = 5.0
@@ -116,12 +132,19 @@ class SceneState:
         return SceneState(self.positions, self.velocities, self.masses, self.radii)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Snapshot:
-    """An exact copy of a simulator (see :meth:`Simulator.snapshot`)."""
+    """An exact capture of a simulator (see :meth:`Simulator.snapshot`).
 
-    space: pymunk.Space
-    bodies: list[pymunk.Body] = field(repr=False)
+    Attributes:
+        base: The array state the simulator was last built from.
+        ops: What happened since, in order: ``(index, dvx, dvy)`` for a push, ``None``
+            for a step.
+        time: Simulated time at capture.
+    """
+
+    base: SceneState = field(repr=False)
+    ops: tuple[tuple[int, float, float] | None, ...] = field(repr=False)
     time: float
 
 
@@ -177,9 +200,7 @@ class Simulator:
             shape.elasticity = 1.0
             shape.friction = 0.0
             # Objects always hit walls; they hit each other unless ``collide`` is off.
-            shape.filter = pymunk.ShapeFilter(
-                categories=0b10, mask=0b11 if p.collide else 0b01
-            )
+            shape.filter = pymunk.ShapeFilter(categories=0b10, mask=0b11 if p.collide else 0b01)
             space.add(body, shape)
             bodies.append(body)
         self.space = space
@@ -236,26 +257,45 @@ class Simulator:
     def set_state(self, state: SceneState) -> None:
         """Rebuild the space from plain arrays; discards cached contact impulses."""
         self._build_space(state)
+        self._base = state.copy()
+        self._ops: list[tuple[int, float, float] | None] = []
 
     def snapshot(self) -> Snapshot:
-        """An exact copy: restoring it continues bit for bit like this simulator."""
-        space = self.space.copy()
-        return Snapshot(space, _bodies_in_order(space, len(self.bodies)), self.time)
+        """An exact capture: restoring it continues bit for bit like this simulator."""
+        return Snapshot(self._base, tuple(self._ops), self.time)
 
     def restore(self, snapshot: Snapshot) -> None:
         """Continue from ``snapshot`` exactly (the snapshot itself stays reusable)."""
-        self.space = snapshot.space.copy()
-        self.bodies = _bodies_in_order(self.space, len(snapshot.bodies))
-        self._masses = np.array([b.mass for b in self.bodies])
-        self._radii = np.array([next(iter(b.shapes)).radius for b in self.bodies])
+        self.set_state(snapshot.base)
+        for op in snapshot.ops:
+            if op is None:
+                self.step()
+            else:
+                self.push(op[0], op[1:])
         self.time = snapshot.time
 
+    def __getstate__(self) -> dict:
+        # A pickled pymunk space loses its cached contact impulses: pickle the replay
+        # recipe instead, so an unpickled simulator continues bit for bit.
+        return {"params": self.params, "force_law": self.force_law, "snap": self.snapshot()}
+
+    def __setstate__(self, state: dict) -> None:
+        self.params, self.force_law = state["params"], state["force_law"]
+        self.time = 0.0
+        self.restore(state["snap"])
+
     # -- dynamics ----------------------------------------------------------------------
-    def push(self, index: int, delta_v: np.ndarray) -> None:
+    def push(self, index: int, delta_v: tuple[float, float] | np.ndarray) -> None:
         """Add the velocity change ``delta_v`` (2,) to object ``index``."""
         body = self.bodies[index]
-        vx, vy = body.velocity
-        body.velocity = (vx + float(delta_v[0]), vy + float(delta_v[1]))
+        dvx, dvy = float(delta_v[0]), float(delta_v[1])
+        self._ops.append((index, dvx, dvy))
+        if _cp is not None:
+            v = _cp.cpBodyGetVelocity(body._body)
+            _cp.cpBodySetVelocity(body._body, (v.x + dvx, v.y + dvy))
+        else:  # pragma: no cover
+            vx, vy = body.velocity
+            body.velocity = (vx + dvx, vy + dvy)
 
     def step(self) -> np.ndarray:
         """Advance one ``dt`` in ``substeps`` pymunk steps, then cap speeds.
@@ -268,11 +308,19 @@ class Simulator:
         space, bodies, law = self.space, self.bodies, self.force_law
         for _ in range(p.substeps):
             if law is not None:
-                forces = law.forces(self.positions(), self._masses)
+                # Forces at the positions this substep moves to: pymunk moves positions
+                # before it applies forces, so forces at the current positions would make
+                # the scheme forward Euler (energy grows); this makes it leapfrog.
+                s = self.object_states()
+                forces = law.forces(s[:, :2] + h * s[:, 2:], self._masses)
                 for body, f in zip(bodies, forces.tolist(), strict=True):
                     body.force = f
-            space.step(h)
+            if _cp is not None and RAW_STEP:
+                _cp.cpSpaceStep(space._space, h)
+            else:
+                space.step(h)
         self.time += p.dt
+        self._ops.append(None)
         rows = _read_bodies(bodies)
         vmax = p.max_speed
         for i, (x, y, vx, vy) in enumerate(rows):
@@ -293,10 +341,3 @@ def _read_bodies(bodies: list[pymunk.Body]) -> list[tuple[float, float, float, f
         pos, vel = _cp.cpBodyGetPosition(b._body), _cp.cpBodyGetVelocity(b._body)
         out.append((pos.x, pos.y, vel.x, vel.y))
     return out
-
-
-def _bodies_in_order(space: pymunk.Space, n: int) -> list[pymunk.Body]:
-    bodies = list(space.bodies)
-    if len(bodies) != n:
-        raise RuntimeError(f"snapshot holds {len(bodies)} bodies, expected {n}")
-    return bodies

@@ -64,15 +64,19 @@ def disc_coverage(d: np.ndarray | float, radius: float) -> np.ndarray | float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _paint(frame, xs, ys, rs, inner, colors, mode):  # pragma: no cover - compiled
-    """Paint shapes into ``frame`` (uint8 H x W x 3) in place; centres/radii in pixels.
+def _paint(frame, pos, rad, inner, scale, visible, colors, mode):  # pragma: no cover
+    """Paint shapes into ``frame`` (uint8 H x W x 3) in place.
 
-    mode 0: opaque anti-aliased discs (over); 1: additive blobs; 2: rings, opaque between
-    ``inner`` and ``rs``.
+    ``pos`` (K, 2) centres and ``rad``/``inner`` (K,) radii in table units, times
+    ``scale`` pixels per unit. mode 0: opaque anti-aliased discs composited over the
+    frame; 1: additive blobs; 2: rings, opaque between ``inner`` and ``rad``.
     """
     h, w = frame.shape[0], frame.shape[1]
-    for k in range(xs.shape[0]):
-        cx, cy, r = xs[k], ys[k], rs[k]
+    for k in range(pos.shape[0]):
+        if not visible[k]:
+            continue
+        cx, cy, r = pos[k, 0] * scale, pos[k, 1] * scale, rad[k] * scale
+        r_in = inner[k] * scale
         reach = r * 1.6 + 2.0 if mode == 1 else r + 1.5
         c0 = max(0, int(math.floor(cx - reach)))
         c1 = min(w, int(math.ceil(cx + reach)) + 1)
@@ -82,7 +86,6 @@ def _paint(frame, xs, ys, rs, inner, colors, mode):  # pragma: no cover - compil
             dy = i + 0.5 - cy
             for j in range(c0, c1):
                 dx = j + 0.5 - cx
-                d = math.sqrt(dx * dx + dy * dy)
                 if mode == 1:
                     q = (dx * dx + dy * dy) / (r * r)
                     a = math.exp(-(q * q * q * q))
@@ -91,14 +94,24 @@ def _paint(frame, xs, ys, rs, inner, colors, mode):  # pragma: no cover - compil
                             v = frame[i, j, c] + a * colors[k, c]
                             frame[i, j, c] = np.uint8(min(255.0, v) + 0.5)
                     continue
+                d = math.sqrt(dx * dx + dy * dy)
                 a = min(max(r - d + 0.5, 0.0), 1.0)
                 if mode == 2:
-                    a -= min(max(inner[k] - d + 0.5, 0.0), 1.0)
+                    a -= min(max(r_in - d + 0.5, 0.0), 1.0)
                 if a <= 0.0:
                     continue
                 for c in range(3):
                     v = frame[i, j, c] * (1.0 - a) + colors[k, c] * a
                     frame[i, j, c] = np.uint8(v + 0.5)
+
+
+_ALL_VISIBLE = np.ones(64, dtype=np.bool_)
+
+
+def _as_f64(a: np.ndarray) -> np.ndarray:
+    if isinstance(a, np.ndarray) and a.dtype == np.float64:
+        return a
+    return np.asarray(a, dtype=np.float64)
 
 
 class Renderer:
@@ -124,6 +137,7 @@ class Renderer:
         self._base_key: tuple | None = None  # the last background + goal layer, reused
         self._base = np.zeros((self.size, self.size, 3), dtype=np.uint8)
         self._paints: dict[int, np.ndarray] = {}
+        self._mode = _DISC if style == "disc" else _BLOB
 
     def render(
         self,
@@ -150,14 +164,18 @@ class Renderer:
             ``(H, W, 3)`` uint8 RGB, a new array.
         """
         frame = self._base_layer(goal, goal_radius, background).copy()
-        pos = np.asarray(positions, dtype=np.float64).reshape(-1, 2) * self.scale
-        rad = np.asarray(radii, dtype=np.float64).reshape(-1) * self.scale
-        paint = self._object_paints(len(pos))
-        if visible is not None:
-            keep = np.asarray(visible, dtype=bool)
-            pos, rad, paint = pos[keep], rad[keep], paint[keep]
-        mode = _DISC if self.style == "disc" else _BLOB
-        _paint(frame, pos[:, 0], pos[:, 1], rad, rad, paint, mode)
+        pos = _as_f64(positions)
+        rad = _as_f64(radii)
+        n = len(pos)
+        if pos.ndim != 2 or pos.shape[1] != 2 or rad.shape != (n,):
+            raise ValueError(
+                f"positions must be (N, 2) and radii (N,), got {pos.shape} and {rad.shape}"
+            )
+        if visible is None:
+            vis = _ALL_VISIBLE if n <= len(_ALL_VISIBLE) else np.ones(n, dtype=np.bool_)
+        else:
+            vis = np.asarray(visible, dtype=np.bool_)
+        _paint(frame, pos, rad, rad, self.scale, vis, self._object_paints(n), self._mode)
         return frame
 
     def _object_paints(self, n: int) -> np.ndarray:
@@ -193,10 +211,16 @@ class Renderer:
                 )
             np.copyto(self._base, background)
         if show_goal:
-            r = goal_radius * self.scale
-            width = max(1.0, 0.12 * r)
-            _paint(self._base, np.array([goal[0] * self.scale]), np.array([goal[1] * self.scale]),
-                   np.array([r]), np.array([r - width]),
-                   np.array([GOAL_COLOR], dtype=np.float64), _RING)
+            width = max(1.0 / self.scale, 0.12 * goal_radius)  # at least one pixel wide
+            _paint(
+                self._base,
+                np.array([goal], dtype=np.float64),
+                np.array([goal_radius]),
+                np.array([goal_radius - width]),
+                self.scale,
+                _ALL_VISIBLE,
+                np.array([GOAL_COLOR], dtype=np.float64),
+                _RING,
+            )
         self._base_key = (goal_key, background)
         return self._base

@@ -9,8 +9,9 @@ from vin_gym.commands.common import add_json_arg, report
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help="play Billiards-v0 with random pushes and write a GIF",
-                       description=__doc__)
+    p = sub.add_parser(
+        name, help="play Billiards-v0 with random pushes and write a GIF", description=__doc__
+    )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     p.add_argument("--steps", type=int, default=100, help="environment steps to play")
     p.add_argument("--seed", type=int, default=0)
@@ -44,9 +45,16 @@ def run(args: argparse.Namespace) -> int:
             env.reset()
     env.close()
     gif = args.out / "demo.gif"
-    atomic_write(gif, lambda tmp: iio.imwrite(tmp, np.stack(frames), extension=".gif",
-                                              duration=100, loop=0))
-    results = {"env": args.env, "steps": args.steps, "episodes": episodes,
-               "successes": successes, "mean_reward": total / args.steps, "gif": str(gif)}
+    atomic_write(
+        gif, lambda tmp: iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=100, loop=0)
+    )
+    results = {
+        "env": args.env,
+        "steps": args.steps,
+        "episodes": episodes,
+        "successes": successes,
+        "mean_reward": total / args.steps,
+        "gif": str(gif),
+    }
     report(results, [results], args.json)
     return 0

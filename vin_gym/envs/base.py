@@ -79,8 +79,11 @@ class PhysicsEnv(gym.Env):
         overrides = {
             k: v
             for k, v in dict(
-                n_objects=n_objects, radius=radius, initial_speed=initial_speed,
-                max_push=max_push, show_goal=show_goal,
+                n_objects=n_objects,
+                radius=radius,
+                initial_speed=initial_speed,
+                max_push=max_push,
+                show_goal=show_goal,
             ).items()
             if v is not None
         }
@@ -100,7 +103,7 @@ class PhysicsEnv(gym.Env):
         n = self.scene.n_objects
         half, vmax = size / 2, self.sim_params.max_speed
         self._state_scale = np.tile(np.array([1 / half, 1 / half, 1 / vmax, 1 / vmax]), n)
-        self._state_offset = np.tile(np.array([1.0, 1.0, 0.0, 0.0]), n).astype(np.float32)
+        self._state_offset = np.tile(np.array([1.0, 1.0, 0.0, 0.0]), n)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
         pixels = spaces.Box(0, 255, shape=(self.obs_size, self.obs_size, 3), dtype=np.uint8)
         state = spaces.Box(-1.0, 1.0, shape=(4 * n + 2,), dtype=np.float32)
@@ -157,6 +160,7 @@ class PhysicsEnv(gym.Env):
         self.on_reset()
         self._states = self.sim.object_states()
         self._states.flags.writeable = False
+        self._radii = self.sim.radii
         return self._observation(), self._info()
 
     def on_reset(self) -> None:
@@ -205,7 +209,7 @@ class PhysicsEnv(gym.Env):
             background = self.background_at(renderer.size)
         return renderer.render(
             self._states[:, :2],
-            self.sim.radii if self.sim is not None else np.array([]),
+            self._radii,
             goal=self.goal if self.scene.show_goal else None,
             goal_radius=self.task.goal_radius,
             visible=self.visible,
@@ -226,20 +230,25 @@ class PhysicsEnv(gym.Env):
 
     def state_vector(self) -> np.ndarray:
         """Positions and goal mapped to [-1, 1], velocities divided by the speed cap."""
-        s = self._states.ravel()
-        out = np.empty(s.size + 2, dtype=np.float32)
-        np.multiply(s, self._state_scale, out=out[:-2], casting="same_kind")
-        out[:-2] -= self._state_offset
+        x = self._states.reshape(-1) * self._state_scale  # float64 math, then one cast
+        x -= self._state_offset
+        np.clip(x, -1.0, 1.0, out=x)
+        out = np.empty(x.size + 2, dtype=np.float32)
+        out[:-2] = x
         out[-2:] = self._goal_vec
-        return np.clip(out, -1.0, 1.0, out=out)
+        return out
 
     def _info(self, success: bool | None = None, distance: float | None = None) -> dict:
         if distance is None:
             distance = float(self.task.distance(self._states, self.goal))
             success = distance < self.task.goal_radius
         # states and goal are read-only arrays, so info can share them without copies
-        return {"states": self._states, "goal": self.goal.copy(), "is_success": bool(success),
-                "distance": distance}
+        return {
+            "states": self._states,
+            "goal": self.goal.copy(),
+            "is_success": bool(success),
+            "distance": distance,
+        }
 
     def _sample_goal(self, state: SceneState) -> np.ndarray:
         # A goal the target does not already sit on.
@@ -322,7 +331,9 @@ def place_without_overlap(
 
 def _check_args(scene: SceneParams, obs_mode, obs_size, render_mode, render_modes) -> None:
     if not isinstance(scene.n_objects, int | np.integer) or scene.n_objects < 2:
-        raise ValueError(f"n_objects must be an integer >= 2 (cue and target), got {scene.n_objects!r}")
+        raise ValueError(
+            f"n_objects must be an integer >= 2 (cue and target), got {scene.n_objects!r}"
+        )
     if obs_mode not in OBS_MODES:
         raise ValueError(f"obs_mode must be one of {OBS_MODES}, got {obs_mode!r}")
     if not isinstance(obs_size, int | np.integer) or not 32 <= obs_size <= 256:

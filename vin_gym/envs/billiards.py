@@ -24,9 +24,12 @@ class Billiards(PhysicsEnv):
     ## Observation Space
     | ``obs_mode`` | space | content |
     |---|---|---|
-    | ``"pixels"`` (default) | ``Box(0, 255, (obs_size, obs_size, 3), uint8)`` | RGB frame; x along columns, y along rows (row 0 at y = 0) |
-    | ``"state"`` | ``Box(-1, 1, (4 N + 2,), float32)`` | per object x, y mapped to [-1, 1] and vx, vy divided by the speed cap, then the goal mapped to [-1, 1] |
+    | ``"pixels"`` (default) | ``Box(0, 255, (S, S, 3), uint8)`` | RGB frame, S = ``obs_size`` |
+    | ``"state"`` | ``Box(-1, 1, (4 N + 2,), float32)`` | per object x, y, vx, vy; goal |
     | ``"dict"`` | ``Dict(pixels=..., state=...)`` | both |
+
+    Pixels: x along columns, y along rows (row 0 at y = 0). State: positions and the goal
+    mapped from [0, 10] to [-1, 1], velocities divided by the speed cap.
 
     ## Rewards
     Dense: minus the distance of object 1 to the goal divided by the table size (so in
