@@ -232,7 +232,8 @@ class PhysicsEnv(gym.Env):
         """Positions and goal mapped to [-1, 1], velocities divided by the speed cap."""
         x = self._states.reshape(-1) * self._state_scale  # float64 math, then one cast
         x -= self._state_offset
-        np.clip(x, -1.0, 1.0, out=x)
+        np.minimum(x, 1.0, out=x)  # two in-place ufuncs: several times cheaper than np.clip
+        np.maximum(x, -1.0, out=x)
         out = np.empty(x.size + 2, dtype=np.float32)
         out[:-2] = x
         out[-2:] = self._goal_vec
