@@ -1,0 +1,116 @@
+"""Storage: damaged, missing, incomplete and mismatched datasets give clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vin_gym.cli import main
+from vin_gym.data import CollectConfig, DatasetError, collect, open_dataset, verify_dataset
+from vin_gym.data.storage import read_npy_header
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pristine")
+    collect(
+        CollectConfig(
+            "Billiards-v0",
+            {"obs_size": 32},
+            policy="random",
+            episodes=4,
+            steps=5,
+            episodes_per_shard=2,
+            progress=False,
+        ),
+        root,
+    )
+    return root
+
+
+@pytest.fixture
+def copy(pristine, tmp_path) -> Path:
+    root = tmp_path / "ds"
+    shutil.copytree(pristine, root)
+    return root
+
+
+def test_manifest_records_shapes_sizes_and_checksums(pristine):
+    manifest = verify_dataset(pristine)
+    assert manifest["complete"] and manifest["num_shards"] == 2
+    assert manifest["arrays"]["frames"] == {"dtype": "uint8", "shape": [6, 32, 32, 3]}
+    assert {"numpy", "gymnasium", "pymunk", "vin_gym"} <= set(manifest["versions"])
+    record = manifest["shards"][1]["files"]["frames.npy"]
+    path = pristine / "shard-00001" / "frames.npy"
+    assert record["bytes"] == path.stat().st_size and len(record["sha256"]) == 64
+    assert read_npy_header(path) == ((2, 6, 32, 32, 3), np.dtype("uint8"))
+
+
+def expect_damage(root: Path, pattern: str, capsys) -> None:
+    with pytest.raises(DatasetError, match=pattern):
+        open_dataset(root)
+    assert main(["inspect", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "vin-gym inspect: error:" in err and root.name in err
+
+
+def test_truncated_shard(copy, capsys):
+    path = copy / "shard-00001" / "states.npy"
+    path.write_bytes(path.read_bytes()[:-7])
+    expect_damage(copy, r"shard-00001/states\.npy has \d+ bytes, expected \d+", capsys)
+
+
+def test_corrupted_byte(copy, capsys):
+    path = copy / "shard-00000" / "frames.npy"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    expect_damage(copy, r"shard-00000/frames\.npy fails its sha256 checksum", capsys)
+    # A size-and-header check alone does not see it; checksums do.
+    assert verify_dataset(copy, checksums=False)["complete"]
+
+
+def test_missing_shard(copy, capsys):
+    shutil.rmtree(copy / "shard-00001")
+    expect_damage(copy, r"shard-00001/\w+\.npy is missing", capsys)
+
+
+def test_header_rewritten_with_other_shape(copy, capsys):
+    path = copy / "shard-00000" / "rewards.npy"
+    np.save(path, np.zeros((3, 6), dtype=np.float32))  # same byte count, wrong shape
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["shards"][0]["files"]["rewards.npy"]["bytes"] = path.stat().st_size
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    expect_damage(copy, r"rewards\.npy holds float32 \(3, 6\), expected float32 \(2, 6\)", capsys)
+
+
+def test_mismatched_and_incomplete_manifest(copy, capsys):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["num_episodes"] = 5
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    expect_damage(copy, "shards hold 4 episodes, manifest says 5", capsys)
+    manifest["num_episodes"], manifest["complete"] = 4, False
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    expect_damage(copy, "incomplete", capsys)
+    (copy / "manifest.json").write_text("{not json")
+    expect_damage(copy, "not valid JSON", capsys)
+
+
+def test_not_a_dataset(tmp_path):
+    with pytest.raises(DatasetError, match=r"manifest\.json is missing"):
+        open_dataset(tmp_path)
+    with pytest.raises(DatasetError, match="does not exist"):
+        open_dataset(tmp_path / "nowhere")
+
+
+def test_incompatible_datasets(pristine, tmp_path):
+    other = tmp_path / "other"
+    collect(
+        CollectConfig("Billiards-v0", {"obs_size": 48}, episodes=1, steps=5, progress=False), other
+    )
+    with pytest.raises(DatasetError, match="obs_size=48"):
+        open_dataset([pristine, other])

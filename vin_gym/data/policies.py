@@ -1,0 +1,148 @@
+"""Behaviour policies for data collection.
+
+A policy is any callable ``policy(obs, info, rng) -> action`` (``info`` as the env gives
+it, with ``"states"`` and ``"goal"``; ``rng`` a :class:`numpy.random.Generator` owned by
+the episode). If it has a ``reset(info, rng)`` method, the collector calls it after every
+``env.reset`` so that stateful policies start each episode afresh.
+
+>>> import numpy as np
+>>> policy = make_policy("pushes")
+>>> rng = np.random.default_rng(0)
+>>> info = {"states": np.array([[2.0, 2, 0, 0], [5, 5, 0, 0], [8, 8, 0, 0]]),
+...         "goal": np.array([7.0, 3.0])}
+>>> policy.reset(info, rng)
+>>> actions = np.array([policy(None, info, rng) for _ in range(200)])
+>>> bool(np.all(np.abs(actions) <= 1)), bool(np.any(actions != 0)), bool(np.any(actions == 0))
+(True, True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Policy = Callable[[Any, dict, np.random.Generator], np.ndarray]
+POLICIES = ("zero", "random", "pushes")
+
+
+class ZeroPolicy:
+    """No pushes: passive physics, the paper's setting."""
+
+    def __init__(self, action_dim: int = 2) -> None:
+        self._zero = np.zeros(action_dim, dtype=np.float32)
+
+    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+        return self._zero
+
+
+class RandomPolicy:
+    """Independent uniform actions in ``[-1, 1]^A`` every step."""
+
+    def __init__(self, action_dim: int = 2) -> None:
+        self.action_dim = action_dim
+
+    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(-1.0, 1.0, self.action_dim).astype(np.float32)
+
+
+@dataclass
+class PushesConfig:
+    """Temporally correlated exploration: strong pushes held for a few steps.
+
+    Attributes:
+        start_probability: Chance per idle step of starting a push.
+        aim_probability: Of the pushes, the share aimed so that the cue drives the target
+            (object 1) toward the goal: the data a planner needs.
+        object_probability: Of the pushes, the share aimed at a random other object, so
+            that the cue often hits something; the rest go in a random direction.
+        aim_offset: The aimed push heads for the point this far behind the target, as
+            seen from the goal (about the sum of two radii, table units).
+        angle_noise: Standard deviation of the push direction's angular noise, radians.
+        min_strength: Pushes have a strength uniform in ``[min_strength, 1]``.
+        max_hold: A push is held for 1 to ``max_hold`` steps.
+    """
+
+    start_probability: float = 0.25
+    aim_probability: float = 0.35
+    object_probability: float = 0.45
+    aim_offset: float = 2.0
+    angle_noise: float = 0.25
+    min_strength: float = 0.5
+    max_hold: int = 4
+
+
+class PushesPolicy:
+    """Occasional strong pushes of the cue, held for a few steps, zero in between.
+
+    Each push heads either for the point behind the target that sends it to the goal,
+    for another object, or in a random direction (see :class:`PushesConfig`).
+    """
+
+    def __init__(self, config: PushesConfig | None = None) -> None:
+        self.config = config or PushesConfig()
+        c = self.config
+        if not 0 <= c.start_probability <= 1 or c.max_hold < 1:
+            raise ValueError(f"bad PushesConfig {c}: probabilities in [0, 1], max_hold >= 1")
+        self._zero = np.zeros(2, dtype=np.float32)
+        self._action = self._zero
+        self._hold = 0
+
+    def reset(self, info: dict, rng: np.random.Generator) -> None:
+        self._action, self._hold = self._zero, 0
+
+    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+        if self._hold > 0:
+            self._hold -= 1
+            return self._action
+        c = self.config
+        if rng.random() >= c.start_probability:
+            return self._zero
+        states = info["states"]
+        cue = states[0, :2]
+        kind = rng.random()
+        if kind < c.aim_probability:
+            target, goal = states[1, :2], np.asarray(info["goal"], dtype=np.float64)
+            away = target - goal
+            norm = math.hypot(away[0], away[1])
+            aim = target + (away / norm * c.aim_offset if norm > 1e-9 else 0.0)
+            angle = math.atan2(aim[1] - cue[1], aim[0] - cue[0])
+            angle += rng.normal(0.0, c.angle_noise)
+        elif kind < c.aim_probability + c.object_probability:
+            other = states[int(rng.integers(1, len(states))), :2]
+            angle = math.atan2(other[1] - cue[1], other[0] - cue[0])
+            angle += rng.normal(0.0, c.angle_noise)
+        else:
+            angle = rng.uniform(-math.pi, math.pi)
+        strength = rng.uniform(c.min_strength, 1.0)
+        self._action = np.array(
+            [strength * math.cos(angle), strength * math.sin(angle)], dtype=np.float32
+        )
+        self._hold = int(rng.integers(0, c.max_hold))  # this step plus 0..max_hold-1 more
+        return self._action
+
+
+def make_policy(policy: str | Policy, action_dim: int = 2) -> Policy:
+    """A fresh policy from its name (``"zero"``, ``"random"``, ``"pushes"``) or the callable
+    itself."""
+    if callable(policy):
+        return policy
+    if policy == "zero":
+        return ZeroPolicy(action_dim)
+    if policy == "random":
+        return RandomPolicy(action_dim)
+    if policy == "pushes":
+        if action_dim != 2:
+            raise ValueError(f"the 'pushes' policy needs a 2-D action, got dimension {action_dim}")
+        return PushesPolicy()
+    raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES} or a callable")
+
+
+def policy_name(policy: str | Policy) -> str:
+    """The name recorded in a dataset's manifest."""
+    if isinstance(policy, str):
+        return policy
+    return getattr(policy, "__qualname__", None) or type(policy).__qualname__

@@ -1,0 +1,299 @@
+"""The on-disk dataset format: a JSON manifest and shards of memory-mappable ``.npy`` files.
+
+A dataset is a directory::
+
+    DIR/manifest.json            what the data is and how it was made (see below)
+    DIR/shard-00000/frames.npy   uint8   (E, F, H, W, 3)  E episodes, F = steps + 1 frames
+    DIR/shard-00000/states.npy   float32 (E, F, N, 4)     x, y, vx, vy (table units, per s)
+    DIR/shard-00000/actions.npy  float32 (E, F, A)        actions[t] is applied after frame t
+    DIR/shard-00000/rewards.npy  float32 (E, F)           rewards[t]: reward of that step
+    DIR/shard-00000/goals.npy    float32 (E, F, 2)        the goal seen at frame t
+    DIR/shard-00000/success.npy  bool    (E, F)           info["is_success"] at frame t
+    DIR/shard-00000/masses.npy   float32 (E, N)           per episode
+    DIR/shard-00000/radii.npy    float32 (E, N)
+    DIR/shard-00000/visible.npy  bool    (E, N)
+    DIR/shard-00000/seeds.npy    int64   (E,)             the seed given to ``env.reset``
+    DIR/shard-00000/episodes.npy int64   (E,)             global episode index
+    DIR/shard-00000/shard.json   this shard's record: episode count, file sizes, sha256
+
+The last action and reward of an episode (after its last frame) are zero.
+
+Each shard is written into a temporary directory and renamed into place, so a shard
+directory exists only when it is complete; a killed collection loses at most the shards
+in progress. The manifest's ``shards`` list repeats every shard's record, so
+:func:`verify_dataset` can check each file's size, ``.npy`` header and sha256 checksum
+against what was written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vin_gym.utils import write_json
+
+FORMAT = "vin-gym-dataset"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SHARD_RECORD = "shard.json"
+#: Arrays with one value per frame of an episode, then arrays with one per episode.
+PER_FRAME = ("frames", "states", "actions", "rewards", "goals", "success")
+PER_EPISODE = ("masses", "radii", "visible", "seeds", "episodes")
+
+
+class DatasetError(ValueError):
+    """A dataset is missing, incomplete, damaged or does not match what was expected."""
+
+
+def array_specs(
+    episode_length: int, obs_size: int, n_objects: int, action_dim: int
+) -> dict[str, dict[str, Any]]:
+    """Per-episode dtype and shape of every stored array (the leading E axis left out)."""
+    f, n = episode_length, n_objects
+    specs = {
+        "frames": ("uint8", (f, obs_size, obs_size, 3)),
+        "states": ("float32", (f, n, 4)),
+        "actions": ("float32", (f, action_dim)),
+        "rewards": ("float32", (f,)),
+        "goals": ("float32", (f, 2)),
+        "success": ("bool", (f,)),
+        "masses": ("float32", (n,)),
+        "radii": ("float32", (n,)),
+        "visible": ("bool", (n,)),
+        "seeds": ("int64", ()),
+        "episodes": ("int64", ()),
+    }
+    return {k: {"dtype": d, "shape": list(s)} for k, (d, s) in specs.items()}
+
+
+def allocate(specs: dict[str, dict[str, Any]], episodes: int) -> dict[str, np.ndarray]:
+    """Zeroed buffers for ``episodes`` episodes of the arrays in ``specs``."""
+    return {k: np.zeros((episodes, *s["shape"]), dtype=s["dtype"]) for k, s in specs.items()}
+
+
+def shard_name(index: int) -> str:
+    return f"shard-{index:05d}"
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def write_shard(root: Path, index: int, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Write one shard atomically (temporary directory, then rename) and return its record.
+
+    Args:
+        root: The dataset directory.
+        index: Shard number.
+        arrays: Name to array, every array with the same leading episode axis.
+
+    Returns:
+        The shard record: ``{"name", "episodes", "files": {file: {"bytes", "sha256"}}}``.
+    """
+    root = Path(root)
+    name = shard_name(index)
+    counts = {len(a) for a in arrays.values()}
+    if len(counts) != 1:
+        raise ValueError(f"shard arrays disagree on the episode count: {sorted(counts)}")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    try:
+        files = {}
+        for key, arr in arrays.items():
+            path = tmp / f"{key}.npy"
+            np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+            files[path.name] = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+        record = {"name": name, "episodes": counts.pop(), "files": files}
+        (tmp / SHARD_RECORD).write_text(json.dumps(record, indent=1) + "\n")
+        os.chmod(tmp, 0o777 & ~_umask())
+        final = root / name
+        if final.exists():  # an older, incomplete or replaced copy
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return record
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def complete_shard(root: Path, index: int, expected_episodes: int) -> dict[str, Any] | None:
+    """The record of shard ``index`` if it is on disk and whole (sizes checked, no
+    checksums), else ``None``."""
+    path = Path(root) / shard_name(index)
+    try:
+        record = json.loads((path / SHARD_RECORD).read_text())
+        if record.get("episodes") != expected_episodes:
+            return None
+        for file, info in record["files"].items():
+            if (path / file).stat().st_size != info["bytes"]:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return record
+
+
+def check_resume(root: Path, manifest: dict[str, Any]) -> None:
+    """Raise :class:`DatasetError` if ``root`` holds a dataset whose ``config`` differs
+    from ``manifest``'s, or shards without a manifest."""
+    root = Path(root)
+    path = root / MANIFEST
+    if not path.exists():
+        if any(root.glob("shard-*")):
+            raise DatasetError(
+                f"{root} holds shards but no {MANIFEST}: not a dataset this command "
+                "can resume; choose an empty --out directory"
+            )
+        return
+    old = read_manifest(root)
+    mine = json.loads(json.dumps(manifest["config"]))  # as it reads back from JSON
+    theirs = old.get("config", {})
+    diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+    if diff:
+        details = ", ".join(f"{k}: {theirs.get(k)!r} on disk vs {mine.get(k)!r} now" for k in diff)
+        raise DatasetError(
+            f"{path} was made with a different configuration ({details}); use another "
+            "output directory or repeat the original command to resume it"
+        )
+
+
+def remove_temporaries(root: Path) -> None:
+    """Delete the temporary shard directories a killed run left behind."""
+    for tmp in Path(root).glob(".shard-*.tmp"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def package_versions() -> dict[str, str]:
+    import gymnasium
+    import pymunk
+
+    import vin_gym
+
+    return {
+        "vin_gym": vin_gym.__version__,
+        "numpy": np.__version__,
+        "gymnasium": gymnasium.__version__,
+        "pymunk": pymunk.version,
+        "python": platform.python_version(),
+    }
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    write_json(Path(root) / MANIFEST, manifest)
+
+
+def read_manifest(root: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of the dataset at ``root``; :class:`DatasetError` if it is missing or
+    not a vin-gym dataset manifest."""
+    path = Path(root) / MANIFEST
+    if not Path(root).is_dir():
+        raise DatasetError(f"dataset directory {root} does not exist")
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise DatasetError(
+            f"{path} is missing: {root} is not a vin-gym dataset (make one with "
+            "`vin-gym collect` or `vin-gym import-mat`)"
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path} is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise DatasetError(f"{path} is not a {FORMAT} manifest")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise DatasetError(
+            f"{path} has format version {manifest.get('version')!r}; this vin-gym reads "
+            f"version {FORMAT_VERSION}"
+        )
+    for key in ("complete", "meta", "arrays", "shards", "num_episodes", "episode_length"):
+        if key not in manifest:
+            raise DatasetError(f"{path} lacks the field {key!r}")
+    return manifest
+
+
+def verify_dataset(root: str | os.PathLike, checksums: bool = True) -> dict[str, Any]:
+    """Check that every shard file exists with the recorded size, ``.npy`` header and
+    (when ``checksums``) sha256.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        DatasetError: naming the first damaged file and what was expected.
+    """
+    root = Path(root)
+    manifest = read_manifest(root)
+    if not manifest["complete"]:
+        done = sum(1 for p in root.glob("shard-*") if (p / SHARD_RECORD).exists())
+        raise DatasetError(
+            f"dataset {root} is incomplete ({done} of {manifest.get('num_shards', '?')} "
+            "shards written): run the same command again to finish it"
+        )
+    total = 0
+    for record in manifest["shards"]:
+        n = record["episodes"]
+        total += n
+        for file, info in record["files"].items():
+            path = root / record["name"] / file
+            _check_file(path, info, n, manifest["arrays"].get(file.removesuffix(".npy")), checksums)
+    if total != manifest["num_episodes"]:
+        raise DatasetError(
+            f"{root / MANIFEST}: shards hold {total} episodes, manifest says "
+            f"{manifest['num_episodes']}"
+        )
+    return manifest
+
+
+def _check_file(path: Path, info: dict, episodes: int, spec: dict | None, checksums: bool) -> None:
+    if not path.exists():
+        raise DatasetError(f"{path} is missing (expected {info['bytes']} bytes)")
+    size = path.stat().st_size
+    if size != info["bytes"]:
+        raise DatasetError(
+            f"{path} has {size} bytes, expected {info['bytes']} (truncated or replaced)"
+        )
+    if spec is not None:
+        shape, dtype = read_npy_header(path)
+        want = (episodes, *spec["shape"])
+        if shape != want or dtype != np.dtype(spec["dtype"]):
+            raise DatasetError(f"{path} holds {dtype} {shape}, expected {spec['dtype']} {want}")
+    if checksums and file_sha256(path) != info["sha256"]:
+        raise DatasetError(
+            f"{path} fails its sha256 checksum (expected {info['sha256'][:16]}...): "
+            "the file is corrupted"
+        )
+
+
+def read_npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from a ``.npy`` header; :class:`DatasetError` if it is unreadable."""
+    try:
+        with open(path, "rb") as f:
+            major, _ = np.lib.format.read_magic(f)
+            read = (
+                np.lib.format.read_array_header_1_0
+                if major == 1
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, fortran, dtype = read(f)
+    except (ValueError, OSError, SyntaxError) as exc:
+        raise DatasetError(f"{path} has a damaged .npy header ({exc})") from None
+    if fortran:
+        raise DatasetError(f"{path} is in Fortran order; expected C order")
+    return tuple(shape), np.dtype(dtype)
