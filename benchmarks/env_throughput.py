@@ -4,7 +4,8 @@
 
 One env runs in this process on one core (pymunk and the numba renderer are single
 threaded). Actions are uniform random pushes; episodes reset when they end, and resets
-are included in the timing.
+are included in the timing. The other systems are measured against Billiards-v0 by
+``benchmarks/systems_throughput.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import gymnasium as gym
 import numpy as np
 
 import vin_gym
-from vin_gym.registration import ENVIRONMENTS
 from vin_gym.utils import format_table, write_json
 
 
@@ -75,8 +75,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs (under a minute)")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/env_throughput.json"))
-    parser.add_argument("--all-systems", action="store_true",
-                        help="also every registered system at 3 and 6 objects")
     args = parser.parse_args()
     steps, repeats = (2_000, 2) if args.quick else (10_000, 3)
 
@@ -91,18 +89,6 @@ def main() -> None:
         sps = steps_per_second("Billiards-v0", steps, repeats, **kwargs)
         rows.append({"env": "Billiards-v0", "setting": label, "steps/s": round(sps),
                      "us/step": round(1e6 / sps, 1)})
-    if args.all_systems or not args.quick:
-        base = {r["setting"]: r["us/step"] for r in rows}
-        for env_id in sorted(ENVIRONMENTS):
-            if env_id == "Billiards-v0":
-                continue
-            for n in (3, 6):
-                sps = steps_per_second(env_id, steps, repeats, n_objects=n)
-                us = 1e6 / sps
-                ref = base["64 px pixels" if n == 3 else "64 px pixels, 6 objects"]
-                rows.append({"env": env_id, "setting": f"64 px pixels, {n} objects",
-                             "steps/s": round(sps), "us/step": round(us, 1),
-                             "x Billiards": round(us / ref, 2)})
     for size in (32, 64):
         fps = render_fps(size, 3, steps)
         rows.append({"env": "renderer only", "setting": f"{size} px, 3 objects",
@@ -112,7 +98,7 @@ def main() -> None:
         rows.append({"env": "Billiards-v0", "setting": f"make_vec 8 envs {mode}, 64 px",
                      "steps/s": round(sps), "us/step": round(1e6 / sps, 1)})
 
-    print(format_table(rows, ["env", "setting", "steps/s", "us/step", "x Billiards"]))
+    print(format_table(rows, ["env", "setting", "steps/s", "us/step"]))
     write_json(args.json, {"benchmark": "env_throughput", "quick": args.quick,
                            "machine": {"cpu_count": os.cpu_count(),
                                        "platform": platform.platform(),

@@ -43,7 +43,7 @@ def test_gymnasium_check_env(env_id, obs_mode):
 @pytest.mark.parametrize("obs_mode", ["pixels", "state"])
 def test_sb3_check_env(env_id, obs_mode):
     sb3_env_checker = pytest.importorskip("stable_baselines3.common.env_checker")
-    env = gym.make(env_id, obs_mode=obs_mode)
+    env = gym.make(env_id, obs_mode=obs_mode, obs_size=64)  # SB3's CNN needs >= 36 px
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sb3_env_checker.check_env(env, warn=True)

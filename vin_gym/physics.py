@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymunk
 
-from vin_gym.forces import ForceLaw
+from vin_gym.forces import ForceLaw, verlet_kick
 
 try:
     # pymunk's own cffi handle to Chipmunk. Calling it directly skips pymunk's Python
@@ -308,13 +308,7 @@ class Simulator:
         space, bodies, law = self.space, self.bodies, self.force_law
         for _ in range(p.substeps):
             if law is not None:
-                # Forces at the positions this substep moves to: pymunk moves positions
-                # before it applies forces, so forces at the current positions would make
-                # the scheme forward Euler (energy grows); this makes it leapfrog.
-                s = self.object_states()
-                forces = law.forces(s[:, :2] + h * s[:, 2:], self._masses)
-                for body, f in zip(bodies, forces.tolist(), strict=True):
-                    body.force = f
+                self._apply_forces(law, h)
             if _cp is not None and RAW_STEP:
                 _cp.cpSpaceStep(space._space, h)
             else:
@@ -330,6 +324,22 @@ class Simulator:
                 bodies[i].velocity = (vx, vy)
                 rows[i] = (x, y, vx, vy)
         return np.array(rows, dtype=np.float64)
+
+    def _apply_forces(self, law: ForceLaw, h: float) -> None:
+        """Set velocities and forces for one substep of velocity Verlet (see
+        :func:`vin_gym.forces.verlet_kick`)."""
+        n = len(self.bodies)
+        cache = getattr(self, "_verlet", None)
+        if cache is None or cache.shape[0] != n:
+            cache = self._verlet = np.full((n, 5), np.nan)
+        states = np.array(_read_bodies(self.bodies))  # (N, 4)
+        kicks = verlet_kick(law, states, self._masses, h, cache)  # (N, 4): vx, vy, fx, fy
+        for body, (vx, vy, fx, fy) in zip(self.bodies, kicks.tolist(), strict=True):
+            if _cp is not None:
+                _cp.cpBodySetVelocity(body._body, (vx, vy))
+                _cp.cpBodySetForce(body._body, (fx, fy))
+            else:  # pragma: no cover
+                body.velocity, body.force = (vx, vy), (fx, fy)
 
 
 def _read_bodies(bodies: list[pymunk.Body]) -> list[tuple[float, float, float, float]]:

@@ -7,6 +7,14 @@ import gymnasium as gym
 #: id -> (entry point, default kwargs)
 ENVIRONMENTS: dict[str, tuple[str, dict]] = {
     "Billiards-v0": ("vin_gym.envs.billiards:Billiards", {}),
+    "SeedBilliards-v0": ("vin_gym.envs.seed_billiards:SeedBilliards", {}),
+    "Springs-v0": ("vin_gym.envs.springs:Springs", {}),
+    "Gravity-v0": ("vin_gym.envs.gravity:Gravity", {}),
+    "MagneticBilliards-v0": ("vin_gym.envs.magnetic_billiards:MagneticBilliards", {}),
+    "Drift-v0": ("vin_gym.envs.drift:Drift", {}),
+    "InvisibleSprings-v0": ("vin_gym.envs.invisible:InvisibleSprings", {}),
+    "VariableMassBilliards-v0": ("vin_gym.envs.variable_mass:VariableMassBilliards", {}),
+    "VariableMassSprings-v0": ("vin_gym.envs.variable_mass:VariableMassSprings", {}),
 }
 
 MAX_EPISODE_STEPS = 100

@@ -16,6 +16,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from vin_gym.backgrounds import BackgroundSource, BackgroundSpec, EpisodeBackground
 from vin_gym.forces import ForceLaw
 from vin_gym.physics import SceneState, SimParams, Simulator
 from vin_gym.render import Renderer
@@ -74,6 +75,7 @@ class PhysicsEnv(gym.Env):
         goal_radius: float = 1.0,
         show_goal: bool | None = None,
         render_size: int = 256,
+        background: BackgroundSpec = "plain",
     ) -> None:
         scene = self.scene_defaults
         overrides = {
@@ -117,6 +119,8 @@ class PhysicsEnv(gym.Env):
         self.goal = np.zeros(2)
         self.visible = np.ones(n, dtype=bool)
         self.background: np.ndarray | None = None
+        self.backgrounds = BackgroundSource(background)
+        self._episode_background: EpisodeBackground | None = None
         self._viewer = None
 
     # -- hooks for subclasses ---------------------------------------------------------------
@@ -161,10 +165,19 @@ class PhysicsEnv(gym.Env):
         self._states = self.sim.object_states()
         self._states.flags.writeable = False
         self._radii = self.sim.radii
+        # per-episode constants of info (each info gets its own copy, as Gymnasium asks)
+        self._info_visible = np.array(self.visible, dtype=bool)
+        self._info_masses = self.sim.masses
         return self._observation(), self._info()
 
     def on_reset(self) -> None:
-        """Per-episode extras after the simulator exists (backgrounds, hidden objects)."""
+        """Per-episode extras after the simulator exists (backgrounds, hidden objects).
+
+        Draws this episode's background; subclasses that extend it call
+        ``super().on_reset()``.
+        """
+        self._episode_background = self.backgrounds.sample(self.np_random)
+        self.background = self.background_at(self.obs_size)
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         if self.sim is None:
@@ -218,7 +231,8 @@ class PhysicsEnv(gym.Env):
 
     def background_at(self, size: int) -> np.ndarray | None:
         """This episode's background at ``size`` pixels (``None``: black)."""
-        return None
+        episode = self._episode_background
+        return None if episode is None else episode.at(size)
 
     def _observation(self) -> Any:
         if self.obs_mode == "state":
@@ -249,6 +263,8 @@ class PhysicsEnv(gym.Env):
             "goal": self.goal.copy(),
             "is_success": bool(success),
             "distance": distance,
+            "visible": self._info_visible.copy(),
+            "masses": self._info_masses.copy(),
         }
 
     def _sample_goal(self, state: SceneState) -> np.ndarray:

@@ -1,0 +1,90 @@
+"""Plan with a VIN world model: MPC with CEM on Billiards-v0, beside the oracle.
+
+The VIN sees the env's frames; for its first 5 steps (it needs 6 frames) the agent pushes
+nothing. The oracle plans with the true simulator: the upper bound for any learned model.
+
+    python examples/plan_with_vin.py --checkpoint runs/vin     # a trained VIN
+    python examples/plan_with_vin.py --tiny                    # untrained tiny VIN, seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+from functools import partial
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+import vin_gym  # noqa: F401  (registers the environments)
+from planners import CEM, CEMConfig, MPCAgent, MPCConfig
+from vin_gym.oracle import OracleWorldModel
+from vin_gym.utils import format_table
+from vin_model import VIN, VINConfig, VINWorldModel
+
+
+def evaluate(agent: MPCAgent, env: gym.Env, seeds: list[int]) -> dict[str, float]:
+    """Success rate, mean return and ms per decision of ``agent`` over ``seeds``."""
+    successes, returns, times = [], [], []
+    for seed in seeds:
+        obs, info = env.reset(seed=seed)
+        goal = torch.as_tensor(info["goal"], dtype=torch.float32, device=agent.model.device)
+        task = env.unwrapped.task
+        # The reward and termination of this episode's goal, batched in torch.
+        agent.reset(partial(task.torch_reward, goal=goal), partial(task.torch_success, goal=goal))
+        total, done = 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
+            total += reward
+            done = terminated or truncated
+        successes.append(info["is_success"])
+        returns.append(total)
+        times.extend(agent.decision_times)
+    return {
+        "success_rate": float(np.mean(successes)),
+        "mean_return": float(np.mean(returns)),
+        "ms_per_decision": 1000 * float(np.mean(times)) if times else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", type=Path, default=None, help="a trained VIN run")
+    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--tiny", action="store_true", help="untrained tiny VIN, tiny budgets")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(1)  # small networks on few cores: one thread is fastest
+
+    if args.checkpoint is not None:
+        vin = VINWorldModel.load(args.checkpoint, device="cpu")
+    else:
+        print("no --checkpoint: using an UNTRAINED VIN (it will plan badly)")
+        config = VINConfig(hidden=8, code_size=4, conv_channels=4) if args.tiny else VINConfig()
+        vin = VINWorldModel(VIN(config), device="cpu")
+    episodes = 1 if args.tiny else args.episodes
+    cem = CEMConfig(population=16, elites=4, iterations=2) if args.tiny else CEMConfig()
+    mpc = MPCConfig(horizon=4 if args.tiny else 15)
+    max_steps = 10 if args.tiny else None
+    seeds = list(range(episodes))
+
+    rows = []
+    for name in ("vin", "oracle"):
+        obs_mode = "pixels" if name == "vin" else "state"
+        env = gym.make(
+            "Billiards-v0",
+            obs_mode=obs_mode,
+            obs_size=vin.config.frame_size,
+            max_episode_steps=max_steps,
+        )
+        model = vin if name == "vin" else OracleWorldModel(env)
+        optimizer = CEM(-1.0, 1.0, cem, generator=torch.Generator().manual_seed(0))
+        agent = MPCAgent(model, optimizer, config=mpc)
+        rows.append({"model": name, **evaluate(agent, env, seeds)})
+        env.close()
+    print(format_table(rows))
+
+
+if __name__ == "__main__":
+    main()

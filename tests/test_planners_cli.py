@@ -1,0 +1,125 @@
+"""``vin-gym plan`` end to end on tiny budgets, and MPC over a tiny untrained VIN."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+import vin_gym  # noqa: F401  (registers the environments)
+from planners import CEM, CEMConfig, MPCAgent, MPCConfig, WorldModel
+from vin_gym.cli import main
+from vin_gym.commands.plan import goal_fns
+
+TINY = ["--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3"]
+
+
+@pytest.mark.parametrize("planner", ["cem", "icem", "mppi", "random"])
+def test_plan_command_writes_json(tmp_path, capsys, planner):
+    out = tmp_path / "plan.json"
+    rc = main(
+        ["plan", "--planner", planner, "--episodes", "2", "--seed", "3", *TINY, "--json", str(out)]
+    )
+    assert rc == 0
+    results = json.loads(out.read_text())
+    for key in ("success_rate", "mean_return", "mean_steps_to_success", "ms_per_decision"):
+        assert key in results
+    assert results["episodes"] == 2 and 0 <= results["success_rate"] <= 1
+    assert [e["seed"] for e in results["per_episode"]] == [3, 4]
+    assert results["mean_return"] < 0
+    assert "success_rate" in capsys.readouterr().out  # the table
+
+
+def test_plan_command_video(tmp_path):
+    gif = tmp_path / "plan.gif"
+    argv = ["plan", "--episodes", "1", *TINY, "--video", str(gif)]
+    assert main(argv) == 0
+    import imageio.v3 as iio
+
+    frames = iio.imread(gif)
+    assert frames.ndim == 4 and frames.shape[0] >= 2
+    # the planned path is drawn in yellow: (255, 255, 0) pixels exist
+    yellow = (frames[..., 0] > 200) & (frames[..., 1] > 200) & (frames[..., 2] < 60)
+    assert yellow.any()
+
+
+def test_plan_command_bad_input(tmp_path, capsys):
+    assert main(["plan", "--episodes", "0"]) == 2
+    assert "--episodes" in capsys.readouterr().err
+    assert main(["plan", "--model", str(tmp_path / "missing"), "--episodes", "1"]) == 2
+    assert "oracle" in capsys.readouterr().err
+
+
+def test_mpc_over_a_tiny_untrained_vin():
+    from vin_model.config import VINConfig
+    from vin_model.vin import VIN
+    from vin_model.world_model import VINWorldModel
+
+    torch.manual_seed(0)
+    config = VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8)
+    model = VINWorldModel(VIN(config), device="cpu")
+    assert isinstance(model, WorldModel)
+    env = gym.make("Billiards-v0", obs_size=32)
+    optimizer = CEM(
+        -1.0,
+        1.0,
+        CEMConfig(population=16, elites=4, iterations=2),
+        torch.Generator().manual_seed(0),
+    )
+    agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=4))
+    obs, info = env.reset(seed=0)
+    agent.reset(*goal_fns(env, info["goal"], model.device))
+    actions = []
+    for _ in range(8):
+        action = agent.act(obs, info)
+        actions.append(action)
+        obs, _, terminated, truncated, info = env.step(action)
+        assert not terminated
+    # 6 frames of history: the first 5 steps push nothing, then it plans every step.
+    assert all(np.array_equal(a, np.zeros(2)) for a in actions[:5])
+    assert len(agent.decision_times) == 3
+    assert all(np.all(np.abs(a) <= 1) for a in actions)
+    env.close()
+
+
+def test_plan_with_vin_example_runs():
+    script = Path(__file__).resolve().parents[1] / "examples" / "plan_with_vin.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--tiny"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| vin " in result.stdout and "| oracle " in result.stdout
+
+
+def test_plan_command_with_a_vin_checkpoint(tmp_path):
+    from vin_model.checkpoint import save_checkpoint
+    from vin_model.config import VINConfig
+    from vin_model.vin import VIN
+
+    torch.manual_seed(0)
+    vin = VIN(VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8))
+    save_checkpoint(tmp_path / "run", vin, step=1)
+    out = tmp_path / "plan.json"
+    argv = [
+        "plan",
+        "--model",
+        str(tmp_path / "run"),
+        "--episodes",
+        "1",
+        "--device",
+        "cpu",
+        *TINY,
+        "--json",
+        str(out),
+    ]
+    assert main(argv) == 0
+    results = json.loads(out.read_text())
+    episode = results["per_episode"][0]
+    # The VIN waits for 6 frames: 5 steps without a decision.
+    assert episode["decisions"] == episode["steps"] - 5

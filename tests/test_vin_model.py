@@ -1,0 +1,102 @@
+"""The VIN's modules: shapes, slot equivariance, ablations, config checks."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from vin_model import VIN, VINConfig
+from vin_model.dynamics import Dynamics
+
+TINY = dict(conv_channels=4, hidden=16, code_size=8)
+
+
+@pytest.mark.parametrize("n_objects", [3, 6])
+@pytest.mark.parametrize("size", [32, 64])
+def test_shapes(n_objects: int, size: int) -> None:
+    model = VIN(VINConfig(n_objects=n_objects, frame_size=size, **TINY))
+    frames = torch.randint(0, 256, (2, 6, size, size, 3), dtype=torch.uint8)
+    enc, roll = model(frames, torch.zeros(2, 11, 2))
+    assert enc.shape == (2, 4, n_objects, 4)
+    assert roll.shape == (2, 11, n_objects, 4)
+    assert torch.isfinite(roll).all()
+
+
+def test_any_rollout_length_and_batch() -> None:
+    model = VIN(VINConfig(**TINY))
+    frames = torch.zeros(3, 6, 32, 32, 3, dtype=torch.uint8)
+    assert model.predict(frames, torch.zeros(3, 1, 2)).shape == (3, 1, 3, 4)
+    assert model.predict(frames, torch.zeros(3, 150, 2)).shape == (3, 150, 3, 4)
+
+
+@pytest.mark.parametrize("relations", [True, False])
+def test_dynamics_permutation_equivariant(relations: bool) -> None:
+    torch.manual_seed(0)
+    dyn = Dynamics(VINConfig(n_objects=5, relations=relations, **TINY))
+    codes = torch.randn(4, 4, 5, 8)
+    actions = torch.randn(4, 6, 2)
+    perm = torch.tensor([3, 0, 4, 1, 2])
+    out = dyn.rollout(codes, actions)
+    out_perm = dyn.rollout(codes[:, :, perm], actions)
+    torch.testing.assert_close(out_perm, out[:, :, perm], rtol=1e-5, atol=1e-5)
+
+
+def test_relations_couple_objects_and_ablation_does_not() -> None:
+    torch.manual_seed(0)
+    codes = torch.randn(1, 4, 3, 8)
+    moved = codes.clone()
+    moved[:, :, 2] += 1.0  # change only object 2
+    for relations, coupled in ((True, True), (False, False)):
+        dyn = Dynamics(VINConfig(relations=relations, **TINY))
+        a = dyn.step(codes, torch.zeros(1, 2))[:, 0]
+        b = dyn.step(moved, torch.zeros(1, 2))[:, 0]
+        assert (not torch.allclose(a, b)) == coupled
+
+
+def test_actions_change_the_prediction() -> None:
+    torch.manual_seed(0)
+    model = VIN(VINConfig(**TINY))
+    frames = torch.randint(0, 256, (1, 6, 32, 32, 3), dtype=torch.uint8)
+    a = model.predict(frames, torch.zeros(1, 3, 2))
+    b = model.predict(frames, torch.ones(1, 3, 2))
+    assert not torch.allclose(a, b)
+
+
+def test_state_input_ablation() -> None:
+    model = VIN(VINConfig(state_input=True, **TINY))
+    states = torch.rand(2, 6, 3, 4) * 10
+    enc, roll = model(states, torch.zeros(2, 5, 2))
+    assert enc.shape == (2, 4, 3, 4) and roll.shape == (2, 5, 3, 4)
+    with pytest.raises(ValueError, match="state input"):
+        model(torch.zeros(2, 6, 32, 32, 3, dtype=torch.uint8), torch.zeros(2, 5, 2))
+
+
+def test_normalisation_round_trip() -> None:
+    model = VIN(VINConfig(**TINY))
+    model.set_state_stats(torch.tensor([5.0, 5.0, 0.0, 0.0]), torch.tensor([3.0, 3.0, 1.0, 1.0]))
+    s = torch.rand(7, 3, 4)
+    torch.testing.assert_close(model.denormalize(model.normalize(s)), s)
+    with pytest.raises(ValueError, match="std > 0"):
+        model.set_state_stats(torch.zeros(4), torch.zeros(4))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"frame_size": 48}, "frame_size"),
+        ({"visible": 5}, "visible"),
+        ({"n_objects": 0}, "n_objects"),
+        ({"offsets": (0, 1)}, "offsets"),
+    ],
+)
+def test_bad_config(kwargs: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        VINConfig(**kwargs)
+
+
+def test_bad_inputs_name_the_shape() -> None:
+    model = VIN(VINConfig(**TINY))
+    with pytest.raises(ValueError, match="32, 32, 3"):
+        model.predict(torch.zeros(1, 6, 64, 64, 3, dtype=torch.uint8), torch.zeros(1, 2, 2))
+    with pytest.raises(ValueError, match="actions"):
+        model.predict(torch.zeros(1, 6, 32, 32, 3, dtype=torch.uint8), torch.zeros(1, 2, 3))

@@ -1,0 +1,136 @@
+"""Training: overfitting, checkpoints, resume, determinism, DDP."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import socket
+from pathlib import Path
+
+import pytest
+import torch
+from vin_fakes import FailingClips, MemoryClips, ddp_worker
+
+from vin_model import VIN, VINConfig, load_model, save_checkpoint, set_threads
+from vin_model.checkpoint import list_checkpoints
+from vin_model.train import TrainConfig, compute_loss, fit, rollout_length, train
+
+TINY = VINConfig(conv_channels=4, hidden=16, code_size=8)
+
+
+@pytest.fixture(scope="module")
+def clips() -> MemoryClips:
+    return MemoryClips(episodes=2, length=16, rollout=4, starts=3)
+
+
+def quick(**kw) -> TrainConfig:
+    base = dict(
+        steps=20,
+        batch_size=3,
+        rollout_start=2,
+        rollout_max=4,
+        checkpoint_every=10,
+        progress=False,
+        device="cpu",
+        val_clips=6,
+        warmup_steps=5,
+        lr=3e-3,
+    )
+    return TrainConfig(**(base | kw))
+
+
+def test_tiny_model_overfits_a_handful_of_clips(clips: MemoryClips) -> None:
+    set_threads(1)
+    torch.manual_seed(0)
+    model = VIN(VINConfig(conv_channels=8, hidden=32, code_size=8))
+    stats = clips.state_stats()
+    model.set_state_stats(stats["mean"], stats["std"])
+    cfg = quick(rollout_start=4)
+    batch = {k: torch.stack([clips[i][k] for i in range(len(clips))]) for k in clips[0]}
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(250):
+        loss, _ = compute_loss(model, model, batch, 4, cfg, torch.device("cpu"))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert min(losses[-10:]) < losses[0] / 10, (losses[0], losses[-10:])
+
+
+def test_checkpoint_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
+    torch.manual_seed(1)
+    model = VIN(TINY)
+    model.set_state_stats(torch.tensor([5.0, 5.0, 0.1, 0.0]), torch.tensor([2.0, 3.0, 1.0, 1.5]))
+    save_checkpoint(tmp_path, model, 7)
+    loaded = load_model(tmp_path)
+    frames = torch.randint(0, 256, (2, 6, 32, 32, 3), dtype=torch.uint8)
+    actions = torch.randn(2, 9, 2)
+    assert torch.equal(model.eval().predict(frames, actions), loaded.predict(frames, actions))
+    assert loaded.config == TINY
+
+
+def test_load_with_other_config_names_the_field(tmp_path: Path) -> None:
+    save_checkpoint(tmp_path, VIN(TINY), 1)
+    other = VINConfig(conv_channels=4, hidden=16, code_size=8, relations=False)
+    with pytest.raises(ValueError, match="relations"):
+        load_model(tmp_path, expect=other)
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_model(tmp_path / "nothing")
+
+
+def test_train_writes_checkpoints_and_is_deterministic(tmp_path: Path, clips) -> None:
+    a = train(tmp_path / "a", clips, clips, TINY, quick())
+    b = train(tmp_path / "b", clips, clips, TINY, quick())
+    assert a["step"] == 20 and a["train/loss"] == b["train/loss"]
+    assert [p.name for p in list_checkpoints(tmp_path / "a")] == ["step_00000010", "step_00000020"]
+    assert (tmp_path / "a" / "tb").is_dir()
+    with pytest.raises(ValueError, match="resume"):
+        train(tmp_path / "a", clips, clips, TINY, quick())
+
+
+def test_resume_after_a_kill_continues_at_the_right_step(tmp_path: Path, clips) -> None:
+    full, _ = fit(tmp_path / "full", clips, None, TINY, quick(code_noise=0.1))
+    with pytest.raises(KeyboardInterrupt):  # killed during step 15 (after 14 batches of 3)
+        fit(tmp_path / "cut", FailingClips(clips, 14 * 3 + 1), None, TINY, quick(code_noise=0.1))
+    assert [p.name for p in list_checkpoints(tmp_path / "cut")] == ["step_00000010"]
+    resumed, summary = fit(tmp_path / "cut", clips, None, TINY, quick(code_noise=0.1), resume=True)
+    assert summary["step"] == 20
+    for k, v in full.state_dict().items():  # the same run as if never interrupted
+        torch.testing.assert_close(resumed.state_dict()[k], v, rtol=0, atol=0, msg=k)
+
+
+def test_resume_with_another_model_is_a_clear_error(tmp_path: Path, clips) -> None:
+    train(tmp_path, clips, None, TINY, quick(steps=2))
+    other = VINConfig(conv_channels=4, hidden=32, code_size=8)
+    with pytest.raises(ValueError, match="hidden: checkpoint 16 vs requested 32"):
+        train(tmp_path, clips, None, other, quick(steps=4), resume=True)
+
+
+def test_curriculum_lengthens_rollouts() -> None:
+    cfg = TrainConfig(rollout_start=8, rollout_max=40, curriculum_fraction=0.5)
+    assert [rollout_length(p, cfg) for p in (0.0, 0.25, 0.5, 1.0)] == [8, 24, 40, 40]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_one_ddp_step_on_cpu_with_two_gloo_processes(tmp_path: Path) -> None:
+    ctx = mp.get_context("fork")
+    port = _free_port()
+    procs = [
+        ctx.Process(target=ddp_worker, args=(r, 2, port, str(tmp_path / "run"), str(tmp_path)))
+        for r in range(2)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    r0, r1 = (torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in range(2))
+    assert r0["step"] == r1["step"] == 1 and r0["world"] == 2
+    for k, v in r0["weights"].items():  # gradients were averaged: the replicas agree
+        torch.testing.assert_close(r1["weights"][k], v, msg=k)
+    assert [p.name for p in list_checkpoints(tmp_path / "run")] == ["step_00000001"]

@@ -1,0 +1,358 @@
+"""Stable-Baselines3 agents on vin-gym environments: hyper-parameters, env stacks, training.
+
+Stable-Baselines3 is an optional extra (``pip install vin-gym[sb3]``); it is imported
+only inside the functions here. Pixel agents see the last ``frame_stack`` frames (one
+frame shows no velocity) through SB3's ``VecFrameStack``, channels first through
+``VecTransposeImage``, with a ``CnnPolicy``; state agents use an ``MlpPolicy``.
+
+A run directory holds ``config.json`` (written first), ``evaluations.json`` (grows with
+each evaluation), ``checkpoints/model_<steps>.zip``, ``model.zip`` (the final model),
+``tb/`` (TensorBoard) and ``summary.json`` (written last).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vin_gym.baselines.callbacks import (
+    EVAL_SEED_BASE,
+    make_eval_callback,
+    make_progress_callback,
+    save_model,
+)
+from vin_gym.utils import write_json
+
+ALGOS = ("ppo", "sac", "td3", "a2c")
+OBS_MODES = ("pixels", "state")
+#: Default evaluation points (environment steps); those up to the budget are used.
+DEFAULT_EVAL_AT = (1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
+
+
+@dataclass
+class BaselineConfig:
+    """One SB3 training run.
+
+    Attributes:
+        algo: One of ``ALGOS``.
+        obs: ``"pixels"`` (CnnPolicy on stacked frames) or ``"state"`` (MlpPolicy).
+        env_id: Gymnasium id of a vin-gym environment.
+        timesteps: Environment steps to train for (PPO/A2C round up to whole rollouts).
+        seed: Seed of the agent and of the training environments.
+        out: Run directory.
+        eval_at: Environment step counts at which to evaluate (plus once at the end).
+        eval_episodes: Episodes per evaluation; episode ``i`` resets with seed
+            ``EVAL_SEED_BASE + i``.
+        eval_envs: Evaluation episodes played side by side.
+        n_envs: Training environments (``None``: 8 for PPO/A2C, 1 for SAC/TD3).
+        obs_size: Frame size in pixels (64: the smallest SB3's NatureCNN takes well).
+        frame_stack: Frames stacked for pixel agents.
+        threads: torch CPU threads (0 keeps torch's default).
+        device: torch device for SB3 (``"auto"``: CUDA when available).
+        buffer_size: Replay buffer size for SAC/TD3 (``None``: from free memory).
+        memory_fraction: Share of available memory the replay buffer may take.
+        progress: Show a progress bar.
+        checkpoints: Save a checkpoint at every evaluation.
+        hyperparams: Overrides of the algorithm's keyword arguments.
+    """
+
+    algo: str = "ppo"
+    obs: str = "state"
+    env_id: str = "Billiards-v0"
+    timesteps: int = 100_000
+    seed: int = 0
+    out: Path = Path("runs/sb3/run")
+    eval_at: tuple[int, ...] = DEFAULT_EVAL_AT
+    eval_episodes: int = 50
+    eval_envs: int = 10
+    n_envs: int | None = None
+    obs_size: int = 64
+    frame_stack: int = 4
+    threads: int = 1
+    device: str = "auto"
+    buffer_size: int | None = None
+    memory_fraction: float = 0.25
+    progress: bool = True
+    checkpoints: bool = True
+    hyperparams: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGOS:
+            raise ValueError(f"algo must be one of {ALGOS}, got {self.algo!r}")
+        if self.obs not in OBS_MODES:
+            raise ValueError(f"obs must be one of {OBS_MODES}, got {self.obs!r}")
+        for name in ("timesteps", "eval_episodes", "eval_envs", "frame_stack"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.n_envs is not None and self.n_envs < 1:
+            raise ValueError(f"n_envs must be >= 1, got {self.n_envs}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be >= 0 (0: torch's default), got {self.threads}")
+        if not 0 < self.memory_fraction <= 1:
+            raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction}")
+        self.out = Path(self.out)
+
+    @property
+    def envs(self) -> int:
+        """Training environments actually used."""
+        if self.n_envs is not None:
+            return self.n_envs
+        return 8 if self.algo in ("ppo", "a2c") else 1
+
+
+def require_sb3() -> Any:
+    """Import stable_baselines3, or raise an error naming the extra to install."""
+    try:
+        import stable_baselines3
+    except ImportError as exc:
+        raise ImportError(
+            "the SB3 baselines need Stable-Baselines3: pip install 'vin-gym[sb3]'"
+        ) from exc
+    return stable_baselines3
+
+
+def hyperparameters(cfg: BaselineConfig) -> dict[str, Any]:
+    """Keyword arguments of the SB3 algorithm for ``cfg`` (before ``cfg.hyperparams``).
+
+    Chosen for 100-step episodes with a dense reward in about [-1.4, 0]: PPO with
+    2048-step rollouts over 8 envs (state) or 1024 (pixels); SAC/TD3 with SB3's usual
+    off-policy settings, a smaller batch and buffer for pixels.
+    """
+    pixels = cfg.obs == "pixels"
+    if cfg.algo == "ppo":
+        if pixels:
+            hp = dict(
+                n_steps=128,
+                batch_size=256,
+                n_epochs=4,
+                learning_rate=2.5e-4,
+                clip_range=0.1,
+                ent_coef=0.0,
+                gae_lambda=0.95,
+                gamma=0.99,
+            )
+        else:
+            hp = dict(
+                n_steps=256,
+                batch_size=256,
+                n_epochs=10,
+                learning_rate=3e-4,
+                clip_range=0.2,
+                ent_coef=0.0,
+                gae_lambda=0.95,
+                gamma=0.99,
+                policy_kwargs=dict(net_arch=dict(pi=[128, 128], vf=[128, 128])),
+            )
+    elif cfg.algo == "a2c":
+        hp = dict(n_steps=8, learning_rate=7e-4, gamma=0.99, gae_lambda=0.95, ent_coef=0.0)
+    else:  # sac, td3
+        hp = dict(
+            learning_rate=3e-4,
+            batch_size=128 if pixels else 256,
+            gamma=0.99,
+            tau=0.005,
+            learning_starts=1_000,
+            train_freq=1,
+            gradient_steps=1,
+        )
+        if not pixels:
+            hp["policy_kwargs"] = dict(net_arch=[256, 256])
+    return hp
+
+
+def transition_bytes(cfg: BaselineConfig, n_objects: int = 3) -> int:
+    """Bytes one replay-buffer transition takes (observation and next observation)."""
+    if cfg.obs == "pixels":
+        obs = cfg.frame_stack * 3 * cfg.obs_size**2  # uint8 C x H x W
+    else:
+        obs = 4 * (4 * n_objects + 2)  # float32 state vector
+    return 2 * obs + 4 * 2 + 4 * 3  # obs, next obs, action, reward, done, timeout
+
+
+def available_memory() -> int:
+    """Available memory in bytes (``MemAvailable`` of ``/proc/meminfo``; 4 GiB if unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 4 << 30
+
+
+def replay_settings(cfg: BaselineConfig) -> dict[str, Any]:
+    """Replay buffer size and memory options for SAC/TD3.
+
+    The buffer holds every transition of the run when that fits in
+    ``memory_fraction`` of the available memory; otherwise it shrinks to fit. For pixels,
+    when the full-size buffer does not fit, SB3's ``optimize_memory_usage`` (observations
+    stored once, halving the memory) is turned on; SB3 allows it only without its
+    time-limit handling, so truncated episodes are then bootstrapped as terminal.
+    """
+    per = transition_bytes(cfg)
+    budget = int(available_memory() * cfg.memory_fraction)
+    size = cfg.buffer_size or cfg.timesteps
+    settings: dict[str, Any] = {}
+    if cfg.buffer_size is None and size * per > budget:
+        if cfg.obs == "pixels":
+            settings["optimize_memory_usage"] = True
+            settings["replay_buffer_kwargs"] = dict(handle_timeout_termination=False)
+            per //= 2
+        size = min(size, max(budget // per, 10_000))
+    settings["buffer_size"] = int(size)
+    settings["buffer_gib"] = round(size * per / 2**30, 3)
+    return settings
+
+
+def make_vec_env(cfg: BaselineConfig, n_envs: int, seed: int | None) -> Any:
+    """The SB3 ``VecEnv`` an agent trains or is evaluated on (frame-stacked for pixels)."""
+    import gymnasium as gym
+    from stable_baselines3.common.monitor import Monitor
+    from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack, VecTransposeImage
+
+    import vin_gym  # noqa: F401  (registers the environments)
+
+    kwargs: dict[str, Any] = {"obs_mode": cfg.obs}
+    if cfg.obs == "pixels":
+        kwargs["obs_size"] = cfg.obs_size
+
+    def make() -> gym.Env:
+        return Monitor(gym.make(cfg.env_id, **kwargs), info_keywords=("is_success",))
+
+    venv = DummyVecEnv([make] * n_envs)
+    if seed is not None:
+        venv.seed(seed)
+    if cfg.obs == "pixels":
+        venv = VecFrameStack(venv, n_stack=cfg.frame_stack)  # (H, W, 3 * stack)
+        venv = VecTransposeImage(venv)  # (3 * stack, H, W) for CnnPolicy
+    return venv
+
+
+def build_model(cfg: BaselineConfig, venv: Any, tensorboard_log: str | None) -> tuple[Any, dict]:
+    """The SB3 model for ``cfg`` on ``venv`` and the keyword arguments it was built with."""
+    sb3 = require_sb3()
+    cls = {"ppo": sb3.PPO, "sac": sb3.SAC, "td3": sb3.TD3, "a2c": sb3.A2C}[cfg.algo]
+    import inspect
+
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "policy", "env"}
+    unknown = sorted(set(cfg.hyperparams) - accepted)
+    if unknown:
+        raise ValueError(
+            f"unknown {cls.__name__} hyper-parameters {unknown}; "
+            f"expected some of {sorted(accepted)}"
+        )
+    hp = {**hyperparameters(cfg), **cfg.hyperparams}
+    if cfg.algo in ("sac", "td3"):
+        replay = replay_settings(cfg)
+        replay.pop("buffer_gib")
+        hp = {**replay, **hp}
+    if cfg.algo == "td3" and "action_noise" not in hp:
+        import numpy as np
+        from stable_baselines3.common.noise import NormalActionNoise
+
+        hp["action_noise"] = NormalActionNoise(np.zeros(2), 0.1 * np.ones(2))
+    policy = "CnnPolicy" if cfg.obs == "pixels" else "MlpPolicy"
+    model = cls(
+        policy,
+        venv,
+        seed=cfg.seed,
+        device=cfg.device,
+        verbose=0,
+        tensorboard_log=tensorboard_log,
+        **hp,
+    )
+    return model, hp
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages a result depends on."""
+    import gymnasium
+    import pymunk
+    import torch
+
+    import vin_gym
+
+    sb3 = require_sb3()
+    return {
+        "python": sys.version.split()[0],
+        "vin_gym": vin_gym.__version__,
+        "stable_baselines3": sb3.__version__,
+        "torch": torch.__version__,
+        "gymnasium": gymnasium.__version__,
+        "pymunk": pymunk.version,
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+    }
+
+
+def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str, Any]:
+    """Train one SB3 agent, evaluating on fixed seeds; returns the run's summary.
+
+    Writes the run directory described in the module docstring.
+    """
+    require_sb3()
+    import torch
+
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    out = cfg.out
+    out.mkdir(parents=True, exist_ok=True)
+    eval_at = [t for t in cfg.eval_at if t < cfg.timesteps]
+    venv = make_vec_env(cfg, cfg.envs, seed=cfg.seed)
+    eval_env = make_vec_env(cfg, min(cfg.eval_envs, cfg.eval_episodes), seed=None)
+    model, hp = build_model(cfg, venv, tensorboard_log=str(out / "tb"))
+    config = {
+        **{k: v for k, v in dataclasses.asdict(cfg).items() if k != "hyperparams"},
+        "out": str(out),
+        "n_envs": cfg.envs,
+        "eval_seed_base": EVAL_SEED_BASE,
+        "hyperparams": {k: repr(v) if k == "action_noise" else v for k, v in hp.items()},
+        "policy": type(model.policy).__name__,
+        "device": str(model.device),
+        "command": command,
+        "versions": versions(),
+    }
+    write_json(out / "config.json", config)
+    callback = make_eval_callback(
+        eval_env, out, eval_at, cfg.eval_episodes, cfg.checkpoints, final_target=cfg.timesteps
+    )
+    callbacks = [callback, make_progress_callback()] if cfg.progress else [callback]
+    t0 = time.perf_counter()
+    model.learn(
+        cfg.timesteps,
+        callback=callbacks,
+        tb_log_name=f"{cfg.algo}_{cfg.obs}_s{cfg.seed}",
+    )
+    wall = time.perf_counter() - t0
+    save_model(model, out / "model.zip")
+    venv.close()
+    eval_env.close()
+    final = callback.evaluations[-1]
+    train_wall = wall - callback.eval_seconds
+    summary = {
+        "algo": cfg.algo,
+        "obs": cfg.obs,
+        "env": cfg.env_id,
+        "seed": cfg.seed,
+        "timesteps": int(model.num_timesteps),
+        "success_rate": final["success_rate"],
+        "mean_return": final["mean_return"],
+        "eval_episodes": cfg.eval_episodes,
+        "wall_s": wall,
+        "train_steps_per_s": model.num_timesteps / max(train_wall, 1e-9),
+        "threads": cfg.threads,
+        "n_envs": cfg.envs,
+        "run": str(out),
+        "evaluations": [
+            {k: e[k] for k in ("timesteps", "target", "success_rate", "mean_return", "std_return")}
+            for e in callback.evaluations
+        ],
+        "command": command,
+    }
+    write_json(out / "summary.json", summary)
+    return summary

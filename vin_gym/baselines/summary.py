@@ -1,0 +1,161 @@
+"""Summaries over run directories: mean and std over seeds at each evaluation point.
+
+``summarize(run_dirs)`` reads each run's ``config.json`` and ``evaluations.json`` (as
+written by :func:`vin_gym.baselines.train_baseline`) and returns one row per method and
+step count; ``vin-gym compare`` can read the same rows. From the shell::
+
+    python -m vin_gym.baselines /work/runs/sb3/*_s* --out docs/results/sb3
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vin_gym.utils import atomic_write, atomic_write_bytes, format_table, write_json
+
+
+def load_run(run_dir: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A run's config and its evaluations (``FileNotFoundError`` naming what is missing)."""
+    run_dir = Path(run_dir)
+    files = [run_dir / "config.json", run_dir / "evaluations.json"]
+    for f in files:
+        if not f.is_file():
+            raise FileNotFoundError(f"{f} not found: is {run_dir} a vin-gym baseline run?")
+    config, evaluations = (json.loads(f.read_text()) for f in files)
+    return config, evaluations
+
+
+def summarize(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
+    """One row per (env, algo, obs, step count): mean and std over seeds.
+
+    A step count is an evaluation's nominal ``target`` (PPO's final evaluation, a few
+    steps past the budget, counts at the budget). Rows list the seeds that reached it,
+    sorted by method then steps.
+
+    Returns:
+        Rows with ``env``, ``method`` (``"<algo>-<obs>"``), ``algo``, ``obs``, ``steps``,
+        ``n_seeds``, ``seeds``, ``success_mean``, ``success_std``, ``return_mean``,
+        ``return_std``, ``successes`` (per seed) and ``eval_episodes``.
+    """
+    groups: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
+    for run_dir in run_dirs:
+        config, evaluations = load_run(run_dir)
+        budget = int(config["timesteps"])
+        for e in evaluations:
+            steps = min(int(e.get("target", e["timesteps"])), budget)
+            key = (config["env_id"], config["algo"], config["obs"], steps)
+            groups[key].append((int(config["seed"]), e))
+    rows = []
+    for (env, algo, obs, steps), runs in sorted(groups.items()):
+        runs.sort(key=lambda r: r[0])
+        success = np.array([e["success_rate"] for _, e in runs])
+        returns = np.array([e["mean_return"] for _, e in runs])
+        rows.append(
+            {
+                "env": env,
+                "method": f"{algo}-{obs}",
+                "algo": algo,
+                "obs": obs,
+                "steps": steps,
+                "n_seeds": len(runs),
+                "seeds": [s for s, _ in runs],
+                "success_mean": float(success.mean()),
+                "success_std": float(success.std()),
+                "return_mean": float(returns.mean()),
+                "return_std": float(returns.std()),
+                "successes": success.tolist(),
+                "eval_episodes": sorted({int(e["episodes"]) for _, e in runs}),
+            }
+        )
+    return rows
+
+
+def markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """A markdown table of ``rows``: mean ± std (population std over seeds)."""
+    table = [
+        {
+            "method": r["method"],
+            "env steps": r["steps"],
+            "seeds": r["n_seeds"],
+            "success rate": f"{r['success_mean']:.2f} ± {r['success_std']:.2f}",
+            "mean return": f"{r['return_mean']:.2f} ± {r['return_std']:.2f}",
+        }
+        for r in rows
+    ]
+    return format_table(table)
+
+
+def provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
+    """The commands, package versions and machine behind ``run_dirs`` (from their configs)."""
+    configs = [load_run(r)[0] for r in run_dirs]
+    commands = [c.get("command") or f"(run {c.get('out')}: command not recorded)" for c in configs]
+    return {
+        "commands": commands,
+        "versions": configs[0].get("versions", {}) if configs else {},
+        "cpu_count": os.cpu_count(),
+        "eval_seed_base": configs[0].get("eval_seed_base") if configs else None,
+    }
+
+
+def plot(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
+    """Success rate (mean ± std over seeds) against environment steps, log x, as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for method in sorted({r["method"] for r in rows}):
+        pts = sorted(
+            (r["steps"], r["success_mean"], r["success_std"]) for r in rows if r["method"] == method
+        )
+        x, y, e = (np.array(v) for v in zip(*pts, strict=True))
+        ax.plot(x, y, marker="o", label=method)
+        ax.fill_between(x, y - e, y + e, alpha=0.2)
+    ax.set(xscale="log", xlabel="environment steps", ylabel="success rate", ylim=(0, 1))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path = Path(path)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    plt.close(fig)
+    return path
+
+
+def write_summary(
+    rows: Sequence[dict[str, Any]], out: str | Path, extra: dict[str, Any] | None = None
+) -> None:
+    """Write ``out/summary.json`` (``extra`` plus the rows), ``out/summary.md`` (the table,
+    then ``extra``'s commands and versions when given) and ``out/success.png``."""
+    out = Path(out)
+    extra = extra or {}
+    write_json(out / "summary.json", {**extra, "rows": list(rows)})
+    text = "# SB3 baselines\n\n" + markdown(rows) + "\n"
+    text += (
+        f"\nSuccess rate and mean return of the deterministic policy over "
+        f"{_episodes(rows)} evaluation episodes (episode i reset with seed "
+        f"{extra.get('eval_seed_base', 1000)} + i); mean ± std over seeds.\n"
+    )
+    if extra.get("commands"):
+        text += "\n## Commands\n\n```\n" + "\n".join(extra["commands"]) + "\n```\n"
+    if extra.get("versions"):
+        text += "\n## Versions and machine\n\n"
+        text += "".join(f"- {k}: {v}\n" for k, v in extra["versions"].items())
+        text += f"- cpu_count: {extra.get('cpu_count')}\n"
+    if extra.get("notes"):
+        text += "\n## Notes\n\n" + extra["notes"] + "\n"
+    atomic_write_bytes(out / "summary.md", text.encode())
+    if rows:
+        plot(rows, out / "success.png")
+
+
+def _episodes(rows: Sequence[dict[str, Any]]) -> str:
+    counts = sorted({n for r in rows for n in r.get("eval_episodes", [])})
+    return "/".join(map(str, counts)) or "the"

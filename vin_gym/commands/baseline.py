@@ -1,0 +1,146 @@
+"""``vin-gym baseline``: train a Stable-Baselines3 agent, evaluated on fixed seeds.
+
+Writes a run directory (``config.json``, ``evaluations.json``, ``checkpoints/``,
+``model.zip``, ``tb/``, ``summary.json``); evaluation episode ``i`` resets with seed
+1000 + i, the seeds ``vin-gym compare`` uses for every method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shlex
+import sys
+from pathlib import Path
+
+from vin_gym.commands.common import add_device_args, add_json_arg, report
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(float(x)) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated step counts like 10000,30000, got {text!r}"
+        ) from None
+    if any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"step counts must be >= 1, got {text!r}")
+    return values
+
+
+def _hyperparam(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE like n_steps=64, got {text!r}")
+    try:
+        return key, ast.literal_eval(value)  # numbers, strings, lists, dicts; no code
+    except (ValueError, SyntaxError):
+        return key, value  # a bare word such as a schedule name stays a string
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, OBS_MODES
+
+    p = sub.add_parser(
+        name,
+        help="train a Stable-Baselines3 agent (PPO, SAC, TD3, A2C)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--algo", required=True, help=f"one of {', '.join(ALGOS)}")
+    p.add_argument("--obs", default="pixels", help=f"one of {', '.join(OBS_MODES)}")
+    p.add_argument("--env", default="Billiards-v0", help="environment id")
+    p.add_argument("--timesteps", type=int, default=100_000, help="environment steps")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run directory (default runs/sb3/<algo>_<obs>_s<seed>)",
+    )
+    p.add_argument(
+        "--eval-at",
+        type=_int_list,
+        default=DEFAULT_EVAL_AT,
+        metavar="STEPS",
+        help="comma-separated step counts to evaluate at, plus at the end "
+        f"(default {','.join(map(str, DEFAULT_EVAL_AT))})",
+    )
+    p.add_argument(
+        "--eval-freq",
+        type=int,
+        default=None,
+        metavar="F",
+        help="evaluate every F steps instead of at --eval-at",
+    )
+    p.add_argument("--eval-episodes", type=int, default=50, help="episodes per evaluation")
+    p.add_argument(
+        "--n-envs",
+        type=int,
+        default=None,
+        help="training envs (default 8 for PPO/A2C, 1 for SAC/TD3)",
+    )
+    p.add_argument("--obs-size", type=int, default=64, help="frame size for pixels")
+    p.add_argument("--frame-stack", type=int, default=4, help="frames stacked for pixels")
+    p.add_argument(
+        "--buffer-size",
+        type=int,
+        default=None,
+        help="SAC/TD3 replay buffer size (default: the run, within free memory)",
+    )
+    p.add_argument(
+        "--hp",
+        type=_hyperparam,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override an algorithm keyword argument, e.g. --hp n_steps=64 (repeatable)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-checkpoints",
+        action="store_true",
+        help="save only the final model, not one per evaluation",
+    )
+    add_device_args(p)
+    add_json_arg(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from vin_gym.baselines.sb3 import BaselineConfig, train_baseline
+
+    eval_at = args.eval_at
+    if args.eval_freq is not None:
+        if args.eval_freq < 1:
+            raise ValueError(f"--eval-freq must be >= 1, got {args.eval_freq}")
+        eval_at = tuple(range(args.eval_freq, args.timesteps, args.eval_freq))
+    out = args.out or Path("runs/sb3") / f"{args.algo}_{args.obs}_s{args.seed}"
+    cfg = BaselineConfig(
+        algo=args.algo,
+        obs=args.obs,
+        env_id=args.env,
+        timesteps=args.timesteps,
+        seed=args.seed,
+        out=out,
+        eval_at=eval_at,
+        eval_episodes=args.eval_episodes,
+        n_envs=args.n_envs,
+        obs_size=args.obs_size,
+        frame_stack=args.frame_stack,
+        threads=args.threads,
+        device=args.device,
+        buffer_size=args.buffer_size,
+        progress=not args.no_progress,
+        checkpoints=not args.no_checkpoints,
+        hyperparams=dict(args.hp),
+    )
+    command = shlex.join(["vin-gym", *sys.argv[1:]]) if sys.argv[1:2] == [args.command] else None
+    summary = train_baseline(cfg, command=command)
+    rows = [
+        {k: e[k] for k in ("timesteps", "success_rate", "mean_return")}
+        for e in summary["evaluations"]
+    ]
+    report(summary, rows, args.json)
+    print(f"{args.algo} {args.obs}: {summary['train_steps_per_s']:.0f} steps/s, run in {out}")
+    return 0

@@ -1,0 +1,146 @@
+"""``vin-gym evaluate``: position error of trained VINs per rollout step, with baselines."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from vin_gym.commands.common import add_device_args, add_json_arg, report
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    p = sub.add_parser(
+        name,
+        help="position error of a trained VIN per rollout step",
+        description=__doc__ + " Writes a table, JSON (mse_per_step, "
+        "euclid_per_step, baselines), a PNG plot and a GIF of true vs "
+        "predicted trajectories.",
+    )
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        required=True,
+        metavar="RUN",
+        help="run directory (newest checkpoint) or checkpoint directory",
+    )
+    p.add_argument("--data", type=Path, nargs="+", required=True, metavar="DIR")
+    p.add_argument(
+        "--horizon",
+        type=int,
+        default=100,
+        help="rollout steps after 6 frames (capped by the episode length)",
+    )
+    p.add_argument(
+        "--ablation",
+        type=Path,
+        nargs="*",
+        default=[],
+        metavar="RUN",
+        help="more checkpoints evaluated on the same clips",
+    )
+    p.add_argument(
+        "--split",
+        choices=("train", "val", "all"),
+        default="val",
+        help="episodes to use (val: the ones training held out with the same "
+        "--val-fraction and --seed; all: a separate test dataset)",
+    )
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0, help="seed of the train/val split")
+    p.add_argument("--max-clips", type=int, default=1000, help="clips evaluated at most")
+    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument(
+        "--out", type=Path, default=None, help="directory for the PNG and GIF (default RUN/eval)"
+    )
+    p.add_argument("--no-gif", action="store_true", help="skip the trajectory GIF")
+    p.add_argument("--no-progress", action="store_true")
+    add_device_args(p)
+    add_json_arg(p)
+    p.set_defaults(run=run)
+
+
+def _name(path: Path, config) -> str:
+    if config.state_input:
+        return "IN from state"
+    if not config.relations:
+        return "VIN without relations"
+    return path.name or str(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from vin_gym.data import open_dataset
+    from vin_model.checkpoint import load_model
+    from vin_model.device import get_device, set_threads
+    from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
+    from vin_model.train import open_clips
+
+    set_threads(args.threads)
+    device = get_device(args.device)
+    models = {"VIN": load_model(args.checkpoint, device)}
+    for path in args.ablation:
+        m = load_model(path, device)
+        name = _name(path, m.config)
+        models[name if name not in models else str(path)] = m
+    visible = models["VIN"].config.visible
+    for name, m in models.items():
+        if m.config.visible != visible:
+            raise ValueError(f"{name} reads {m.config.visible} frames, the VIN {visible}")
+    episodes = open_dataset([str(d) for d in args.data])
+    horizon = min(args.horizon, episodes.episode_length - visible)
+    if horizon < 1:
+        raise ValueError(
+            f"episodes of {episodes.episode_length} frames leave no rollout after "
+            f"{visible} visible frames"
+        )
+    if horizon < args.horizon:
+        print(
+            f"note: episodes have {episodes.episode_length} frames, so the horizon is "
+            f"{horizon} (asked {args.horizon})",
+            file=sys.stderr,
+        )
+    clips = open_clips(args.data, visible, horizon, args.split, args.val_fraction, args.seed)
+    meta = clips.meta
+    result = evaluate(
+        models,
+        clips,
+        horizon,
+        dt=float(meta.get("dt", 0.1)),
+        batch_size=args.batch_size,
+        max_clips=args.max_clips,
+        device=device,
+        progress=not args.no_progress,
+    )
+    sample = result.pop("_sample")
+    out = args.out or (Path(args.checkpoint) / "eval")
+    result["plot"] = str(plot_errors(result, out / "error_vs_step.png"))
+    plot_errors(result, out / "euclid_vs_step.png", metric="euclid")
+    if not args.no_gif:
+        result["gif"] = str(
+            trajectory_gif(
+                sample, out / "trajectories.gif", meta, list(models), radius=_radius(meta)
+            )
+        )
+    result["checkpoint"] = str(args.checkpoint)
+    result["data"] = [str(d) for d in args.data]
+    result["mse_per_step"] = result["models"]["VIN"]["mse_per_step"]
+    result["euclid_per_step"] = result["models"]["VIN"]["euclid_per_step"]
+    rows = summary_rows(result, "mse") + summary_rows(result, "euclid")
+    report(result, rows, args.json)
+    return 0
+
+
+def _radius(meta: dict) -> float:
+    """The objects' radius, read from the environment the data came from."""
+    try:
+        import gymnasium as gym
+
+        import vin_gym  # noqa: F401
+
+        env = gym.make(meta["env_id"], **meta.get("env_kwargs", {}))
+        radius = float(env.unwrapped.scene.radius)
+        env.close()
+        return radius
+    except Exception:  # an env that is not installed here: the default radius
+        return 1.0

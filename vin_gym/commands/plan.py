@@ -1,0 +1,295 @@
+"""``vin-gym plan``: model predictive control with a world model, evaluated on fixed seeds.
+
+Episode ``i`` uses seed ``seed + i``. The world model is the oracle (the true simulator)
+or a trained VIN checkpoint; the optimizer random shooting, CEM, iCEM or MPPI. Reports
+the success rate, the mean return, the steps to success and the milliseconds per
+decision, as a table and (``--json``) JSON; ``--video`` writes a GIF of the first episode
+with the planned path of the target drawn over the frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vin_gym.commands.common import add_device_args, add_json_arg, report
+
+if TYPE_CHECKING:
+    import gymnasium as gym
+    import torch
+
+    from planners import MPCAgent, Optimizer, WorldModel
+
+PLANNER_NAMES = ("cem", "icem", "mppi", "random")
+#: Flags shared by the planners' configs: flag -> (config field, type, help).
+_HYPER_FLAGS: dict[str, tuple[str, type, str]] = {
+    "--population": ("population", int, "candidate sequences per iteration (first, for iCEM)"),
+    "--elites": ("elites", int, "elites refitted to (cem, icem)"),
+    "--iterations": ("iterations", int, "optimisation iterations per decision"),
+    "--alpha": ("alpha", float, "smoothing weight kept on the old mean/std"),
+    "--init-std": ("init_std", float, "initial std, fraction of half the action range"),
+    "--min-std": ("min_std", float, "std floor (cem, icem)"),
+    "--beta": ("beta", float, "icem: colour exponent of the noise"),
+    "--population-decay": ("population_decay", float, "icem: population shrink factor"),
+    "--keep-elites": ("keep_elites", float, "icem: fraction of elites kept"),
+    "--temperature": ("temperature", float, "mppi: temperature lambda"),
+    "--noise-std": ("noise_std", float, "mppi: noise std, fraction of half the range"),
+}
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    p = sub.add_parser(
+        name,
+        help="plan with a world model (MPC) and report success over fixed seeds",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--env", default="Billiards-v0", help="environment id")
+    p.add_argument(
+        "--model",
+        default="oracle",
+        help="world model: 'oracle' (true simulator), a VIN checkpoint path, or 'pretrained'",
+    )
+    p.add_argument("--planner", default="cem", choices=PLANNER_NAMES)
+    p.add_argument("--episodes", type=int, default=50, help="evaluation episodes")
+    p.add_argument("--seed", type=int, default=0, help="episode i uses seed + i")
+    p.add_argument("--horizon", type=int, default=15, help="planning horizon H")
+    p.add_argument("--replan-every", type=int, default=1, help="optimise every k steps")
+    p.add_argument("--discount", type=float, default=1.0, help="planning discount")
+    p.add_argument("--n-objects", type=int, default=None, help="objects in the scene")
+    for flag, (_, kind, text) in _HYPER_FLAGS.items():
+        p.add_argument(flag, type=kind, default=None, help=f"{text} (default: the planner's)")
+    p.add_argument(
+        "--video",
+        type=Path,
+        default=None,
+        metavar="GIF",
+        help="write a GIF of the first episode with the planned target path",
+    )
+    add_device_args(p)
+    add_json_arg(p)
+    p.set_defaults(run=run)
+
+
+# -- pieces reused by benchmarks and examples ------------------------------------------------
+def goal_fns(env: gym.Env, goal: np.ndarray, device: torch.device) -> tuple[Any, Any]:
+    """The env task's batched reward and termination, with ``goal`` bound in."""
+    import torch
+
+    task = env.unwrapped.task
+    goal_t = torch.as_tensor(np.asarray(goal), dtype=torch.float32, device=device)
+
+    def reward_fn(states: torch.Tensor) -> torch.Tensor:
+        return task.torch_reward(states, goal_t)
+
+    def termination_fn(states: torch.Tensor) -> torch.Tensor:
+        return task.torch_success(states, goal_t)
+
+    return reward_fn, termination_fn
+
+
+def make_optimizer(
+    planner: str, overrides: dict[str, Any], generator: torch.Generator
+) -> Optimizer:
+    """An optimizer over the env's action box ``[-1, 1]`` with config ``overrides``."""
+    from dataclasses import fields
+
+    from planners import PLANNERS
+
+    if planner not in PLANNERS:
+        raise ValueError(f"planner must be one of {sorted(PLANNERS)}, got {planner!r}")
+    cls, config_cls = PLANNERS[planner]
+    known = {f.name for f in fields(config_cls)}
+    config = config_cls(**{k: v for k, v in overrides.items() if k in known})
+    return cls(-1.0, 1.0, config, generator=generator)
+
+
+def load_world_model(name: str, env: gym.Env, device: torch.device) -> WorldModel:
+    """``oracle``, ``pretrained`` or a VIN checkpoint path, as a world model."""
+    if name == "oracle":
+        from vin_gym.oracle import OracleWorldModel
+
+        return OracleWorldModel(env, device=device)
+    from vin_model.world_model import VINWorldModel
+
+    if name == "pretrained":
+        from importlib.resources import files
+
+        folder = Path(str(files("vin_model"))) / "pretrained"
+        if not folder.is_dir() or not any(folder.iterdir()):
+            raise FileNotFoundError(
+                f"no pretrained VIN checkpoint shipped in {folder}; train one with "
+                "'vin-gym train' and pass its run directory as --model RUN"
+            )
+        path = folder
+    else:
+        path = Path(name)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"--model must be 'oracle', 'pretrained' or an existing VIN checkpoint path, "
+                f"got {name!r}"
+            )
+    return VINWorldModel.load(path, device=device)
+
+
+def run_episode(
+    env: gym.Env, agent: MPCAgent, seed: int, frames: list[np.ndarray] | None = None
+) -> dict[str, Any]:
+    """One episode of ``agent`` in ``env`` from ``seed``; draws frames if a list is given."""
+    obs, info = env.reset(seed=seed)
+    device = agent.model.device
+    agent.reset(*goal_fns(env, info["goal"], device))
+    total, steps, success = 0.0, 0, False
+    while True:
+        action = agent.act(obs, info)
+        if frames is not None:
+            frames.append(_draw_prediction(env, agent))
+        obs, reward, terminated, truncated, info = env.step(action)
+        total += float(reward)
+        steps += 1
+        success = bool(info["is_success"])
+        if terminated or truncated:
+            break
+    if frames is not None:
+        frames.append(env.render())
+    times = agent.decision_times
+    return {
+        "seed": seed,
+        "return": total,
+        "steps": steps,
+        "success": success,
+        "decisions": len(times),
+        "decision_s": float(sum(times)),
+    }
+
+
+def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Success rate, mean return, mean steps to success, ms per decision."""
+    successes = [e for e in episodes if e["success"]]
+    decisions = sum(e["decisions"] for e in episodes)
+    return {
+        "episodes": len(episodes),
+        "success_rate": len(successes) / max(len(episodes), 1),
+        "mean_return": float(np.mean([e["return"] for e in episodes])) if episodes else 0.0,
+        "mean_steps_to_success": (
+            float(np.mean([e["steps"] for e in successes])) if successes else None
+        ),
+        "ms_per_decision": (
+            1000 * sum(e["decision_s"] for e in episodes) / decisions if decisions else None
+        ),
+        "decisions": decisions,
+    }
+
+
+def _draw_prediction(env: gym.Env, agent: MPCAgent) -> np.ndarray:
+    """The env's frame with the agent's predicted target path drawn as a yellow line."""
+    from PIL import Image, ImageDraw
+
+    frame = env.render()
+    if agent.prediction is None:
+        return frame
+    base = env.unwrapped
+    target = base.task.target
+    pred = agent.prediction[agent.plan_step - 1 :, target, :2].cpu().numpy()  # [H', 2]
+    scale = frame.shape[0] / base.sim_params.table_size
+    start = base.sim.object_states()[target, :2]
+    points = [tuple(p) for p in np.vstack([start, pred]) * scale]  # x -> column, y -> row
+    image = Image.fromarray(frame)
+    draw = ImageDraw.Draw(image)
+    draw.line(points, fill=(255, 255, 0), width=max(1, frame.shape[0] // 128))
+    for x, y in points[1:]:
+        draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=(255, 255, 0))
+    return np.asarray(image)
+
+
+def run(args: argparse.Namespace) -> int:
+    import gymnasium as gym
+    import torch
+    from tqdm import tqdm
+
+    import vin_gym  # noqa: F401  (registers the environments)
+    from planners import MPCAgent, MPCConfig
+    from vin_gym.utils import atomic_write
+    from vin_model.device import get_device, set_threads
+
+    if args.episodes < 1:
+        raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
+    set_threads(args.threads)
+    device = get_device(args.device)
+    env_kwargs: dict[str, Any] = {}
+    if args.n_objects is not None:
+        env_kwargs["n_objects"] = args.n_objects
+    if args.video is not None:
+        env_kwargs.update(render_mode="rgb_array", render_size=256)
+    # The oracle reads the simulator, so it needs no pixels; the VIN sees frames.
+    obs_mode = "state" if args.model == "oracle" else "pixels"
+    env = gym.make(args.env, obs_mode=obs_mode, **env_kwargs)
+    model = load_world_model(args.model, env, device)
+    # A VIN sees frames at the size it was trained on: make the env render at that size.
+    frame_size = getattr(getattr(model, "config", None), "frame_size", None)
+    if frame_size is not None and obs_mode == "pixels":
+        env.close()
+        env = gym.make(args.env, obs_mode=obs_mode, obs_size=int(frame_size), **env_kwargs)
+        model = load_world_model(args.model, env, device)
+
+    overrides = {
+        field: getattr(args, flag[2:].replace("-", "_"))
+        for flag, (field, _, _) in _HYPER_FLAGS.items()
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    generator = torch.Generator(device=device).manual_seed(args.seed)
+    optimizer = make_optimizer(args.planner, overrides, generator)
+    action_dim = int(np.prod(env.action_space.shape))
+    config = MPCConfig(
+        horizon=args.horizon,
+        action_dim=action_dim,
+        replan_every=args.replan_every,
+        discount=args.discount,
+        record_prediction=args.video is not None,
+    )
+    agent = MPCAgent(model, optimizer, config=config)
+
+    episodes, frames = [], [] if args.video is not None else None
+    for i in tqdm(range(args.episodes), desc=f"plan {args.planner}/{args.model}", unit="ep"):
+        episodes.append(run_episode(env, agent, args.seed + i, frames if i == 0 else None))
+    env.close()
+
+    summary = summarize(episodes)
+    results = {
+        "env": args.env,
+        "model": args.model,
+        "planner": args.planner,
+        "seed": args.seed,
+        "horizon": args.horizon,
+        "device": str(device),
+        "planner_config": vars(optimizer.config).copy(),
+        **summary,
+        "per_episode": episodes,
+    }
+    if frames:
+        import imageio.v3 as iio
+
+        atomic_write(
+            args.video,
+            lambda tmp: iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=100, loop=0),
+        )
+        results["video"] = str(args.video)
+    row = {
+        "planner": args.planner,
+        "model": args.model,
+        **{
+            k: summary[k]
+            for k in (
+                "episodes",
+                "success_rate",
+                "mean_return",
+                "mean_steps_to_success",
+                "ms_per_decision",
+            )
+        },
+    }
+    report(results, [row], args.json)
+    return 0

@@ -1,0 +1,136 @@
+"""``vin-gym train``: train a Visual Interaction Network on collected datasets."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from vin_gym.commands.common import add_device_args, add_json_arg, report
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    p = sub.add_parser(
+        name,
+        help="train a Visual Interaction Network on datasets",
+        description=__doc__ + " Checkpoints go to OUT/checkpoints, TensorBoard "
+        "scalars to OUT/tb. Under torchrun, trains with DDP.",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="DIR",
+        help="dataset directories (from `vin-gym collect`), read as one",
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="RUN", help="run directory")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="optimiser steps (default 10000, or unlimited with --max-minutes)",
+    )
+    p.add_argument("--batch-size", type=int, default=100, help="clips per step (per process)")
+    p.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="stop after this much training time; the schedules follow it",
+    )
+    p.add_argument("--resume", action="store_true", help="continue the newest checkpoint in RUN")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
+    p.add_argument("--rollout", type=int, default=8, help="rollout steps at the start")
+    p.add_argument(
+        "--rollout-max", type=int, default=24, help="rollout steps at the end of the curriculum"
+    )
+    p.add_argument(
+        "--curriculum",
+        type=float,
+        default=0.5,
+        help="fraction of training over which the rollout grows",
+    )
+    p.add_argument(
+        "--code-noise",
+        type=float,
+        default=0.0,
+        help="std of noise on the codes the dynamics read back",
+    )
+    p.add_argument("--discount", type=float, default=0.95, help="rollout step discount")
+    p.add_argument("--checkpoint-every", type=int, default=500, metavar="K")
+    p.add_argument("--val-fraction", type=float, default=0.1, help="episodes held out")
+    p.add_argument("--code-size", type=int, default=16, help="state code size per object")
+    p.add_argument("--hidden", type=int, default=64, help="MLP width")
+    p.add_argument("--conv-channels", type=int, default=8, help="first conv layer's channels")
+    p.add_argument("--no-relations", action="store_true", help="ablation: no relation nets")
+    p.add_argument(
+        "--state-input",
+        action="store_true",
+        help="ablation: encode true states instead of frames (IN from state)",
+    )
+    p.add_argument("--compile", action="store_true", help="torch.compile the model")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_device_args(p)
+    add_json_arg(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from vin_model.config import VINConfig
+    from vin_model.train import TrainConfig, open_clips, train
+
+    steps = (
+        args.steps
+        if args.steps is not None
+        else (10**9 if args.max_minutes is not None else 10_000)
+    )
+    cfg = TrainConfig(
+        steps=steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        rollout_start=args.rollout,
+        rollout_max=max(args.rollout, args.rollout_max),
+        curriculum_fraction=args.curriculum,
+        code_noise=args.code_noise,
+        discount=args.discount,
+        checkpoint_every=args.checkpoint_every,
+        seed=args.seed,
+        max_minutes=args.max_minutes,
+        device=args.device,
+        threads=args.threads,
+        compile=args.compile,
+        progress=not args.no_progress,
+    )
+    visible = 6
+    train_clips = open_clips(args.data, visible, cfg.rollout_max, "train", args.val_fraction)
+    val_clips = (
+        open_clips(args.data, visible, cfg.rollout_max, "val", args.val_fraction)
+        if args.val_fraction > 0
+        else None
+    )
+    meta = train_clips.meta
+    model_cfg = VINConfig(
+        n_objects=int(meta["n_objects"]),
+        frame_size=int(meta["obs_size"]),
+        visible=visible,
+        code_size=args.code_size,
+        action_dim=int(meta.get("action_dim", 2)),
+        conv_channels=args.conv_channels,
+        hidden=args.hidden,
+        relations=not args.no_relations,
+        state_input=args.state_input,
+    )
+    meta_out = {k: v for k, v in meta.items() if k != "sources"}
+    summary = train(
+        args.out,
+        train_clips,
+        val_clips,
+        model_cfg,
+        cfg,
+        resume=args.resume,
+        extra={"data": [str(d) for d in args.data], "meta": meta_out},
+    )
+    row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
+    row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}
+    report(summary, [row], args.json)
+    return 0

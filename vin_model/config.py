@@ -1,0 +1,89 @@
+"""The VIN's configuration: one dataclass that rebuilds the whole model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class VINConfig:
+    """Architecture of a Visual Interaction Network.
+
+    Attributes:
+        n_objects: Object slots N (the number of objects in the scene).
+        frame_size: Height and width of input frames in pixels: 4 times a power of two
+            (32 and 64 are the usual sizes).
+        visible: Input frames per prediction; ``visible - 2`` state codes come out of the
+            encoder and must cover the largest temporal offset.
+        code_size: State code size per object (16 in the paper).
+        action_dim: Size of the action A fed to the dynamics (zeros for passive scenes).
+        conv_channels: Channels of the encoder's first convolution; each stride-2 layer
+            after it doubles them, capped at ``4 * conv_channels``.
+        hidden: Width of every MLP.
+        offsets: Temporal offsets of the interaction-network cores (the paper's 1, 2, 4).
+        relations: Use the relation networks (``False``: "VIN without relations").
+        state_input: Encode true states instead of frames ("IN from state").
+        residual: The aggregator predicts a change of the last code instead of the code.
+    """
+
+    n_objects: int = 3
+    frame_size: int = 32
+    visible: int = 6
+    code_size: int = 16
+    action_dim: int = 2
+    conv_channels: int = 8
+    hidden: int = 64
+    offsets: tuple[int, ...] = (1, 2, 4)
+    relations: bool = True
+    state_input: bool = False
+    residual: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "offsets", tuple(int(o) for o in self.offsets))
+        for name in ("n_objects", "code_size", "conv_channels", "hidden"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"VINConfig.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.action_dim, int) or self.action_dim < 0:
+            raise ValueError(
+                f"VINConfig.action_dim must be an integer >= 0, got {self.action_dim!r}"
+            )
+        size = self.frame_size
+        if not isinstance(size, int) or size < 8 or (size // 4) & (size // 4 - 1) or size % 4:
+            raise ValueError(
+                f"VINConfig.frame_size must be 4 times a power of two (e.g. 32, 64), got {size!r}"
+            )
+        if not self.offsets or min(self.offsets) < 1:
+            raise ValueError(f"VINConfig.offsets must be positive integers, got {self.offsets!r}")
+        if self.visible - 2 < max(self.offsets):
+            raise ValueError(
+                f"VINConfig.visible={self.visible} gives {self.visible - 2} state codes, fewer "
+                f"than the largest offset {max(self.offsets)}; use visible >= "
+                f"{max(self.offsets) + 2}"
+            )
+
+    @property
+    def n_codes(self) -> int:
+        """State codes from the encoder: one per frame from the third visible frame on."""
+        return self.visible - 2
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["offsets"] = list(self.offsets)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> VINConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(
+                f"unknown VINConfig fields {sorted(unknown)}; expected {sorted(known)}"
+            )
+        return cls(**d)
+
+    def mismatch(self, other: VINConfig) -> dict[str, tuple[Any, Any]]:
+        """Fields that differ, ``name -> (self's value, other's value)``."""
+        a, b = self.to_dict(), other.to_dict()
+        return {k: (a[k], b[k]) for k in a if a[k] != b[k]}

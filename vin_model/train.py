@@ -1,0 +1,459 @@
+"""Training: discounted rollout loss plus encoder loss, checkpoints, resume, DDP.
+
+The loss is a discounted mean over rollout steps of the squared error of the predicted
+states, normalised by the training data's statistics, plus the squared error of the
+states decoded from the encoder's codes. Long-horizon accuracy comes from a curriculum
+that lengthens the training rollouts from ``rollout_start`` to ``rollout_max`` steps (the
+dynamics are cheap next to the encoder, so long rollouts cost little) and from Gaussian
+noise on the codes the dynamics read back, so that it learns to correct its own drift.
+
+Deterministic on CPU for a seed: initialisation, batch order and noise come from
+generators seeded by the seed (and the step), so a resumed run sees the same batches.
+Under ``torchrun`` each process trains on its own share of every batch (DDP).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import torch
+
+from vin_model.checkpoint import (
+    check_config,
+    list_checkpoints,
+    load_trainer_state,
+    read_config,
+    save_checkpoint,
+)
+from vin_model.config import VINConfig
+from vin_model.device import get_device, set_threads
+from vin_model.vin import VIN
+
+
+class Clips(Protocol):
+    """What training reads: :class:`vin_gym.data.ClipDataset` or any look-alike."""
+
+    meta: dict[str, Any]
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]: ...
+
+
+@dataclass
+class TrainConfig:
+    """How to train a VIN.
+
+    Attributes:
+        steps: Optimiser steps (an upper bound when ``max_minutes`` is set).
+        batch_size: Clips per step (per process under DDP).
+        lr: Peak learning rate of Adam.
+        lr_final: Learning rate at the end of the cosine decay.
+        warmup_steps: Linear warm-up steps.
+        grad_clip: Maximum gradient norm.
+        discount: Weight of rollout step r is ``discount ** (r - 1)``, normalised.
+        rollout_start: Rollout steps trained on at the start.
+        rollout_max: Rollout steps at the end of the curriculum; clips must hold
+            ``visible + rollout_max`` frames of states.
+        curriculum_fraction: Fraction of training over which the rollout grows.
+        code_noise: Std of Gaussian noise added to codes the dynamics read back.
+        encoder_weight: Weight of the encoder loss.
+        checkpoint_every: Steps between checkpoints (``--resume`` loses at most this many).
+        val_clips: Validation clips (at most) evaluated every epoch.
+        val_every: Validate at least this often (steps), for very large epochs.
+        seed: Seed of initialisation, batch order and noise.
+        max_minutes: Stop after this much training time (``None``: after ``steps``).
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        threads: Torch CPU threads (``0``: torch's default).
+        amp: bf16 autocast on CUDA (ignored on CPU, which trains in float32).
+        compile: Wrap the model in ``torch.compile``.
+        log_every: Steps between TensorBoard scalars.
+        progress: Show a tqdm progress bar.
+    """
+
+    steps: int = 10_000
+    batch_size: int = 100
+    lr: float = 1e-3
+    lr_final: float = 5e-5
+    warmup_steps: int = 200
+    grad_clip: float = 1.0
+    discount: float = 0.95
+    rollout_start: int = 8
+    rollout_max: int = 8
+    curriculum_fraction: float = 0.5
+    code_noise: float = 0.0
+    encoder_weight: float = 1.0
+    checkpoint_every: int = 500
+    val_clips: int = 500
+    val_every: int = 1000
+    seed: int = 0
+    max_minutes: float | None = None
+    device: str = "auto"
+    threads: int = 1
+    amp: bool = True
+    compile: bool = False
+    log_every: int = 25
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        positive = (
+            "steps",
+            "batch_size",
+            "rollout_start",
+            "rollout_max",
+            "checkpoint_every",
+            "val_every",
+            "log_every",
+        )
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)!r}")
+        if self.rollout_max < self.rollout_start:
+            raise ValueError(
+                f"rollout_max ({self.rollout_max}) must be >= rollout_start ({self.rollout_start})"
+            )
+        if not 0 < self.discount <= 1:
+            raise ValueError(f"discount must be in (0, 1], got {self.discount!r}")
+        if not self.lr > 0 or self.lr_final < 0:
+            raise ValueError(f"need lr > 0 and lr_final >= 0, got {self.lr!r}, {self.lr_final!r}")
+        if self.max_minutes is not None and not self.max_minutes > 0:
+            raise ValueError(f"max_minutes must be positive, got {self.max_minutes!r}")
+
+
+def collate(clips: Clips, indices: Sequence[int]) -> dict[str, torch.Tensor]:
+    """Stack the clips at ``indices`` into a batch (``[B, ...]`` per key)."""
+    batch_fn = getattr(clips, "batch", None)
+    if callable(batch_fn):
+        return batch_fn(list(indices))
+    items = [clips[int(i)] for i in indices]
+    return {k: torch.stack([torch.as_tensor(it[k]) for it in items]) for k in items[0]}
+
+
+def split_batch(
+    batch: dict[str, torch.Tensor], model: VIN, rollout: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Context, rollout actions ``[B, R, A]``, encoder targets ``[B, V - 2, N, 4]`` and
+    rollout targets ``[B, R, N, 4]`` (table units) of a batch of clips."""
+    cfg = model.config
+    v = cfg.visible
+    states = batch["states"].to(device, torch.float32)
+    if states.shape[1] < v + rollout:
+        raise ValueError(
+            f"clips hold {states.shape[1]} states, need visible + rollout = {v} + {rollout}"
+        )
+    if cfg.state_input:
+        context = states[:, :v]
+    else:
+        context = batch["frames"][:, :v].to(device, non_blocking=True)
+    if "actions" in batch and cfg.action_dim:
+        actions = batch["actions"][:, v - 1 : v - 1 + rollout].to(device, torch.float32)
+    else:
+        actions = torch.zeros(states.shape[0], rollout, cfg.action_dim, device=device)
+    if actions.shape[1] < rollout:  # the dataset may stop the actions at the last frame
+        pad = torch.zeros(
+            actions.shape[0], rollout - actions.shape[1], actions.shape[2], device=device
+        )
+        actions = torch.cat([actions, pad], dim=1)
+    return context, actions, states[:, 2:v], states[:, v : v + rollout]
+
+
+def rollout_weights(rollout: int, discount: float, device: torch.device) -> torch.Tensor:
+    """Normalised discount weights ``[R]`` of rollout steps."""
+    w = discount ** torch.arange(rollout, dtype=torch.float32, device=device)
+    return w / w.sum()
+
+
+def compute_loss(
+    model: torch.nn.Module,
+    vin: VIN,
+    batch: dict[str, torch.Tensor],
+    rollout: int,
+    cfg: TrainConfig,
+    device: torch.device,
+    generator: torch.Generator | None = None,
+    noise: float = 0.0,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The training loss of a batch and its parts, detached (``model`` may be a DDP
+    wrapper of ``vin``)."""
+    context, actions, enc_target, roll_target = split_batch(batch, vin, rollout, device)
+    with torch.autocast(
+        device.type, dtype=torch.bfloat16, enabled=cfg.amp and device.type == "cuda"
+    ):
+        enc, roll = model(context, actions, code_noise=noise, generator=generator)
+    enc_err = (enc.float() - vin.normalize(enc_target)).square().mean()
+    per_step = (roll.float() - vin.normalize(roll_target)).square().mean(dim=(0, 2, 3))  # [R]
+    roll_err = (per_step * rollout_weights(rollout, cfg.discount, device)).sum()
+    loss = roll_err + cfg.encoder_weight * enc_err
+    parts = {"loss": loss.detach(), "encoder": enc_err.detach(), "rollout": roll_err.detach()}
+    return loss, parts
+
+
+def _progress(step: int, elapsed: float, cfg: TrainConfig) -> float:
+    p = step / cfg.steps
+    if cfg.max_minutes is not None:
+        p = max(p, elapsed / (60.0 * cfg.max_minutes))
+    return min(p, 1.0)
+
+
+def learning_rate(step: int, progress: float, cfg: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay from ``lr`` to ``lr_final`` over training."""
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    return cfg.lr_final + 0.5 * (cfg.lr - cfg.lr_final) * (1 + math.cos(math.pi * progress))
+
+
+def rollout_length(progress: float, cfg: TrainConfig) -> int:
+    """The curriculum: rollout steps trained on at this point of training."""
+    frac = 1.0 if cfg.curriculum_fraction <= 0 else min(1.0, progress / cfg.curriculum_fraction)
+    return int(round(cfg.rollout_start + frac * (cfg.rollout_max - cfg.rollout_start)))
+
+
+def _epoch_order(n: int, epoch: int, seed: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    return torch.randperm(n, generator=g)
+
+
+@torch.no_grad()
+def validate(vin: VIN, clips: Clips, cfg: TrainConfig, device: torch.device) -> dict[str, float]:
+    """Loss and position MSE per coordinate (table units) on up to ``cfg.val_clips`` clips
+    at ``rollout_max`` steps."""
+    n = min(len(clips), cfg.val_clips)
+    if n == 0:
+        return {}
+    idx = torch.linspace(0, len(clips) - 1, n).round().long().tolist()
+    was_training = vin.training
+    vin.eval()
+    totals: dict[str, float] = {}
+    sq = None
+    for start in range(0, n, cfg.batch_size):
+        batch = collate(clips, idx[start : start + cfg.batch_size])
+        loss, parts = compute_loss(vin, vin, batch, cfg.rollout_max, cfg, device)
+        context, actions, _, target = split_batch(batch, vin, cfg.rollout_max, device)
+        pred = vin.predict(context, actions)
+        err = (pred[..., :2] - target[..., :2]).square().mean(dim=(2, 3)).sum(0)  # [R]
+        sq = err if sq is None else sq + err
+        for k, v in parts.items():
+            totals[k] = totals.get(k, 0.0) + float(v) * len(batch["states"])
+    vin.train(was_training)
+    sq = (sq / n).cpu()
+    out = {f"val/{k}": v / n for k, v in totals.items()}
+    out["val/pos_mse_mean_1_8"] = float(sq[:8].mean())
+    out["val/pos_mse_last"] = float(sq[-1])
+    return out
+
+
+def train(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Train a VIN (see :func:`fit`) and return only the summary."""
+    return fit(*args, **kwargs)[1]
+
+
+def fit(
+    run_dir: str | os.PathLike,
+    train_clips: Clips,
+    val_clips: Clips | None,
+    model_config: VINConfig,
+    cfg: TrainConfig,
+    state_stats: dict[str, torch.Tensor] | None = None,
+    resume: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> tuple[VIN, dict[str, Any]]:
+    """Train a VIN and checkpoint it under ``run_dir``.
+
+    Args:
+        run_dir: Output directory (checkpoints, TensorBoard events).
+        train_clips: Training clips of ``visible + rollout_max`` frames.
+        val_clips: Validation clips (``None``: no validation).
+        model_config: The model to build (or to find in the checkpoint when resuming).
+        cfg: Training settings.
+        state_stats: ``{"mean": [4], "std": [4]}`` normalising states (default: the
+            clips' ``state_stats()``).
+        resume: Continue from the newest checkpoint in ``run_dir``.
+        extra: More JSON-able fields for the checkpoints' config (e.g. data meta).
+
+    Returns:
+        The trained model (this process's copy) and a JSON-able summary.
+    """
+    run_dir = Path(run_dir)
+    dist = _init_distributed()
+    rank, world = (dist.get_rank(), dist.get_world_size()) if dist else (0, 1)
+    set_threads(cfg.threads)
+    device = get_device(cfg.device)
+    if device.type == "cuda" and dist:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        torch.cuda.set_device(device)
+
+    existing = list_checkpoints(run_dir)
+    if existing and not resume:
+        raise ValueError(
+            f"{run_dir} already holds checkpoints; pass resume=True (--resume) "
+            "to continue it, or choose another output directory"
+        )
+    per_epoch = len(train_clips) // (cfg.batch_size * world)
+    if per_epoch < 1:
+        raise ValueError(
+            f"{len(train_clips)} training clips are fewer than one batch of "
+            f"{cfg.batch_size} x {world} processes"
+        )
+
+    torch.manual_seed(cfg.seed)
+    vin = VIN(model_config)
+    if state_stats is None:
+        state_stats = train_clips.state_stats()  # type: ignore[attr-defined]
+    vin.set_state_stats(state_stats["mean"], state_stats["std"])
+    vin.to(device)
+    opt = torch.optim.Adam(vin.parameters(), lr=cfg.lr)
+    step, elapsed_before = 0, 0.0
+    if resume and existing:
+        from safetensors.torch import load_file
+
+        saved = read_config(existing[-1])
+        check_config(VINConfig.from_dict(saved["model"]), model_config, existing[-1])
+        vin.load_state_dict(load_file(str(existing[-1] / "model.safetensors")))
+        state = load_trainer_state(existing[-1])
+        opt.load_state_dict(state["optimizer"])
+        step, elapsed_before = int(state["step"]), float(state["elapsed"])
+    model: torch.nn.Module = vin
+    if dist:
+        from torch.nn.parallel import DistributedDataParallel
+
+        model = DistributedDataParallel(
+            vin, device_ids=[device.index] if device.type == "cuda" else None
+        )
+    if cfg.compile:
+        model = torch.compile(model)
+
+    writer = None
+    if rank == 0:
+        from torch.utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter(str(run_dir / "tb"))
+    save_extra = {"train": asdict(cfg), **(extra or {})}
+
+    def checkpoint(at: int, elapsed: float) -> None:
+        if rank == 0:
+            state = {"optimizer": opt.state_dict(), "step": at, "elapsed": elapsed}
+            save_checkpoint(run_dir, vin, at, state, save_extra)
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=cfg.steps,
+        initial=step,
+        disable=not (cfg.progress and rank == 0),
+        desc="train",
+        unit="step",
+        dynamic_ncols=True,
+    )
+    generator = torch.Generator(device=device)
+    t0 = time.perf_counter()
+    val: dict[str, float] = {}
+    parts: dict[str, torch.Tensor] = {}
+    last_saved = step
+    start_step = step
+    order, order_epoch = torch.empty(0, dtype=torch.long), -1
+    vin.train()
+    while step < cfg.steps:
+        elapsed = elapsed_before + time.perf_counter() - t0
+        if dist and cfg.max_minutes is not None:  # every process must agree on when to stop
+            clock = torch.tensor([elapsed], dtype=torch.float64, device=device)
+            dist.all_reduce(clock, op=dist.ReduceOp.MAX)
+            elapsed = float(clock)
+        if cfg.max_minutes is not None and elapsed >= 60.0 * cfg.max_minutes:
+            break
+        progress = _progress(step, elapsed, cfg)
+        lr = learning_rate(step, progress, cfg)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        rollout = rollout_length(progress, cfg)
+        epoch, pos = divmod(step, per_epoch)
+        if epoch != order_epoch:
+            order, order_epoch = _epoch_order(len(train_clips), epoch, cfg.seed), epoch
+        first = (pos * world + rank) * cfg.batch_size
+        batch = collate(train_clips, order[first : first + cfg.batch_size].tolist())
+        generator.manual_seed(cfg.seed * 7_919 + step * 104_729 + rank)
+        loss, parts = compute_loss(
+            model, vin, batch, rollout, cfg, device, generator, cfg.code_noise
+        )
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(vin.parameters(), cfg.grad_clip)
+        opt.step()
+        step += 1
+        bar.update(1)
+        if writer is not None and (step % cfg.log_every == 0 or step == 1):
+            for k, v in parts.items():
+                writer.add_scalar(f"train/{k}", float(v), step)
+            writer.add_scalar("train/lr", lr, step)
+            writer.add_scalar("train/rollout_steps", rollout, step)
+            writer.add_scalar("train/grad_norm", float(grad_norm), step)
+            bar.set_postfix(loss=f"{float(parts['loss']):.4f}", R=rollout)
+        if (
+            val_clips is not None
+            and rank == 0
+            and (step % per_epoch == 0 or step % cfg.val_every == 0)
+        ):
+            val = validate(vin, val_clips, cfg, device)
+            for k, v in val.items():
+                writer.add_scalar(k, v, step)
+        if step % cfg.checkpoint_every == 0:
+            checkpoint(step, elapsed_before + time.perf_counter() - t0)
+            last_saved = step
+    bar.close()
+    elapsed = elapsed_before + time.perf_counter() - t0
+    if step != last_saved or not list_checkpoints(run_dir):
+        checkpoint(step, elapsed)
+    if val_clips is not None and rank == 0:
+        val = validate(vin, val_clips, cfg, device)
+    if writer is not None:
+        writer.close()
+    if dist:
+        dist.barrier()
+    run_time = elapsed - elapsed_before
+    return vin, {
+        "run_dir": str(run_dir),
+        "step": step,
+        "minutes": elapsed / 60.0,
+        "steps_per_s": (step - start_step) / run_time if run_time > 0 else float("nan"),
+        **{f"train/{k}": float(v) for k, v in parts.items()},
+        **val,
+    }
+
+
+def _init_distributed():
+    """``torch.distributed`` initialised from ``torchrun``'s variables, or ``None``."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    import torch.distributed as dist
+
+    if not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend=backend)
+    return dist
+
+
+def open_clips(
+    paths: Sequence[str | os.PathLike],
+    visible: int,
+    rollout: int,
+    split: str,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+) -> Clips:
+    """Clips of ``visible + rollout`` frames from datasets on disk (``vin_gym.data``)."""
+    from vin_gym.data import ClipDataset
+
+    return ClipDataset(
+        [str(p) for p in paths],
+        visible=visible,
+        rollout=rollout,
+        frame_step=1,
+        split=split,
+        val_fraction=val_fraction,
+        seed=seed,
+    )

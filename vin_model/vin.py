@@ -1,0 +1,93 @@
+"""The Visual Interaction Network: encoder, dynamics and decoder composed.
+
+States go in and out normalised by per-coordinate statistics of the training data
+(buffers of the model, so they travel with its weights); :meth:`VIN.predict` works in
+table units.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from vin_model.config import VINConfig
+from vin_model.decoder import StateDecoder
+from vin_model.dynamics import Dynamics
+from vin_model.encoder import FrameEncoder, StateEncoder
+
+
+class VIN(nn.Module):
+    """Six frames (or true states) and actions in, object states R steps ahead out.
+
+    >>> import torch
+    >>> model = VIN(VINConfig(n_objects=3, frame_size=32))
+    >>> frames = torch.zeros(2, 6, 32, 32, 3, dtype=torch.uint8)
+    >>> model.predict(frames, torch.zeros(2, 10, 2)).shape
+    torch.Size([2, 10, 3, 4])
+    """
+
+    def __init__(self, config: VINConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = StateEncoder(config) if config.state_input else FrameEncoder(config)
+        self.dynamics = Dynamics(config)
+        self.decoder = StateDecoder(config)
+        self.register_buffer("state_mean", torch.zeros(4))
+        self.register_buffer("state_std", torch.ones(4))
+
+    def set_state_stats(self, mean: torch.Tensor, std: torch.Tensor) -> None:
+        """Normalise states by these per-coordinate statistics ``[4]``."""
+        mean, std = torch.as_tensor(mean).float(), torch.as_tensor(std).float()
+        if mean.shape != (4,) or std.shape != (4,) or not bool((std > 0).all()):
+            raise ValueError(f"state stats must be [4] with std > 0, got mean={mean}, std={std}")
+        self.state_mean.copy_(mean)
+        self.state_std.copy_(std)
+
+    def normalize(self, states: torch.Tensor) -> torch.Tensor:
+        return (states - self.state_mean) / self.state_std
+
+    def denormalize(self, states: torch.Tensor) -> torch.Tensor:
+        return states * self.state_std + self.state_mean
+
+    def encode(self, context: torch.Tensor) -> torch.Tensor:
+        """State codes ``[B, V - 2, N, K]`` of the visible frames ``[B, V, H, W, 3]``
+        (uint8 or float in [0, 1]), or of true states ``[B, V, N, 4]`` in table units
+        for the state-input ablation."""
+        cfg = self.config
+        if cfg.state_input:
+            if context.dim() != 4 or context.shape[2:] != (cfg.n_objects, 4):
+                raise ValueError(
+                    f"state input must be [B, V, {cfg.n_objects}, 4], got {tuple(context.shape)}"
+                )
+            return self.encoder(self.normalize(context.float()))
+        return self.encoder(context)
+
+    def forward(
+        self,
+        context: torch.Tensor,
+        actions: torch.Tensor,
+        code_noise: float = 0.0,
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Normalised states of the encoded frames ``[B, V - 2, N, 4]`` and of the
+        rollout ``[B, R, N, 4]`` after the last visible frame, under actions ``[B, R, A]``
+        (``actions[:, r]`` applied after the frame before rollout step r)."""
+        self._check_actions(actions, context.shape[0])
+        codes = self.encode(context)
+        rolled = self.dynamics.rollout(codes, actions, noise=code_noise, generator=generator)
+        return self.decoder(codes), self.decoder(rolled)
+
+    def rollout_codes(self, codes: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """States in table units ``[B, R, N, 4]`` from codes ``[B, M, N, K]``."""
+        return self.denormalize(self.decoder(self.dynamics.rollout(codes, actions)))
+
+    @torch.no_grad()
+    def predict(self, context: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Predicted states in table units ``[B, R, N, 4]`` (no gradients)."""
+        self._check_actions(actions, context.shape[0])
+        return self.rollout_codes(self.encode(context), actions)
+
+    def _check_actions(self, actions: torch.Tensor, batch: int) -> None:
+        a = self.config.action_dim
+        if actions.dim() != 3 or actions.shape[0] != batch or actions.shape[2] != a:
+            raise ValueError(f"actions must be [B={batch}, R, A={a}], got {tuple(actions.shape)}")

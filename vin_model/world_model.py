@@ -1,0 +1,124 @@
+"""``VINWorldModel``: a trained VIN behind the planners' world-model protocol.
+
+It keeps the last ``visible`` (6) frames of the episode, encodes them once per decision
+and rolls all ``B`` candidate action sequences forward in one batch on the model's
+device (see :class:`planners.base.WorldModel`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from typing import Any
+
+import numpy as np
+import torch
+
+from vin_model.vin import VIN
+
+
+class VINWorldModel:
+    """Predict object states ``[B, H, N, 4]`` (table units) for candidate actions.
+
+    Args:
+        model: A trained :class:`VIN`.
+        device: Where to run it (default: where its weights are).
+        resize: Resize frames of another size to the model's (``False``: raise).
+
+    >>> import torch
+    >>> from vin_model import VIN, VINConfig
+    >>> wm = VINWorldModel(VIN(VINConfig(frame_size=32)))
+    >>> for _ in range(6):
+    ...     wm.observe(torch.zeros(32, 32, 3, dtype=torch.uint8).numpy(), {})
+    >>> wm.ready(), tuple(wm.rollout(torch.zeros(5, 10, 2)).shape)
+    (True, (5, 10, 3, 4))
+    """
+
+    def __init__(
+        self, model: VIN, device: str | torch.device | None = None, resize: bool = True
+    ) -> None:
+        from vin_model.device import get_device
+
+        self.device = get_device(device) if device is not None else next(model.parameters()).device
+        self.model = model.to(self.device).eval()
+        self.config = model.config
+        self.n_objects = self.config.n_objects
+        self.resize = resize
+        self._history: deque[torch.Tensor] = deque(maxlen=self.config.visible)
+        self._codes: torch.Tensor | None = None
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike, device: str | torch.device = "auto", resize: bool = True
+    ) -> VINWorldModel:
+        """A world model from a checkpoint (run directory or checkpoint directory)."""
+        from vin_model.checkpoint import load_model
+
+        return cls(load_model(path, device), resize=resize)
+
+    def reset(self) -> None:
+        """New episode: forget the frame history."""
+        self._history.clear()
+        self._codes = None
+
+    def observe(self, obs: Any, info: dict) -> None:
+        """Record the observation of an env ``reset`` or ``step``: pixels ``(H, W, 3)``
+        uint8 (or a dict holding ``"pixels"``); the state-input ablation reads
+        ``info["states"]`` instead."""
+        if self.config.state_input:
+            if "states" not in info:
+                raise ValueError("a state-input VIN needs info['states'] from the env")
+            item = torch.as_tensor(np.asarray(info["states"]), dtype=torch.float32)
+            if item.shape != (self.n_objects, 4):
+                raise ValueError(
+                    f"info['states'] must be ({self.n_objects}, 4), got {tuple(item.shape)}"
+                )
+        else:
+            item = self._frame(obs)
+        self._history.append(item.to(self.device))
+        self._codes = None
+
+    def ready(self) -> bool:
+        """Whether ``visible`` (6) observations have been seen since the last reset."""
+        return len(self._history) == self.config.visible
+
+    @torch.no_grad()
+    def rollout(self, actions: torch.Tensor) -> torch.Tensor:
+        """Predicted states ``[B, H, N, 4]`` after each of the actions ``[B, H, A]``."""
+        if not self.ready():
+            raise RuntimeError(
+                f"the world model has seen {len(self._history)} of the "
+                f"{self.config.visible} frames it needs; call observe() first"
+            )
+        a = self.config.action_dim
+        if actions.dim() != 3 or actions.shape[2] != a:
+            raise ValueError(f"actions must be [B, H, A={a}], got {tuple(actions.shape)}")
+        if self._codes is None:
+            context = torch.stack(list(self._history))[None]  # [1, V, ...]
+            self._codes = self.model.encode(context)  # [1, V - 2, N, K]
+        b = actions.shape[0]
+        codes = self._codes.expand(b, *self._codes.shape[1:])  # [B, V - 2, N, K]
+        return self.model.rollout_codes(codes, actions.to(self.device, torch.float32))
+
+    def _frame(self, obs: Any) -> torch.Tensor:
+        if isinstance(obs, dict):
+            if "pixels" not in obs:
+                raise ValueError(f"dict observations need a 'pixels' key, got {sorted(obs)}")
+            obs = obs["pixels"]
+        frame = torch.as_tensor(np.asarray(obs))
+        size = self.config.frame_size
+        if frame.dim() != 3 or frame.shape[2] != 3:
+            raise ValueError(
+                f"observations must be RGB frames (H, W, 3), got shape "
+                f"{tuple(frame.shape)}; make the env with obs_mode='pixels'"
+            )
+        if frame.shape[:2] != (size, size):
+            if not self.resize:
+                raise ValueError(
+                    f"frames are {tuple(frame.shape[:2])} but the model was trained "
+                    f"on {size}x{size}; make the env with obs_size={size}"
+                )
+            x = frame.permute(2, 0, 1)[None].float()  # [1, 3, H, W]
+            x = torch.nn.functional.interpolate(x, size=(size, size), mode="area")
+            frame = x[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8)
+        return frame.to(torch.uint8)
