@@ -11,8 +11,8 @@ Two ways to capture a state, with different guarantees:
   solver's cached contact impulses, and in our measurements 8% of copies taken mid-game
   diverged. A snapshot is therefore a replay recipe: the array state the simulator was
   last built from plus the pushes and steps since; restoring rebuilds and replays them,
-  which pymunk's determinism makes exact. Restoring costs one rebuild (~0.1 ms) plus
-  ~7 us per step replayed. Pickling a simulator uses the same route.
+  which pymunk's determinism makes exact. Restoring costs one rebuild (0.1 to 0.2 ms)
+  plus ~4 us per step replayed. Pickling a simulator uses the same route.
 * :meth:`Simulator.get_state` / :meth:`Simulator.set_state` use plain arrays
   (:class:`SceneState`). ``set_state`` rebuilds the space from scratch, so two simulators
   given the same array state continue **identically** to each other. They can differ
@@ -30,21 +30,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymunk
 
+from vin_gym import _chipmunk
 from vin_gym.forces import ForceLaw, verlet_kick
 
-try:
-    # pymunk's own cffi handle to Chipmunk. Calling it directly skips pymunk's Python
-    # wrappers: reading a body ~4x faster than Body.position, a space step 2.5x faster
-    # than Space.step (whose extra work, deferred adds/removes and post-step callbacks,
-    # a Simulator never uses). ``tests/test_physics.py`` checks both paths agree bit for
-    # bit; without the handle (another pymunk layout) the public API is used.
-    from pymunk._chipmunk_cffi import lib as _cp
-except ImportError:  # pragma: no cover
-    _cp = None
-
-
-#: Step spaces through Chipmunk directly (see above); tests flip it to compare the paths.
+#: Step through :mod:`vin_gym._chipmunk` (the whole step in one compiled call: 3 to 4 us
+#: for 3 objects with or without forces, where calling Chipmunk from Python took 7 us
+#: without and 60 with) when it works with this pymunk build; otherwise, or when a test
+#: sets this to ``False``, through pymunk's public API (16 and 100 us).
+#: ``tests/test_physics.py`` checks that both paths agree bit for bit.
 RAW_STEP = True
+
+# Walls are in category 1 and meet objects (2); objects meet walls and, unless objects
+# pass through each other (drift), objects.
+_WALL_FILTER = pymunk.ShapeFilter(categories=0b01, mask=0b10)
+_OBJECT_FILTER = pymunk.ShapeFilter(categories=0b10, mask=0b11)
+_DRIFT_FILTER = pymunk.ShapeFilter(categories=0b10, mask=0b01)
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,10 @@ class SimParams:
         table_size: Side of the square table, in table units.
         dt: Duration of one simulator step (one environment step, one frame), seconds.
         substeps: pymunk steps per simulator step. With the defaults an object at
-            ``max_speed`` moves 0.16 units per substep; under 10,000 steps of maximal
-            pushes no two unit discs overlap by more than 0.3 units (measured: 0.25) and
-            nothing sinks into a wall by more than 0.2 (measured: 0.18); see
+            ``max_speed`` moves 0.1 units per substep; under 10,000 steps of maximal
+            pushes no two unit discs overlap by more than 0.25 units (measured over five
+            seeds: 0.19; 5 substeps gave 0.28) and nothing sinks into a wall by more than
+            0.15; see
             ``tests/test_physics.py``.
         damping: Linear damping rate (1/s): velocities decay as ``exp(-damping * t)``.
         max_speed: Speed cap (table units/s) applied after each step, so repeated
@@ -71,7 +72,7 @@ class SimParams:
 
     table_size: float = 10.0
     dt: float = 0.1
-    substeps: int = 5
+    substeps: int = 8
     damping: float = 0.0
     max_speed: float = 8.0
     wall_thickness: float = 5.0
@@ -111,10 +112,11 @@ class SceneState:
         self.velocities = np.array(self.velocities, dtype=np.float64).reshape(n, 2)
         self.masses = np.array(self.masses, dtype=np.float64).reshape(n)
         self.radii = np.array(self.radii, dtype=np.float64).reshape(n)
+        # Array methods, not np.all/np.any: these checks run at every reset and rebuild.
         for name in ("positions", "velocities", "masses", "radii"):
-            if not np.all(np.isfinite(getattr(self, name))):
+            if not np.isfinite(getattr(self, name)).all():
                 raise ValueError(f"SceneState.{name} must be finite, got {getattr(self, name)}")
-        if np.any(self.masses <= 0) or np.any(self.radii <= 0):
+        if (self.masses <= 0).any() or (self.radii <= 0).any():
             raise ValueError(
                 f"SceneState masses and radii must be positive, got masses={self.masses}, "
                 f"radii={self.radii}"
@@ -166,6 +168,8 @@ class Simulator:
         self.params = params or SimParams()
         self.force_law = force_law
         self.time = 0.0
+        self._consts_for: tuple = ()  # (params, force_law) that self._consts describes
+        self._consts: np.ndarray | None = None
         self.set_state(state)
 
     # -- construction --------------------------------------------------------------
@@ -176,37 +180,49 @@ class Simulator:
         space.damping = math.exp(-p.damping)  # fraction of velocity kept per second
         space.collision_slop = 1e-3
         w, size = p.wall_thickness, p.table_size
+        # Objects always hit walls; they hit each other unless ``collide`` is off.
+        object_filter = _OBJECT_FILTER if p.collide else _DRIFT_FILTER
+        shapes = []
         # Each wall is a thick box whose inner face lies on the table's edge.
+        static = space.static_body
         for x0, y0, x1, y1 in (
             (-w, -w, size + w, 0.0),
             (-w, size, size + w, size + w),
             (-w, 0.0, 0.0, size),
             (size, 0.0, size + w, size),
         ):
-            wall = pymunk.Poly(
-                space.static_body, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], radius=0.0
-            )
+            wall = pymunk.Poly(static, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], radius=0.0)
             wall.elasticity = 1.0
             wall.friction = 0.0
-            wall.filter = pymunk.ShapeFilter(categories=0b01, mask=0b10)
-            space.add(wall)
+            wall.filter = _WALL_FILTER
+            shapes.append(wall)
         bodies = []
-        for i in range(state.n_objects):
-            mass, radius = float(state.masses[i]), float(state.radii[i])
+        for (x, y), (vx, vy), mass, radius in zip(
+            state.positions.tolist(),
+            state.velocities.tolist(),
+            state.masses.tolist(),
+            state.radii.tolist(),
+            strict=True,
+        ):
             body = pymunk.Body(mass, pymunk.moment_for_circle(mass, 0.0, radius))
-            body.position = tuple(state.positions[i])
-            body.velocity = tuple(state.velocities[i])
+            body.position = (x, y)
+            body.velocity = (vx, vy)
             shape = pymunk.Circle(body, radius)
             shape.elasticity = 1.0
             shape.friction = 0.0
-            # Objects always hit walls; they hit each other unless ``collide`` is off.
-            shape.filter = pymunk.ShapeFilter(categories=0b10, mask=0b11 if p.collide else 0b01)
-            space.add(body, shape)
+            shape.filter = object_filter
             bodies.append(body)
+            shapes.append(shape)
+        # One add (pymunk adds the bodies first, then the shapes, each in order): the same
+        # space as adding them one by one, built faster (it is rebuilt at every reset).
+        space.add(*bodies, *shapes)
         self.space = space
         self.bodies = bodies
         self._masses = state.masses.copy()
         self._radii = state.radii.copy()
+        self._verlet = np.full((len(bodies), 5), np.nan)  # see forces.verlet_kick
+        # Addresses for the compiled path; valid while self.space and self.bodies live.
+        self._handles = _chipmunk.handles(space, bodies) if _chipmunk.available() else None
 
     # -- read-outs ---------------------------------------------------------------------
     @property
@@ -231,7 +247,9 @@ class Simulator:
 
     def object_states(self) -> np.ndarray:
         """``(N, 4)`` float64 rows of x, y, vx, vy."""
-        return np.array(_read_bodies(self.bodies), dtype=np.float64)
+        if self._handles is not None:
+            return _chipmunk.read(self._handles)
+        return np.array(self._read_public(), dtype=np.float64)
 
     def kinetic_energy(self) -> float:
         v = self.velocities()
@@ -282,18 +300,22 @@ class Simulator:
     def __setstate__(self, state: dict) -> None:
         self.params, self.force_law = state["params"], state["force_law"]
         self.time = 0.0
+        self._consts_for, self._consts = (), None
         self.restore(state["snap"])
 
     # -- dynamics ----------------------------------------------------------------------
     def push(self, index: int, delta_v: tuple[float, float] | np.ndarray) -> None:
         """Add the velocity change ``delta_v`` (2,) to object ``index``."""
-        body = self.bodies[index]
+        n = len(self.bodies)
+        if not -n <= index < n:
+            raise IndexError(f"object index {index} out of range for {n} objects")
+        index = int(index) % n
         dvx, dvy = float(delta_v[0]), float(delta_v[1])
         self._ops.append((index, dvx, dvy))
-        if _cp is not None:
-            v = _cp.cpBodyGetVelocity(body._body)
-            _cp.cpBodySetVelocity(body._body, (v.x + dvx, v.y + dvy))
-        else:  # pragma: no cover
+        if RAW_STEP and self._handles is not None:
+            _chipmunk.add_velocity(self._handles, index, dvx, dvy)
+        else:
+            body = self.bodies[index]
             vx, vy = body.velocity
             body.velocity = (vx + dvx, vy + dvy)
 
@@ -303,51 +325,63 @@ class Simulator:
         Returns:
             The new object states ``(N, 4)`` (x, y, vx, vy), as :meth:`object_states`.
         """
+        consts = self._consts
+        if self._consts_for != (self.params, self.force_law):
+            consts = self._consts = self._compiled_consts()
+        if RAW_STEP and consts is not None:
+            states, near_cap = _chipmunk.step(self._handles, self._masses, self._verlet, consts)
+            if near_cap:
+                self._cap_speeds(states)
+        else:
+            states = self._step_public()
+        self.time += self.params.dt
+        self._ops.append(None)
+        return states
+
+    def _compiled_consts(self) -> np.ndarray | None:
+        """The constants of :func:`vin_gym._chipmunk.step`, ``None`` if it cannot run
+        this simulator (no compiled path, or a force law that is not a central one)."""
+        p, law = self.params, self.force_law
+        self._consts_for = (p, law)
+        pair = (_chipmunk.NO_LAW, 0.0, 0.0) if law is None else getattr(law, "pair_law", None)
+        if self._handles is None or pair is None:
+            return None
+        return np.array([p.dt / p.substeps, p.substeps, p.max_speed, *pair], dtype=np.float64)
+
+    def _step_public(self) -> np.ndarray:
+        """:meth:`step` through pymunk's public API (same arithmetic, bit for bit)."""
         p = self.params
         h = p.dt / p.substeps
-        space, bodies, law = self.space, self.bodies, self.force_law
         for _ in range(p.substeps):
-            if law is not None:
-                self._apply_forces(law, h)
-            if _cp is not None and RAW_STEP:
-                _cp.cpSpaceStep(space._space, h)
-            else:
-                space.step(h)
-        self.time += p.dt
-        self._ops.append(None)
-        rows = _read_bodies(bodies)
-        vmax = p.max_speed
-        for i, (x, y, vx, vy) in enumerate(rows):
+            if self.force_law is not None:
+                self._apply_forces(self.force_law, h)
+            self.space.step(h)
+        states = np.array(self._read_public(), dtype=np.float64)
+        self._cap_speeds(states)
+        return states
+
+    def _cap_speeds(self, states: np.ndarray) -> None:
+        """Scale speeds above ``max_speed`` down to it, in the bodies and in ``states``
+        ``(N, 4)``."""
+        vmax = self.params.max_speed
+        for i, (vx, vy) in enumerate(states[:, 2:].tolist()):
             speed = math.hypot(vx, vy)
             if speed > vmax:
                 vx, vy = vx * vmax / speed, vy * vmax / speed
-                bodies[i].velocity = (vx, vy)
-                rows[i] = (x, y, vx, vy)
-        return np.array(rows, dtype=np.float64)
+                if RAW_STEP and self._handles is not None:
+                    _chipmunk.set_velocity(self._handles, i, vx, vy)
+                else:
+                    self.bodies[i].velocity = (vx, vy)
+                states[i, 2], states[i, 3] = vx, vy
 
     def _apply_forces(self, law: ForceLaw, h: float) -> None:
         """Set velocities and forces for one substep of velocity Verlet (see
         :func:`vin_gym.forces.verlet_kick`)."""
-        n = len(self.bodies)
-        cache = getattr(self, "_verlet", None)
-        if cache is None or cache.shape[0] != n:
-            cache = self._verlet = np.full((n, 5), np.nan)
-        states = np.array(_read_bodies(self.bodies))  # (N, 4)
-        kicks = verlet_kick(law, states, self._masses, h, cache)  # (N, 4): vx, vy, fx, fy
+        states = np.array(self._read_public())  # (N, 4)
+        kicks = verlet_kick(law, states, self._masses, h, self._verlet)  # (N, 4): v, f
         for body, (vx, vy, fx, fy) in zip(self.bodies, kicks.tolist(), strict=True):
-            if _cp is not None:
-                _cp.cpBodySetVelocity(body._body, (vx, vy))
-                _cp.cpBodySetForce(body._body, (fx, fy))
-            else:  # pragma: no cover
-                body.velocity, body.force = (vx, vy), (fx, fy)
+            body.velocity, body.force = (vx, vy), (fx, fy)
 
-
-def _read_bodies(bodies: list[pymunk.Body]) -> list[tuple[float, float, float, float]]:
-    """x, y, vx, vy of each body."""
-    if _cp is None:  # pragma: no cover
-        return [(*b.position, *b.velocity) for b in bodies]
-    out = []
-    for b in bodies:
-        pos, vel = _cp.cpBodyGetPosition(b._body), _cp.cpBodyGetVelocity(b._body)
-        out.append((pos.x, pos.y, vel.x, vel.y))
-    return out
+    def _read_public(self) -> list[tuple[float, float, float, float]]:
+        """x, y, vx, vy of each body through pymunk's public API."""
+        return [(*b.position, *b.velocity) for b in self.bodies]

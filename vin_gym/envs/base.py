@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import gymnasium as gym
+import numba
 import numpy as np
 from gymnasium import spaces
 
@@ -244,14 +245,7 @@ class PhysicsEnv(gym.Env):
 
     def state_vector(self) -> np.ndarray:
         """Positions and goal mapped to [-1, 1], velocities divided by the speed cap."""
-        x = self._states.reshape(-1) * self._state_scale  # float64 math, then one cast
-        x -= self._state_offset
-        np.minimum(x, 1.0, out=x)  # two in-place ufuncs: several times cheaper than np.clip
-        np.maximum(x, -1.0, out=x)
-        out = np.empty(x.size + 2, dtype=np.float32)
-        out[:-2] = x
-        out[-2:] = self._goal_vec
-        return out
+        return _normalise_state(self._states, self._state_scale, self._state_offset, self._goal_vec)
 
     def _info(self, success: bool | None = None, distance: float | None = None) -> dict:
         if distance is None:
@@ -303,6 +297,24 @@ class PhysicsEnv(gym.Env):
         state = self.__dict__.copy()
         state["_viewer"] = None  # a window does not travel
         return state
+
+
+@numba.njit(cache=True)
+def _normalise_state(states, scale, offset, goal):  # pragma: no cover - compiled
+    """float32 ``(4 N + 2,)``: ``states`` ``(N, 4)`` times ``scale`` minus ``offset``
+    (both ``(4 N,)``) clipped to [-1, 1], then ``goal`` ``(2,)``.
+
+    One compiled call (~1 us): the same arithmetic in numpy took seven small-array calls
+    (~5 us), more than the physics of a step.
+    """
+    n = states.shape[0]
+    out = np.empty(4 * n + 2, dtype=np.float32)
+    for i in range(n):
+        for k in range(4):  # x, y, vx, vy of object i at 4 i + k
+            j = 4 * i + k
+            out[j] = min(max(states[i, k] * scale[j] - offset[j], -1.0), 1.0)
+    out[-2], out[-1] = goal[0], goal[1]
+    return out
 
 
 def _parse_action(action: Any) -> tuple[float, float]:

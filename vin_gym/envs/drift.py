@@ -56,10 +56,12 @@ class Drift(PhysicsEnv):
     >>> obs, info = env.reset(seed=0)
     >>> obs.shape, info["states"].shape
     ((32, 32, 3), (3, 4))
-    >>> start = info["states"].copy()
-    >>> obs, reward, terminated, truncated, info = env.step(np.zeros(2, dtype=np.float32))
-    >>> bool(np.allclose(info["states"][:, :2], start[:, :2] + 0.1 * start[:, 2:]))  # no wall
-    True
+    >>> start = np.array([[4.0, 5.0, 2.0, 0.0], [6.0, 5.0, -2.0, 0.0], [5.0, 8.0, 0.0, 0.0]])
+    >>> _ = env.reset(options={"state": start, "goal": [2.0, 2.0]})  # 0 and 1 head-on
+    >>> for _ in range(5):
+    ...     obs, reward, terminated, truncated, info = env.step(np.zeros(2, dtype=np.float32))
+    >>> info["states"][:2].round(6).tolist()  # they passed through each other
+    [[5.0, 5.0, 2.0, 0.0], [5.0, 5.0, -2.0, 0.0]]
 
     ## Version History
     * v0: initial release.
