@@ -46,7 +46,7 @@ def main() -> None:
     p.add_argument("--minutes", type=float, default=20.0, help="training budget per model")
     p.add_argument("--horizon", type=int, default=100)
     p.add_argument("--rollout", type=int, default=8, help="training rollout at the start")
-    p.add_argument("--rollout-max", type=int, default=24, help="at the end of the curriculum")
+    p.add_argument("--rollout-max", type=int, default=48, help="at the end of the curriculum")
     p.add_argument("--code-noise", type=float, default=0.0)
     p.add_argument("--discount", type=float, default=0.95)
     p.add_argument(

@@ -69,7 +69,17 @@ def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
     from vin_gym.cli import main
 
     run = tmp_path / "run"
-    common = ["--data", str(dataset), "--batch-size", "4", "--no-progress"]
+    common = [
+        "--data",
+        str(dataset),
+        "--batch-size",
+        "4",
+        "--no-progress",
+        "--rollout",
+        "2",
+        "--rollout-max",
+        "4",
+    ]
     assert (
         main(
             [
@@ -79,10 +89,6 @@ def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
                 str(run),
                 "--steps",
                 "3",
-                "--rollout",
-                "2",
-                "--rollout-max",
-                "4",
                 "--hidden",
                 "16",
                 "--conv-channels",

@@ -100,3 +100,14 @@ def test_bad_inputs_name_the_shape() -> None:
         model.predict(torch.zeros(1, 6, 64, 64, 3, dtype=torch.uint8), torch.zeros(1, 2, 2))
     with pytest.raises(ValueError, match="actions"):
         model.predict(torch.zeros(1, 6, 32, 32, 3, dtype=torch.uint8), torch.zeros(1, 2, 3))
+
+
+def test_tail_rolls_a_share_of_the_batch_further() -> None:
+    torch.manual_seed(0)
+    model = VIN(VINConfig(**TINY))
+    frames = torch.randint(0, 256, (4, 6, 32, 32, 3), dtype=torch.uint8)
+    actions = torch.randn(4, 10, 2)
+    enc, head, tail = model(frames, actions, tail_from=3, tail_batch=2)
+    assert enc.shape == (4, 4, 3, 4) and head.shape == (4, 3, 3, 4) and tail.shape == (2, 7, 3, 4)
+    _, full = model(frames, actions)  # the same predictions as one long rollout
+    torch.testing.assert_close(torch.cat([head[:2], tail], dim=1), full[:2])

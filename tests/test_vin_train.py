@@ -134,3 +134,16 @@ def test_one_ddp_step_on_cpu_with_two_gloo_processes(tmp_path: Path) -> None:
     for k, v in r0["weights"].items():  # gradients were averaged: the replicas agree
         torch.testing.assert_close(r1["weights"][k], v, msg=k)
     assert [p.name for p in list_checkpoints(tmp_path / "run")] == ["step_00000001"]
+
+
+def test_loss_with_a_tail_weights_every_step(clips: MemoryClips) -> None:
+    torch.manual_seed(0)
+    model = VIN(TINY)
+    batch = {k: torch.stack([clips[i][k] for i in range(4)]) for k in clips[0]}
+    full, _ = compute_loss(
+        model, model, batch, 4, quick(tail_from=2, tail_fraction=1.0), torch.device("cpu")
+    )
+    part, _ = compute_loss(
+        model, model, batch, 4, quick(tail_from=2, tail_fraction=0.5), torch.device("cpu")
+    )
+    assert torch.isfinite(part) and part != full  # later steps seen on half the batch

@@ -68,14 +68,30 @@ class VIN(nn.Module):
         actions: torch.Tensor,
         code_noise: float = 0.0,
         generator: torch.Generator | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+        tail_from: int | None = None,
+        tail_batch: int | None = None,
+    ) -> tuple[torch.Tensor, ...]:
         """Normalised states of the encoded frames ``[B, V - 2, N, 4]`` and of the
         rollout ``[B, R, N, 4]`` after the last visible frame, under actions ``[B, R, A]``
-        (``actions[:, r]`` applied after the frame before rollout step r)."""
+        (``actions[:, r]`` applied after the frame before rollout step r).
+
+        With ``tail_from`` and ``tail_batch``, only the first ``tail_batch`` clips are
+        rolled beyond step ``tail_from`` (long rollouts for a share of the batch, at a
+        share of the cost), and a third tensor ``[tail_batch, R - tail_from, N, 4]``
+        holds those steps while the second stops at ``tail_from``.
+        """
         self._check_actions(actions, context.shape[0])
         codes = self.encode(context)
-        rolled = self.dynamics.rollout(codes, actions, noise=code_noise, generator=generator)
-        return self.decoder(codes), self.decoder(rolled)
+        dyn = self.dynamics
+        if tail_from is None or tail_batch is None or actions.shape[1] <= tail_from:
+            rolled = dyn.rollout(codes, actions, noise=code_noise, generator=generator)
+            return self.decoder(codes), self.decoder(rolled)
+        head = dyn.rollout(codes, actions[:, :tail_from], noise=code_noise, generator=generator)
+        history = torch.cat([codes, head], dim=1)[:tail_batch]  # [b, V - 2 + tail_from, N, K]
+        tail = dyn.rollout(
+            history, actions[:tail_batch, tail_from:], noise=code_noise, generator=generator
+        )
+        return self.decoder(codes), self.decoder(head), self.decoder(tail)
 
     def rollout_codes(self, codes: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """States in table units ``[B, R, N, 4]`` from codes ``[B, M, N, K]``."""

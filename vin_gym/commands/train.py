@@ -42,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
     p.add_argument("--rollout", type=int, default=8, help="rollout steps at the start")
     p.add_argument(
-        "--rollout-max", type=int, default=24, help="rollout steps at the end of the curriculum"
+        "--rollout-max", type=int, default=48, help="rollout steps at the end of the curriculum"
     )
     p.add_argument(
         "--curriculum",
@@ -55,6 +55,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         type=float,
         default=0.0,
         help="std of noise on the codes the dynamics read back",
+    )
+    p.add_argument(
+        "--tail-from",
+        type=int,
+        default=8,
+        help="rollout steps trained on the whole batch; later steps on a share",
+    )
+    p.add_argument(
+        "--tail-fraction",
+        type=float,
+        default=0.25,
+        help="share of the batch trained beyond --tail-from steps (1: all)",
     )
     p.add_argument("--discount", type=float, default=0.95, help="rollout step discount")
     p.add_argument("--checkpoint-every", type=int, default=500, metavar="K")
@@ -76,6 +88,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from vin_model.config import VINConfig
     from vin_model.train import TrainConfig, open_clips, train
 
@@ -92,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         rollout_max=max(args.rollout, args.rollout_max),
         curriculum_fraction=args.curriculum,
         code_noise=args.code_noise,
+        tail_from=args.tail_from,
+        tail_fraction=args.tail_fraction,
         discount=args.discount,
         checkpoint_every=args.checkpoint_every,
         seed=args.seed,
@@ -132,5 +148,6 @@ def run(args: argparse.Namespace) -> int:
     )
     row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
     row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}
-    report(summary, [row], args.json)
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one process reports
+        report(summary, [row], args.json)
     return 0
