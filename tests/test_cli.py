@@ -1,7 +1,5 @@
 """The ``vin-gym`` command: help everywhere, the demo, clear errors."""
 
-import json
-
 import pytest
 
 from vin_gym.cli import build_parser, main
@@ -28,28 +26,11 @@ def test_every_subcommand_has_help(name, capsys):
     assert "usage: vin-gym" in capsys.readouterr().out
 
 
-def test_demo_writes_gif_and_json(tmp_path):
-    out = tmp_path / "demo"
-    assert (
-        main(
-            [
-                "demo",
-                "--steps",
-                "5",
-                "--out",
-                str(out),
-                "--json",
-                str(tmp_path / "r.json"),
-                "--size",
-                "64",
-            ]
-        )
-        == 0
-    )
-    assert (out / "demo.gif").stat().st_size > 0
-    assert json.loads((tmp_path / "r.json").read_text())["steps"] == 5
+def test_bad_value_is_a_clear_error(capsys):
+    assert main(["bench", "no_such_benchmark"]) == 2
+    assert "unknown benchmark 'no_such_benchmark'" in capsys.readouterr().err
 
 
-def test_bad_value_is_a_clear_error(capsys, tmp_path):
-    assert main(["demo", "--steps", "0", "--out", str(tmp_path)]) == 2
-    assert "--steps must be >= 1" in capsys.readouterr().err
+def test_bench_lists_benchmarks(capsys):
+    assert main(["bench"]) == 0
+    assert "env_throughput" in capsys.readouterr().out
