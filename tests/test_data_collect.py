@@ -10,7 +10,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-import vin_gym  # noqa: F401
+import vin_gym
 from vin_gym.data import CollectConfig, DatasetError, collect, make_policy, open_dataset
 
 KW = {"obs_size": 32, "show_goal": False}

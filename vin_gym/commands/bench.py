@@ -20,10 +20,18 @@ def benchmarks_dir() -> Path:
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help="run a benchmark from benchmarks/ (source checkout)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("benchmark", nargs="?", default=None,
-                   help="benchmark name, e.g. env_throughput; omit to list them")
+    p = sub.add_parser(
+        name,
+        help="run a benchmark from benchmarks/ (source checkout)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "benchmark",
+        nargs="?",
+        default=None,
+        help="benchmark name, e.g. env_throughput; omit to list them",
+    )
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark")
     p.set_defaults(run=run)
 

@@ -1,60 +1,183 @@
-"""``vin-gym demo``: play Billiards-v0 with random pushes and write a GIF."""
+"""``vin-gym demo``: the whole pipeline on small budgets, in minutes on two CPU cores.
+
+1. collect: episodes of Billiards-v0 under correlated random pushes (32x32 frames, goal
+   ring hidden, as the world model should see them);
+2. train: a small Visual Interaction Network on them, for ``--train-minutes``;
+3. plan: MPC with CEM over the trained VIN on ``--plan-episodes`` fixed evaluation
+   episodes (episode i resets with seed 1000 + i, as in ``vin-gym compare``);
+4. write OUT/demo.gif (the first successful episode, else the one that ends nearest the
+   goal, with the goal ring and the VIN's predicted path of the green ball drawn in
+   yellow), OUT/summary.json and a table.
+
+Everything lands under ``--out``; run it again and the data and the trained model are
+reused (a larger ``--train-minutes`` trains on from where it stopped).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from vin_gym.commands.common import add_json_arg, report
+from vin_gym.commands.common import add_device_args, add_json_arg, report
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
-        name, help="play Billiards-v0 with random pushes and write a GIF", description=__doc__
+        name,
+        help="collect data, train a small VIN, plan with it (CEM) and write a GIF",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
-    p.add_argument("--steps", type=int, default=100, help="environment steps to play")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--episodes", type=int, default=300, help="data: episodes to collect")
+    p.add_argument("--steps", type=int, default=49, help="data: env steps per episode")
+    p.add_argument("--obs-size", type=int, default=32, help="frame size the VIN sees")
+    p.add_argument("--train-minutes", type=float, default=5.0, help="training time budget")
+    p.add_argument(
+        "--train-steps", type=int, default=None, help="training steps at most (default: no cap)"
+    )
+    p.add_argument("--batch-size", type=int, default=32, help="training clips per step")
+    p.add_argument("--rollout", type=int, default=16, help="training rollout steps (max)")
+    p.add_argument("--plan-episodes", type=int, default=5, help="planning episodes")
+    p.add_argument("--max-episode-steps", type=int, default=100, help="planning episode step limit")
+    p.add_argument("--horizon", type=int, default=12, help="planning horizon H")
+    p.add_argument("--population", type=int, default=100, help="CEM samples per iteration")
+    p.add_argument("--elites", type=int, default=10, help="CEM elites")
+    p.add_argument("--iterations", type=int, default=3, help="CEM iterations per decision")
+    p.add_argument("--seed", type=int, default=0, help="seed of data, training and planner")
     p.add_argument("--size", type=int, default=128, help="GIF frame size in pixels")
     p.add_argument("--out", type=Path, default=Path("demo_out"), help="output directory")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_device_args(p)
     add_json_arg(p)
     p.set_defaults(run=run)
 
 
+def _check(args: argparse.Namespace) -> None:
+    for name in ("episodes", "steps", "plan_episodes", "horizon", "max_episode_steps"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    if not args.train_minutes > 0:
+        raise ValueError(f"--train-minutes must be positive, got {args.train_minutes}")
+    if args.steps < 6 + args.rollout:
+        raise ValueError(
+            f"--steps {args.steps} is too short: training clips need 6 + --rollout "
+            f"({6 + args.rollout}) frames"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    import time
+
     import gymnasium as gym
     import imageio.v3 as iio
     import numpy as np
 
     import vin_gym  # noqa: F401  (registers the environments)
-    from vin_gym.utils import atomic_write
+    from vin_gym.baselines.callbacks import eval_seeds
+    from vin_gym.commands import _pipeline as pipe
+    from vin_gym.commands.plan import summarize
+    from vin_gym.utils import atomic_write, write_json
+    from vin_model.device import get_device, set_threads
 
-    if args.steps < 1:
-        raise ValueError(f"--steps must be >= 1, got {args.steps}")
-    env = gym.make(args.env, obs_mode="state", render_mode="rgb_array", render_size=args.size)
-    rng = np.random.default_rng(args.seed)
-    obs, info = env.reset(seed=args.seed)
-    frames, total, successes, episodes = [env.render()], 0.0, 0, 1
-    for _ in range(args.steps):
-        obs, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, 2))
-        total += reward
-        frames.append(env.render())
-        if terminated or truncated:
-            successes += int(info["is_success"])
-            episodes += 1
-            env.reset()
+    _check(args)
+    set_threads(args.threads)
+    device = get_device(args.device)
+    progress = not args.no_progress
+    out: Path = args.out
+    env_kwargs = {"obs_size": args.obs_size, "show_goal": False}
+    timings: dict[str, float] = {}
+
+    print(f"[1/3] collect {args.episodes} episodes x {args.steps} steps -> {out / 'data'}")
+    t = time.perf_counter()
+    pipe.collect_pushes(
+        out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
+    )
+    timings["collect_s"] = time.perf_counter() - t
+
+    print(f"[2/3] train a VIN for {args.train_minutes:g} min -> {out / 'vin'}")
+    t = time.perf_counter()
+    train = pipe.train_vin(
+        [out / "data"],
+        out / "vin",
+        minutes=args.train_minutes,
+        steps=args.train_steps,
+        batch_size=args.batch_size,
+        rollout_max=args.rollout,
+        seed=args.seed,
+        device=args.device,
+        threads=args.threads,
+        progress=progress,
+    )
+    timings["train_s"] = time.perf_counter() - t
+
+    print(f"[3/3] plan with CEM over the VIN on {args.plan_episodes} episodes")
+    t = time.perf_counter()
+    model = pipe.load_vin(out / "vin", device)
+    env = gym.make(
+        args.env,
+        obs_mode="pixels",
+        render_mode="rgb_array",
+        render_size=args.size,
+        max_episode_steps=args.max_episode_steps,
+        **pipe.vin_env_kwargs(out / "vin"),
+    )
+    planner = {"population": args.population, "elites": args.elites, "iterations": args.iterations}
+    agent = pipe.make_agent(model, "cem", planner, args.horizon, args.seed, record_prediction=True)
+    seeds = eval_seeds(args.plan_episodes)
+    episodes, videos = pipe.plan_episodes(
+        env, agent, seeds, "plan cem/vin", keep_frames=True, progress=progress
+    )
+    timings["plan_s"] = time.perf_counter() - t
+
+    # The GIF: the first success, else the episode whose target ended nearest the goal.
+    shown = next((i for i, e in enumerate(episodes) if e["success"]), None)
+    if shown is None:
+        shown = int(np.argmin([e["final_distance"] for e in episodes]))
+    env.reset(seed=seeds[shown])
+    base = env.unwrapped
+    goal, radius = np.asarray(base.goal), base.task.goal_radius
     env.close()
-    gif = args.out / "demo.gif"
+    frames = [pipe.draw_goal(f, goal, radius, base.sim_params.table_size) for f in videos[shown]]
+    gif = out / "demo.gif"
     atomic_write(
         gif, lambda tmp: iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=100, loop=0)
     )
+
+    summary = summarize(episodes)
+    timings["total_s"] = sum(timings.values())
     results = {
         "env": args.env,
-        "steps": args.steps,
-        "episodes": episodes,
-        "successes": successes,
-        "mean_reward": total / args.steps,
+        "data": {
+            "episodes": args.episodes,
+            "steps": args.steps,
+            "env_steps": args.episodes * args.steps,
+        },
+        "train": {k: train[k] for k in ("step", "minutes") if k in train}
+        | {k: v for k, v in train.items() if k.startswith("val/pos")},
+        "planner": {"name": "cem", "horizon": args.horizon, **planner},
+        **summary,
         "gif": str(gif),
+        "gif_episode": {"seed": seeds[shown], "success": bool(episodes[shown]["success"])},
+        "timings": timings,
+        "per_episode": episodes,
     }
-    report(results, [results], args.json)
+    rows = [
+        {
+            "seed": e["seed"],
+            "success": e["success"],
+            "steps": e["steps"],
+            "return": e["return"],
+            "final_distance": e["final_distance"],
+        }
+        for e in episodes
+    ]
+    report(results, rows, args.json)
+    results_path = write_json(out / "summary.json", results)
+    which = "a successful" if episodes[shown]["success"] else "no successful episode; the nearest"
+    print(
+        f"success rate {summary['success_rate']:.2f} over {len(episodes)} episodes; "
+        f"{gif} shows {which} episode (seed {seeds[shown]}); "
+        f"{timings['total_s'] / 60:.1f} min in all; summary in {results_path}"
+    )
     return 0

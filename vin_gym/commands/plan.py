@@ -116,15 +116,9 @@ def load_world_model(name: str, env: gym.Env, device: torch.device) -> WorldMode
     from vin_model.world_model import VINWorldModel
 
     if name == "pretrained":
-        from importlib.resources import files
+        from vin_model import pretrained
 
-        folder = Path(str(files("vin_model"))) / "pretrained"
-        if not folder.is_dir() or not any(folder.iterdir()):
-            raise FileNotFoundError(
-                f"no pretrained VIN checkpoint shipped in {folder}; train one with "
-                "'vin-gym train' and pass its run directory as --model RUN"
-            )
-        path = folder
+        return pretrained.load(device)  # FileNotFoundError if this install ships none
     else:
         path = Path(name)
         if not path.exists():
@@ -229,10 +223,16 @@ def run(args: argparse.Namespace) -> int:
     env = gym.make(args.env, obs_mode=obs_mode, **env_kwargs)
     model = load_world_model(args.model, env, device)
     # A VIN sees frames at the size it was trained on: make the env render at that size.
+    # ...and with the goal ring shown or hidden as in its training data.
     frame_size = getattr(getattr(model, "config", None), "frame_size", None)
     if frame_size is not None and obs_mode == "pixels":
+        from vin_gym.commands._pipeline import vin_env_kwargs
+        from vin_model import pretrained
+
         env.close()
-        env = gym.make(args.env, obs_mode=obs_mode, obs_size=int(frame_size), **env_kwargs)
+        source = pretrained.CHECKPOINT if args.model == "pretrained" else args.model
+        env_kwargs.update(vin_env_kwargs(source))
+        env = gym.make(args.env, obs_mode=obs_mode, **env_kwargs)
         model = load_world_model(args.model, env, device)
 
     overrides = {

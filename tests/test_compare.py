@@ -1,0 +1,114 @@
+"""``vin-gym compare`` end to end on tiny budgets, with fake SB3 runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vin_gym.cli import main
+from vin_gym.commands.compare import aggregate, find_sb3_runs, sb3_rows
+from vin_gym.utils import write_json
+
+
+def fake_sb3_run(root: Path, seed: int, success: float) -> Path:
+    """A run directory as ``vin-gym baseline`` writes it, with one evaluation."""
+    run = root / f"ppo_state_s{seed}"
+    write_json(
+        run / "config.json",
+        {
+            "algo": "ppo",
+            "obs": "state",
+            "env_id": "Billiards-v0",
+            "timesteps": 1000,
+            "seed": seed,
+            "command": f"vin-gym baseline --seed {seed}",
+        },
+    )
+    write_json(
+        run / "evaluations.json",
+        [
+            {
+                "timesteps": 1000,
+                "target": 1000,
+                "success_rate": success,
+                "mean_return": -10.0,
+                "episodes": 2,
+            }
+        ],
+    )
+    return run
+
+
+TINY = [
+    "compare", "--episodes", "2", "--seeds", "0", "--data-steps", "60",
+    "--episode-steps", "12", "--rollout", "4", "--train-steps", "2", "--batch-size", "4",
+    "--max-episode-steps", "8", "--population", "8", "--elites", "2", "--iterations", "1",
+    "--horizon", "3", "--no-progress",
+]  # fmt: skip
+
+
+def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
+    sb3 = tmp_path / "sb3"
+    for seed, success in ((0, 0.2), (1, 0.4)):
+        fake_sb3_run(sb3, seed, success)
+    out, work = tmp_path / "results", tmp_path / "work"
+    args = [*TINY, "--work", str(work), "--out", str(out), "--sb3-runs", str(sb3)]
+    assert main([*args, "--json", str(tmp_path / "c.json")]) == 0
+    for name in ("compare.md", "compare.json", "compare.png"):
+        assert (out / name).stat().st_size > 0
+    results = json.loads((out / "compare.json").read_text())
+    by_method = {r["method"]: r for r in results["rows"]}
+    assert set(by_method) == {"random", "oracle-cem", "vin-cem", "ppo-state"}
+    assert by_method["random"]["env_steps"] == 0 and by_method["oracle-cem"]["env_steps"] == 0
+    assert by_method["vin-cem"]["env_steps"] == 5 * 12  # ceil(60 / 12) episodes of 12 steps
+    assert by_method["ppo-state"]["n_seeds"] == 2
+    assert by_method["ppo-state"]["success_mean"] == pytest.approx(0.3)
+    for r in results["rows"]:
+        assert 0.0 <= r["success_mean"] <= 1.0
+    assert "± " in (out / "compare.md").read_text()
+    assert json.loads((tmp_path / "c.json").read_text())["rows"] == results["rows"]
+    capsys.readouterr()
+
+    # A second run reuses every finished cell.
+    assert main(args) == 0
+    assert capsys.readouterr().out.count("done before") == 3
+
+
+def test_compare_cells_match_the_direct_evaluation(tmp_path):
+    """A cached cell is reused only under the same settings."""
+    out = tmp_path / "results"
+    base = [*TINY, "--methods", "random", "--out", str(out), "--work", str(tmp_path)]
+    assert main(base) == 0
+    first = json.loads((out / "cells" / "random_s0.json").read_text())
+    assert main([*base[:2], "3", *base[3:]]) == 0  # 3 episodes: a new cell
+    second = json.loads((out / "cells" / "random_s0.json").read_text())
+    assert first["episodes"] == 2 and second["episodes"] == 3
+    assert [e["seed"] for e in second["per_episode"]] == [1000, 1001, 1002]
+
+
+def test_aggregate_groups_seeds():
+    cells = [
+        {"label": "vin-cem", "env_steps": 100, "seed": s, "success_rate": r,
+         "mean_return": -1.0, "episodes": 50}
+        for s, r in ((0, 0.2), (1, 0.6), (2, 0.4))
+    ]  # fmt: skip
+    (row,) = aggregate(cells)
+    assert row["n_seeds"] == 3 and row["seeds"] == [0, 1, 2]
+    assert row["success_mean"] == pytest.approx(0.4)
+
+
+def test_sb3_runs_are_found_in_folders(tmp_path):
+    run = fake_sb3_run(tmp_path, 0, 0.5)
+    assert find_sb3_runs([tmp_path]) == find_sb3_runs([run]) == [run]
+    assert sb3_rows([run], "Springs-v0") == []
+    with pytest.raises(FileNotFoundError, match="neither"):
+        find_sb3_runs([tmp_path / "missing"])
+
+
+def test_compare_bad_input(tmp_path, capsys):
+    assert main([*TINY, "--data-steps", "0", "--out", str(tmp_path)]) == 2
+    assert "--data-steps" in capsys.readouterr().err
+    assert main([*TINY, "--episode-steps", "5", "--out", str(tmp_path)]) == 2
+    assert "--episode-steps" in capsys.readouterr().err

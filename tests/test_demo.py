@@ -1,0 +1,45 @@
+"""``vin-gym demo``: the whole pipeline (collect, train, plan, GIF) on tiny budgets."""
+
+from __future__ import annotations
+
+import json
+
+import imageio.v3 as iio
+
+from vin_gym.cli import main
+
+TINY = [
+    "demo", "--episodes", "4", "--steps", "12", "--rollout", "4", "--train-steps", "2",
+    "--batch-size", "4", "--plan-episodes", "2", "--max-episode-steps", "8",
+    "--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3",
+    "--size", "64", "--no-progress",
+]  # fmt: skip
+
+
+def test_demo_runs_the_pipeline(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main([*TINY, "--out", str(out), "--json", str(tmp_path / "d.json")]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary == json.loads((tmp_path / "d.json").read_text())
+    assert (out / "data" / "manifest.json").is_file()
+    assert any((out / "vin" / "checkpoints").iterdir())
+    assert summary["train"]["step"] == 2
+    assert summary["episodes"] == 2 and 0.0 <= summary["success_rate"] <= 1.0
+    assert [e["seed"] for e in summary["per_episode"]] == [1000, 1001]
+    assert summary["gif_episode"]["seed"] in (1000, 1001)
+    frames = iio.imread(out / "demo.gif", index=None)
+    # 5 steps of context, then at most 3 planned steps, plus the last frame.
+    assert frames.shape[1:3] == (64, 64) and 2 <= len(frames) <= 9
+    text = capsys.readouterr().out
+    assert "[1/3] collect" in text and "[3/3] plan" in text and "success rate" in text
+
+    # Run again: data and model are reused, training does not restart.
+    assert main([*TINY, "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["train"]["step"] == 2
+
+
+def test_demo_bad_input(tmp_path, capsys):
+    assert main([*TINY, "--plan-episodes", "0", "--out", str(tmp_path)]) == 2
+    assert "--plan-episodes" in capsys.readouterr().err
+    assert main([*TINY, "--steps", "6", "--out", str(tmp_path)]) == 2
+    assert "--steps" in capsys.readouterr().err

@@ -1,0 +1,260 @@
+"""The pieces ``vin-gym demo`` and ``vin-gym compare`` share: collect, train, plan.
+
+Each step is one function over the public APIs of ``vin_gym.data``, ``vin_model`` and
+``planners`` (this module sits in ``vin_gym/commands``, the one place allowed to reach all
+three). The rule they keep: a VIN sees the same kind of frames when it plans as when it
+learned, so the planning env is made from the dataset's own env arguments
+(:func:`vin_env_kwargs`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import gymnasium as gym
+    import torch
+
+    from planners import MPCAgent, WorldModel
+
+#: Env arguments of the data that a planning env must share with it.
+FRAME_KWARGS = ("obs_size", "show_goal", "n_objects", "background")
+
+
+def collect_pushes(
+    out: str | os.PathLike,
+    env_id: str,
+    env_kwargs: dict[str, Any],
+    episodes: int,
+    steps: int,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Collect ``episodes`` episodes of ``steps`` steps under correlated random pushes
+    into the dataset directory ``out`` (resumed if it holds part of the same data).
+
+    Returns:
+        The dataset manifest.
+    """
+    from vin_gym.data import CollectConfig, collect
+
+    config = CollectConfig(
+        env_id=env_id,
+        env_kwargs=dict(env_kwargs),
+        policy="pushes",
+        episodes=int(episodes),
+        steps=int(steps),
+        seed=int(seed),
+        progress=progress,
+    )
+    return collect(config, out)
+
+
+def episodes_for_steps(env_steps: int, steps_per_episode: int) -> int:
+    """Episodes of ``steps_per_episode`` steps that cover ``env_steps`` steps.
+
+    >>> episodes_for_steps(10_000, 49)
+    205
+    """
+    if env_steps < 1 or steps_per_episode < 1:
+        raise ValueError(
+            f"need env_steps >= 1 and steps_per_episode >= 1, got {env_steps}, {steps_per_episode}"
+        )
+    return -(-int(env_steps) // int(steps_per_episode))
+
+
+def train_vin(
+    data: Sequence[str | os.PathLike],
+    run_dir: str | os.PathLike,
+    minutes: float | None,
+    steps: int | None = None,
+    batch_size: int = 100,
+    rollout_max: int = 16,
+    seed: int = 0,
+    device: str = "auto",
+    threads: int = 1,
+    model: dict[str, Any] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train a VIN on the datasets ``data`` into ``run_dir``, as ``vin-gym train`` does.
+
+    A run directory that already holds checkpoints is resumed: its clock counts, so a
+    finished run with the same budget returns at once.
+
+    Args:
+        data: Dataset directories (read as one).
+        run_dir: Where checkpoints and TensorBoard events go.
+        minutes: Training time budget (``None``: ``steps`` only).
+        steps: Optimiser steps at most (``None``: unlimited with ``minutes``, else 10000).
+        batch_size: Clips per step (lowered to what a tiny dataset holds).
+        rollout_max: Rollout steps at the end of the curriculum (from 8, or less).
+        seed: Seed of initialisation, batch order and the train/val split.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        threads: Torch CPU threads.
+        model: ``VINConfig`` fields to override (the frame size, objects and action size
+            come from the data).
+        progress: Show a progress bar.
+
+    Returns:
+        The training summary (``step``, ``minutes``, losses, validation errors).
+    """
+    from vin_model.config import VINConfig
+    from vin_model.train import TrainConfig, open_clips, train
+
+    if minutes is None and steps is None:
+        raise ValueError("train_vin needs a budget: minutes, steps or both")
+    visible = 6
+    train_clips = open_clips(data, visible, rollout_max, "train", 0.1, seed)
+    val_clips = open_clips(data, visible, rollout_max, "val", 0.1, seed)
+    cfg = TrainConfig(
+        steps=int(steps) if steps is not None else 10**9,
+        batch_size=max(1, min(int(batch_size), len(train_clips))),
+        rollout_start=min(8, rollout_max),
+        rollout_max=rollout_max,
+        seed=seed,
+        max_minutes=minutes,
+        device=device,
+        threads=threads,
+        checkpoint_every=1000,
+        progress=progress,
+    )
+    meta = train_clips.meta
+    model_cfg = VINConfig(
+        n_objects=int(meta["n_objects"]),
+        frame_size=int(meta["obs_size"]),
+        visible=visible,
+        action_dim=int(meta.get("action_dim", 2)),
+        **(model or {}),
+    )
+    run_dir = Path(run_dir)
+    meta_out = {k: v for k, v in meta.items() if k != "sources"}
+    return train(
+        run_dir,
+        train_clips,
+        val_clips if len(val_clips) else None,
+        model_cfg,
+        cfg,
+        resume=(run_dir / "checkpoints").is_dir(),
+        extra={"data": [str(d) for d in data], "meta": meta_out},
+    )
+
+
+def vin_env_kwargs(checkpoint: str | os.PathLike) -> dict[str, Any]:
+    """The env arguments a VIN checkpoint's frames were made with (``obs_size``,
+    ``show_goal``...), read from the dataset meta its training recorded."""
+    from vin_model.checkpoint import read_config
+
+    config = read_config(checkpoint)
+    meta = config.get("meta", {})
+    kwargs = {k: v for k, v in meta.get("env_kwargs", {}).items() if k in FRAME_KWARGS}
+    kwargs["obs_size"] = int(config["model"]["frame_size"])
+    kwargs.setdefault("show_goal", False)  # the collector's default
+    return kwargs
+
+
+def make_agent(
+    model: WorldModel,
+    planner: str,
+    overrides: dict[str, Any],
+    horizon: int,
+    seed: int,
+    record_prediction: bool = False,
+) -> MPCAgent:
+    """An MPC agent over ``model`` with ``planner`` (``cem``, ``icem``, ``mppi``,
+    ``random``) and its config ``overrides``; the optimizer's generator seeded by
+    ``seed`` on the model's device."""
+    import torch
+
+    from planners import MPCAgent, MPCConfig
+    from vin_gym.commands.plan import make_optimizer
+
+    device = torch.device(model.device)
+    generator = torch.Generator(device=device).manual_seed(int(seed))
+    optimizer = make_optimizer(planner, overrides, generator)
+    config = MPCConfig(horizon=horizon, action_dim=2, record_prediction=record_prediction)
+    return MPCAgent(model, optimizer, config=config)
+
+
+def plan_episodes(
+    env: gym.Env,
+    agent: MPCAgent,
+    seeds: Sequence[int],
+    desc: str = "plan",
+    keep_frames: bool = False,
+    progress: bool = True,
+) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
+    """Run ``agent`` for one episode per seed (``vin_gym.commands.plan.run_episode``).
+
+    Returns:
+        Per-episode results (``run_episode``'s, plus ``final_distance`` of the target to
+        the goal), and per-episode frames when ``keep_frames`` (the env must
+        render ``rgb_array``; the agent must record its predictions) else empty lists.
+    """
+    from tqdm import tqdm
+
+    from vin_gym.commands.plan import run_episode
+
+    episodes, videos = [], []
+    for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
+        frames: list[np.ndarray] | None = [] if keep_frames else None
+        episode = run_episode(env, agent, int(seed), frames)
+        base = env.unwrapped  # still at the episode's last state
+        episode["final_distance"] = float(base.task.distance(base.sim.object_states(), base.goal))
+        episodes.append(episode)
+        videos.append(frames or [])
+    return episodes, videos
+
+
+def random_episodes(
+    env: gym.Env, seeds: Sequence[int], rng: np.random.Generator
+) -> list[dict[str, Any]]:
+    """Uniform random actions for one episode per seed, in the format of ``run_episode``."""
+    episodes = []
+    for seed in seeds:
+        env.reset(seed=int(seed))
+        total, steps, info, done = 0.0, 0, {}, False
+        while not done:
+            action = rng.uniform(-1.0, 1.0, 2).astype(np.float32)
+            _, reward, terminated, truncated, info = env.step(action)
+            total += float(reward)
+            steps += 1
+            done = terminated or truncated
+        episodes.append(
+            {
+                "seed": int(seed),
+                "return": total,
+                "steps": steps,
+                "success": bool(info["is_success"]),
+                "decisions": 0,
+                "decision_s": 0.0,
+                "final_distance": float(info["distance"]),
+            }
+        )
+    return episodes
+
+
+def load_vin(checkpoint: str | os.PathLike, device: torch.device) -> WorldModel:
+    """A trained VIN checkpoint (run or checkpoint directory) as a world model."""
+    from vin_model.world_model import VINWorldModel
+
+    return VINWorldModel.load(checkpoint, device=device)
+
+
+def draw_goal(
+    frame: np.ndarray, goal: np.ndarray, radius: float, table_size: float = 10.0
+) -> np.ndarray:
+    """``frame`` with a white goal ring (the planning env hides it from the model)."""
+    from PIL import Image, ImageDraw
+
+    scale = frame.shape[0] / table_size
+    x, y, r = goal[0] * scale, goal[1] * scale, radius * scale  # x -> column, y -> row
+    image = Image.fromarray(frame)
+    ImageDraw.Draw(image).ellipse(
+        (x - r, y - r, x + r, y + r), outline=(255, 255, 255), width=max(1, frame.shape[0] // 96)
+    )
+    return np.asarray(image)
