@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -39,20 +40,24 @@ class CEMConfig:
     return_mean: bool = False
 
     def __post_init__(self) -> None:
-        if self.population < 2:
-            raise ValueError(f"population must be >= 2, got {self.population!r}")
-        if not 1 <= self.elites <= self.population:
-            raise ValueError(
-                f"elites must be in [1, population={self.population}], got {self.elites!r}"
-            )
-        if self.iterations < 1:
-            raise ValueError(f"iterations must be >= 1, got {self.iterations!r}")
-        if not 0.0 <= self.alpha < 1.0:
-            raise ValueError(f"alpha must be in [0, 1), got {self.alpha!r}")
-        if not (self.init_std > 0 and self.min_std >= 0):
-            raise ValueError(
-                f"need init_std > 0 and min_std >= 0, got {self.init_std!r}, {self.min_std!r}"
-            )
+        check_gaussian_search(self)
+
+
+def check_gaussian_search(cfg: Any) -> None:
+    """Validate the fields CEM's and iCEM's configs share (population, elites, iterations, alpha,
+    init_std, min_std); a ValueError names the bad one."""
+    if cfg.population < 2:
+        raise ValueError(f"population must be >= 2, got {cfg.population!r}")
+    if not 1 <= cfg.elites <= cfg.population:
+        raise ValueError(f"elites must be in [1, population={cfg.population}], got {cfg.elites!r}")
+    if cfg.iterations < 1:
+        raise ValueError(f"iterations must be >= 1, got {cfg.iterations!r}")
+    if not 0.0 <= cfg.alpha < 1.0:
+        raise ValueError(f"alpha must be in [0, 1), got {cfg.alpha!r}")
+    if not (cfg.init_std > 0 and cfg.min_std >= 0):
+        raise ValueError(
+            f"need init_std > 0 and min_std >= 0, got {cfg.init_std!r}, {cfg.min_std!r}"
+        )
 
 
 class CEM(Optimizer):

@@ -22,6 +22,7 @@ import torch
 from torch import Tensor
 
 from planners.base import Objective, Optimizer
+from planners.cem import check_gaussian_search
 
 
 @dataclass
@@ -54,20 +55,7 @@ class ICEMConfig:
     add_mean: bool = True
 
     def __post_init__(self) -> None:
-        if self.population < 2:
-            raise ValueError(f"population must be >= 2, got {self.population!r}")
-        if not 1 <= self.elites <= self.population:
-            raise ValueError(
-                f"elites must be in [1, population={self.population}], got {self.elites!r}"
-            )
-        if self.iterations < 1:
-            raise ValueError(f"iterations must be >= 1, got {self.iterations!r}")
-        if not 0.0 <= self.alpha < 1.0:
-            raise ValueError(f"alpha must be in [0, 1), got {self.alpha!r}")
-        if not (self.init_std > 0 and self.min_std >= 0):
-            raise ValueError(
-                f"need init_std > 0 and min_std >= 0, got {self.init_std!r}, {self.min_std!r}"
-            )
+        check_gaussian_search(self)  # the fields shared with CEM
         if not self.beta >= 0:
             raise ValueError(f"beta must be >= 0, got {self.beta!r}")
         if not self.population_decay >= 1:
