@@ -129,6 +129,7 @@ def test_state_observation_is_clipped_to_the_box():
         (dict(max_push=-1.0), "max_push"),
     ],
 )
+@pytest.mark.filterwarnings("ignore:.*render_mode")  # gym.make warns before our error
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make(**kwargs)
