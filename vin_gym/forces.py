@@ -43,12 +43,6 @@ class ForceLaw(Protocol):
         ...
 
 
-def pair_offsets(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets ``d[i, j] = x[j] - x[i]`` ``(N, N, 2)`` and distances ``(N, N)``."""
-    d = positions[None, :, :] - positions[:, None, :]  # (N, N, 2)
-    return d, np.sqrt(np.einsum("ijk,ijk->ij", d, d))
-
-
 _SPRINGS, _GRAVITY, _COULOMB = 0, 1, 2
 _SPRING_SOFTENING2 = 1e-12  # (table units)^2: coincident objects feel no spring force
 
