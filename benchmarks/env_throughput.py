@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import gymnasium as gym
 import numpy as np
 
 import vin_gym
-from vin_gym.utils import format_table, write_json
+from vin_gym.utils import format_table, machine_info, write_json
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 TARGETS = {"64 px pixels": 15_000, "32 px pixels": 25_000, "state only": 50_000}
@@ -140,12 +139,7 @@ def main() -> None:
             "benchmark": "env_throughput",
             "quick": args.quick,
             "clock": args.clock,
-            "machine": {
-                "cpu_count": os.cpu_count(),
-                "platform": platform.platform(),
-                "python": platform.python_version(),
-                "load_average": os.getloadavg(),
-            },
+            "machine": machine_info(),
             "rows": rows,
         },
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.utils import format_table, write_json
+from vin_gym.utils import format_table, machine_info, write_json
 
 SYSTEMS = (
     "Billiards-v0",
@@ -104,12 +103,7 @@ def main() -> None:
             "quick": args.quick,
             "obs_mode": args.obs_mode,
             "clock": args.clock,
-            "machine": {
-                "cpu_count": os.cpu_count(),
-                "platform": platform.platform(),
-                "python": platform.python_version(),
-                "load_average": os.getloadavg(),
-            },
+            "machine": machine_info(),
             "rows": rows,
         },
     )

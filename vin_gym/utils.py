@@ -51,6 +51,18 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON: {value!r}")
 
 
+def machine_info() -> dict[str, Any]:
+    """Where a measurement ran: core count, platform, Python, load average."""
+    import platform
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
+
+
 def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
     """A GitHub-flavoured markdown table of ``rows`` (floats to 4 significant digits)."""
     if not rows:
