@@ -120,7 +120,10 @@ def set_velocity(handles: np.ndarray, index: int, vx: float, vy: float) -> None:
     body[_V], body[_V + 1] = vx, vy
 
 
-@numba.njit(cache=True)
+# Not cached on disk: numba's cache checks only this file's timestamp, so a cached `step`
+# would keep calling stale code of `forces._verlet_kick` after forces.py changes (seen:
+# "NRT_adapt_ndarray_to_python: descr is NULL"). Compiling costs ~0.7 s once per process.
+@numba.njit(cache=False)
 def step(
     handles: np.ndarray, masses: np.ndarray, cache: np.ndarray, consts: np.ndarray
 ) -> tuple[np.ndarray, bool]:  # pragma: no cover - compiled
