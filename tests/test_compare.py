@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vin_gym.cli import main
-from vin_gym.commands.compare import aggregate, find_sb3_runs, sb3_rows
+from vin_gym.commands.compare import _load_cell, aggregate, find_sb3_runs, sb3_rows
 from vin_gym.utils import write_json
 
 
@@ -38,6 +38,7 @@ def fake_sb3_run(root: Path, seed: int, success: float) -> Path:
             }
         ],
     )
+    write_json(run / "summary.json", {"finished": True})
     return run
 
 
@@ -101,7 +102,11 @@ def test_aggregate_groups_seeds():
 
 def test_sb3_runs_are_found_in_folders(tmp_path):
     run = fake_sb3_run(tmp_path, 0, 0.5)
-    assert find_sb3_runs([tmp_path]) == find_sb3_runs([run]) == [run]
+    going = fake_sb3_run(tmp_path, 1, 0.1)
+    (going / "summary.json").unlink()
+    assert find_sb3_runs([tmp_path]) == ([run], [going])
+    assert find_sb3_runs([run]) == ([run], [])
+    assert find_sb3_runs([tmp_path], partial=True) == ([run, going], [])
     assert sb3_rows([run], "Springs-v0") == []
     with pytest.raises(FileNotFoundError, match="neither"):
         find_sb3_runs([tmp_path / "missing"])
@@ -112,3 +117,15 @@ def test_compare_bad_input(tmp_path, capsys):
     assert "--data-steps" in capsys.readouterr().err
     assert main([*TINY, "--episode-steps", "5", "--out", str(tmp_path)]) == 2
     assert "--episode-steps" in capsys.readouterr().err
+
+
+def test_a_cell_from_other_physics_is_not_reused(tmp_path):
+    spec = {
+        "name": "random_s0",
+        "method": "random",
+        "eval": {"env": "Billiards-v0", "physics": "a"},
+    }
+    path = write_json(tmp_path / "cell.json", {**spec, "success_rate": 0.5})
+    assert _load_cell(path, spec)["success_rate"] == 0.5
+    stale = {**spec, "eval": {**spec["eval"], "physics": "b"}}
+    assert _load_cell(path, stale) is None

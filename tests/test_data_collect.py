@@ -92,6 +92,19 @@ def test_resume_with_other_config_is_refused(tmp_path):
         collect(small(episodes=2, seed=7), tmp_path)
 
 
+def test_resume_after_a_physics_change_is_refused(tmp_path, monkeypatch):
+    """A dataset collected before the simulator changed (here: 5 substeps instead of 8, the
+    change that once left a stale dataset behind) is not silently extended."""
+    from dataclasses import replace
+
+    from vin_gym.envs.base import PhysicsEnv
+
+    collect(small(episodes=2), tmp_path)
+    monkeypatch.setattr(PhysicsEnv, "sim_defaults", replace(PhysicsEnv.sim_defaults, substeps=5))
+    with pytest.raises(DatasetError, match="other physics"):
+        collect(small(episodes=2), tmp_path)
+
+
 def test_shards_have_disjoint_seeds_and_load_as_one(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     collect(small(episodes=3, shard=(0, 2)), a)

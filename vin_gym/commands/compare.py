@@ -31,7 +31,7 @@ import numpy as np
 from vin_gym.commands.common import add_device_args, add_json_arg, report
 
 METHODS = ("random", "oracle", "vin", "sb3")
-DEFAULT_SB3_RUNS = Path("/work/runs/sb3")
+DEFAULT_SB3_RUNS = Path("runs/sb3")
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -90,6 +90,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help=f"SB3 run directories, or folders of them (default {DEFAULT_SB3_RUNS} if present)",
     )
     p.add_argument(
+        "--sb3-partial",
+        action="store_true",
+        help="also read SB3 runs still going (by default only finished runs, with summary.json)",
+    )
+    p.add_argument(
         "--work", type=Path, default=Path("runs/compare"), help="datasets and VIN runs go here"
     )
     p.add_argument("--out", type=Path, default=Path("docs/results"), help="results directory")
@@ -110,12 +115,16 @@ def _env_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _eval_key(args: argparse.Namespace) -> dict[str, Any]:
-    """What makes two cells' evaluations comparable (a cached cell must match it)."""
+    """What makes two cells' evaluations comparable (a cached cell must match it): the
+    episodes, and the physics they ran on (a cell from before a simulator change is redone)."""
+    from vin_gym.fingerprint import physics_fingerprint
+
     return {
         "env": args.env,
         "episodes": args.episodes,
         "seed_base": args.seed_base,
         "max_episode_steps": args.max_episode_steps,
+        "physics": physics_fingerprint(args.env),
     }
 
 
@@ -167,8 +176,9 @@ def _cell_specs(args: argparse.Namespace) -> list[dict[str, Any]]:
                         },
                     }
                 )
+    key = _eval_key(args)
     for spec in specs:
-        spec["eval"] = _eval_key(args)
+        spec["eval"] = key
     return specs
 
 
@@ -269,21 +279,30 @@ def _load_cell(path: Path, spec: dict[str, Any]) -> dict[str, Any] | None:
 
 
 # -- SB3 -------------------------------------------------------------------------------------
-def find_sb3_runs(paths: list[Path]) -> list[Path]:
-    """Baseline run directories in ``paths`` (each a run, or a folder holding runs)."""
-    runs = []
+def find_sb3_runs(paths: list[Path], partial: bool = False) -> tuple[list[Path], list[Path]]:
+    """Baseline run directories in ``paths`` (each a run, or a folder holding runs).
+
+    Returns:
+        The runs to read and the unfinished runs left out: a run is finished once
+        ``vin-gym baseline`` has written its ``summary.json``; ``partial=True`` reads
+        unfinished runs too (their evaluations so far).
+    """
+    candidates = []
     for path in paths:
-        if (path / "evaluations.json").is_file() and (path / "config.json").is_file():
-            runs.append(path)
+        if _is_run(path):
+            candidates.append(path)
         elif path.is_dir():
-            runs += sorted(
-                p
-                for p in path.iterdir()
-                if (p / "evaluations.json").is_file() and (p / "config.json").is_file()
-            )
+            candidates += sorted(p for p in path.iterdir() if _is_run(p))
         else:
             raise FileNotFoundError(f"--sb3-runs: {path} is neither a run directory nor a folder")
-    return runs
+    finished = [p for p in candidates if (p / "summary.json").is_file()]
+    if partial:
+        return candidates, []
+    return finished, [p for p in candidates if p not in finished]
+
+
+def _is_run(path: Path) -> bool:
+    return (path / "evaluations.json").is_file() and (path / "config.json").is_file()
 
 
 def sb3_rows(runs: list[Path], env_id: str) -> list[dict[str, Any]]:
@@ -496,7 +515,9 @@ def run(args: argparse.Namespace) -> int:
         paths = args.sb3_runs
         if paths is None:
             paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
-        runs = find_sb3_runs(list(paths))
+        runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
+        for path in unfinished:
+            print(f"SB3 run {path} has not finished (no summary.json): left out, see --sb3-partial")
         if runs:
             from vin_gym.baselines.summary import provenance as sb3_provenance
 

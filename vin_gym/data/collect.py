@@ -30,6 +30,7 @@ import numpy as np
 
 from vin_gym.data import storage
 from vin_gym.data.policies import Policy, make_policy, policy_name
+from vin_gym.fingerprint import physics_fingerprint
 
 #: Shards are sized to hold about this many bytes of frames.
 SHARD_BYTES = 16 * 2**20
@@ -171,6 +172,7 @@ def describe_env(config: CollectConfig) -> dict[str, Any]:
         "steps": config.steps,
         "seed": config.seed,
         "shard": list(config.shard),
+        "physics": physics_fingerprint(config.env_id, **config.env_kwargs),
     }
     env.close()
     return meta

@@ -169,6 +169,13 @@ def check_resume(root: Path, manifest: dict[str, Any]) -> None:
             f"{path} was made with a different configuration ({details}); use another "
             "output directory or repeat the original command to resume it"
         )
+    physics = (old.get("meta", {}).get("physics"), manifest.get("meta", {}).get("physics"))
+    if None not in physics and physics[0] != physics[1]:
+        raise DatasetError(
+            f"{path} was collected with other physics (fingerprint {physics[0]} on disk vs "
+            f"{physics[1]} now: the simulator changed since); collect into another "
+            "output directory"
+        )
 
 
 def remove_temporaries(root: Path) -> None:
