@@ -76,6 +76,15 @@ def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
     assert main(args) == 0
     assert capsys.readouterr().out.count("done before") == 3
 
+    # --no-run summarizes what is finished and lists the rest (here: seed 1) as missing.
+    assert main([*args, "--seeds", "0", "1", "--no-run"]) == 0
+    assert capsys.readouterr().out.count("left out") == 3
+    results = json.loads((out / "compare.json").read_text())
+    assert results["missing_cells"] == ["random_s1", "oracle-cem_s1", "vin-cem_d60_s1"]
+    assert {r["method"]: r["n_seeds"] for r in results["rows"]}["vin-cem"] == 1
+    assert "vin-cem_d60_s1" in (out / "compare.md").read_text()
+    assert main([*args, "--no-run", "--force"]) == 2
+
 
 def test_compare_cells_match_the_direct_evaluation(tmp_path):
     """A cached cell is reused only under the same settings."""

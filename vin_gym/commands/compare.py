@@ -99,6 +99,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     p.add_argument("--out", type=Path, default=Path("docs/results"), help="results directory")
     p.add_argument("--force", action="store_true", help="redo cells whose JSON exists")
+    p.add_argument(
+        "--no-run",
+        action="store_true",
+        help="run no cell: summarize the finished ones and list the missing",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_device_args(p)
     add_json_arg(p)
@@ -467,6 +472,31 @@ def write_markdown(results: dict[str, Any], path: Path) -> Path:
         "VIN-MPC; training steps for SB3 agents.\n\n"
         f"![success rate against environment steps]({Path(results['plot']).name})\n"
     )
+    if results.get("missing_cells"):
+        text += (
+            "\nNot in the table (not run yet, or run with other settings): "
+            + ", ".join(results["missing_cells"])
+            + ".\n"
+        )
+    vin = [c for c in results["cells"] if c.get("method") == "vin"]
+    if vin:
+        text += (
+            "\n## VIN-MPC cells\n\n"
+            + format_table(
+                [
+                    {
+                        "cell": c["name"],
+                        "env steps": c["env_steps"],
+                        "training steps": c.get("train_summary", {}).get("step", "?"),
+                        "success rate": f"{c['success_rate']:.2f}",
+                        "mean return": f"{c['mean_return']:.1f}",
+                        "ms per decision": f"{c['ms_per_decision']:.0f}",
+                    }
+                    for c in vin
+                ]
+            )
+            + "\n"
+        )
     if info.get("command"):
         text += f"\n## Command\n\n```\n{info['command']}\n```\n"
     if results.get("sb3_commands"):
@@ -497,10 +527,16 @@ def run(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     device = get_device(args.device)
 
-    cells = []
+    if args.force and args.no_run:
+        raise ValueError("--force redoes cells and --no-run runs none: pass one of them")
+    cells, missing = [], []
     for spec in _cell_specs(args):
         path = args.out / "cells" / f"{spec['name']}.json"
         cell = None if args.force else _load_cell(path, spec)
+        if cell is None and args.no_run:
+            print(f"cell {spec['name']}: not done (or made with other settings), left out")
+            missing.append(spec["name"])
+            continue
         if cell is None:
             print(f"cell {spec['name']}")
             cell = _run_cell(spec, args, device)
@@ -536,6 +572,7 @@ def run(args: argparse.Namespace) -> int:
         "plot": str(plot(rows, args.out / "compare.png", f"{args.env}, {args.episodes} episodes")),
         "provenance": provenance(args),
         "sb3_commands": sb3_commands,
+        "missing_cells": missing,
         "cells": [{k: v for k, v in c.items() if k != "per_episode"} for c in cells],
     }
     write_json(args.out / "compare.json", results)
