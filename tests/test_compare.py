@@ -69,6 +69,9 @@ def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
     for r in results["rows"]:
         assert 0.0 <= r["success_mean"] <= 1.0
     assert "± " in (out / "compare.md").read_text()
+    (match,) = results["steps_to_match"]  # VIN-MPC against the one SB3 agent
+    assert match["agent"] == "ppo-state" and match["vin_steps"] == 60
+    assert (match["agent_steps"] is None) == (by_method["vin-cem"]["success_mean"] > 0.3)
     assert json.loads((tmp_path / "c.json").read_text())["rows"] == results["rows"]
     capsys.readouterr()
 

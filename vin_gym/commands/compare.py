@@ -367,6 +367,46 @@ def aggregate(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def steps_to_match(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each VIN-MPC row and each SB3 agent: the fewest environment steps at which the
+    agent's mean success rate reaches VIN-MPC's, and how many times VIN-MPC's steps that is.
+
+    An agent that never reaches it gets ``agent_steps=None`` and the lower bound
+    ``ratio_at_least`` (its largest step count over VIN-MPC's).
+
+    >>> rows = [{"method": "vin-cem", "env_steps": 10, "success_mean": 0.5},
+    ...         {"method": "ppo-pixels", "env_steps": 50, "success_mean": 0.4},
+    ...         {"method": "ppo-pixels", "env_steps": 200, "success_mean": 0.6}]
+    >>> (m,) = steps_to_match(rows)
+    >>> m["agent"], m["agent_steps"], m["ratio"]
+    ('ppo-pixels', 200, 20.0)
+    """
+    vin = [r for r in rows if r["method"].startswith("vin-")]
+    agents = sorted(
+        {r["method"] for r in rows if r["method"] != "random" and "-" in r["method"]}
+        - {r["method"] for r in rows if r["method"].split("-")[0] in ("oracle", "vin")}
+    )
+    out = []
+    for v in sorted(vin, key=lambda r: (r["method"], r["env_steps"])):
+        for agent in agents:
+            pts = sorted((r["env_steps"], r["success_mean"]) for r in rows if r["method"] == agent)
+            hit = next((steps for steps, y in pts if y >= v["success_mean"]), None)
+            most = pts[-1][0]
+            out.append(
+                {
+                    "vin": v["method"],
+                    "vin_steps": v["env_steps"],
+                    "vin_success": v["success_mean"],
+                    "agent": agent,
+                    "agent_steps": hit,
+                    "ratio": None if hit is None else hit / v["env_steps"],
+                    "agent_max_steps": most,
+                    "ratio_at_least": None if hit is not None else most / v["env_steps"],
+                }
+            )
+    return out
+
+
 def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows for the printed and markdown table: mean ± std as text."""
     return [
@@ -478,6 +518,31 @@ def write_markdown(results: dict[str, Any], path: Path) -> Path:
             + ", ".join(results["missing_cells"])
             + ".\n"
         )
+    if results.get("steps_to_match"):
+        text += (
+            "\n## Environment steps an SB3 agent needs to match VIN-MPC\n\n"
+            "The first evaluation point at which the agent's mean success rate reaches "
+            "VIN-MPC's, as a multiple of VIN-MPC's steps of data.\n\n"
+        )
+        text += (
+            format_table(
+                [
+                    {
+                        "VIN-MPC": f"{m['vin']} at {m['vin_steps']} steps",
+                        "its success": f"{m['vin_success']:.2f}",
+                        "agent": m["agent"],
+                        "agent reaches it at": m["agent_steps"]
+                        if m["agent_steps"] is not None
+                        else f"not within {m['agent_max_steps']}",
+                        "ratio": f"{m['ratio']:.1f}x"
+                        if m["ratio"] is not None
+                        else f"> {m['ratio_at_least']:.1f}x",
+                    }
+                    for m in results["steps_to_match"]
+                ]
+            )
+            + "\n"
+        )
     vin = [c for c in results["cells"] if c.get("method") == "vin"]
     if vin:
         text += (
@@ -573,6 +638,7 @@ def run(args: argparse.Namespace) -> int:
         "provenance": provenance(args),
         "sb3_commands": sb3_commands,
         "missing_cells": missing,
+        "steps_to_match": steps_to_match(rows),
         "cells": [{k: v for k, v in c.items() if k != "per_episode"} for c in cells],
     }
     write_json(args.out / "compare.json", results)
