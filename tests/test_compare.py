@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from vin_gym.cli import main
-from vin_gym.commands.compare import _load_cell, aggregate, find_sb3_runs, sb3_rows
+from vin_gym.commands.compare import (
+    _load_cell,
+    aggregate,
+    find_sb3_runs,
+    same_physics,
+    sb3_rows,
+)
 from vin_gym.utils import write_json
 
 
@@ -141,3 +147,13 @@ def test_a_cell_from_other_physics_is_not_reused(tmp_path):
     assert _load_cell(path, spec)["success_rate"] == 0.5
     stale = {**spec, "eval": {**spec["eval"], "physics": "b"}}
     assert _load_cell(path, stale) is None
+
+
+def test_sb3_runs_from_other_physics_are_left_out(tmp_path, capsys):
+    runs = [fake_sb3_run(tmp_path, seed, 0.5) for seed in range(3)]
+    for run, physics in zip(runs[1:], ("now", "before"), strict=True):
+        config = json.loads((run / "config.json").read_text())
+        write_json(run / "config.json", {**config, "physics": physics})
+    assert same_physics(runs, "now") == runs[:2]
+    out = capsys.readouterr().out
+    assert "does not record" in out and "other physics (before vs now)" in out

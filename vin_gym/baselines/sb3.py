@@ -26,6 +26,7 @@ from vin_gym.baselines.callbacks import (
     make_progress_callback,
     save_model,
 )
+from vin_gym.fingerprint import physics_fingerprint
 from vin_gym.utils import write_json
 
 ALGOS = ("ppo", "sac", "td3", "a2c")
@@ -316,6 +317,7 @@ def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str,
         "device": str(model.device),
         "command": command,
         "versions": versions(),
+        "physics": physics_fingerprint(cfg.env_id),
     }
     write_json(out / "config.json", config)
     callback = make_eval_callback(

@@ -310,6 +310,21 @@ def _is_run(path: Path) -> bool:
     return (path / "evaluations.json").is_file() and (path / "config.json").is_file()
 
 
+def same_physics(runs: list[Path], fingerprint: str) -> list[Path]:
+    """The runs whose ``config.json`` records the physics ``fingerprint``; the others are
+    left out with a message (a run that records none is kept, with a warning)."""
+    kept = []
+    for run in runs:
+        recorded = json.loads((run / "config.json").read_text()).get("physics")
+        if recorded is None:
+            print(f"SB3 run {run} does not record its physics: kept, but it may be stale")
+        elif recorded != fingerprint:
+            print(f"SB3 run {run} ran on other physics ({recorded} vs {fingerprint}): left out")
+            continue
+        kept.append(run)
+    return kept
+
+
 def sb3_rows(runs: list[Path], env_id: str) -> list[dict[str, Any]]:
     """Summary rows of SB3 runs on ``env_id``, in the comparison's format."""
     from vin_gym.baselines.summary import summarize
@@ -619,6 +634,7 @@ def run(args: argparse.Namespace) -> int:
         runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
         for path in unfinished:
             print(f"SB3 run {path} has not finished (no summary.json): left out, see --sb3-partial")
+        runs = same_physics(runs, _eval_key(args)["physics"])
         if runs:
             from vin_gym.baselines.summary import provenance as sb3_provenance
 
