@@ -13,9 +13,13 @@ environment steps it used:
 
 Each (method, data budget, seed) cell is written to OUT/cells/NAME.json as it finishes;
 run the same command again and finished cells are reused (``--force`` redoes them), as
-are collected datasets and trained VINs under ``--work``. The summary: OUT/compare.md (a
-table of mean ± std over seeds, the commands, package versions and machine),
-OUT/compare.json and OUT/compare.png (success rate against environment steps, log x).
+are collected datasets and trained VINs under ``--work``. ``--no-run`` runs nothing and
+summarizes the finished cells, listing the missing ones. A cell is reused only if it ran
+on the same physics (:mod:`vin_gym.fingerprint`); SB3 runs from other physics, and
+unfinished ones (unless ``--sb3-partial``), are left out. The summary: OUT/compare.md (a
+table of mean ± std over seeds, the steps each SB3 agent needs to match VIN-MPC, the
+VIN cells' training steps, the commands, package versions and machine), OUT/compare.json
+and OUT/compare.png (success rate against environment steps, log x).
 """
 
 from __future__ import annotations
