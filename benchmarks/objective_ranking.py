@@ -110,9 +110,9 @@ def evaluate(
     frame_kwargs = vin_env_kwargs(checkpoint) if checkpoint is not None else {"obs_size": 32}
     env = gym.make(args.env, obs_mode="pixels", **frame_kwargs)
     if checkpoint is None:
-        vin = NoisyOracle(env, args.noise_pos, args.noise_vel, args.seed, device=device)
+        model: Any = NoisyOracle(env, args.noise_pos, args.noise_vel, args.seed, device=device)
     else:
-        vin = VINWorldModel.load(checkpoint, device=device)
+        model = VINWorldModel.load(checkpoint, device=device)
     oracle = OracleWorldModel(env, device=device)
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator(device=device).manual_seed(args.seed)
@@ -121,7 +121,7 @@ def evaluate(
     ties = 0  # decision points where every candidate had the same true return
     for i in range(args.states):
         obs, info = env.reset(seed=args.seed_base + i)
-        vin.reset()
+        model.reset()
         oracle.reset()
         for t in range(6 + int(rng.integers(0, 20))):
             if t:
@@ -129,9 +129,9 @@ def evaluate(
                 obs, _, terminated, truncated, info = env.step(action)
                 if terminated or truncated:
                     break
-            vin.observe(obs, info)
+            model.observe(obs, info)
             oracle.observe(obs, info)
-        if not vin.ready() or info["is_success"]:
+        if not model.ready() or info["is_success"]:
             continue  # the target reached the goal while warming up: nothing to plan
         reward_fn, termination_fn = goal_fns(env, info["goal"], device)
         candidates = torch.rand(
@@ -139,7 +139,7 @@ def evaluate(
         )
         candidates = candidates * 2.0 - 1.0
         start = time.perf_counter()
-        predicted = make_objective(vin, reward_fn, 1.0, termination_fn)(candidates)
+        predicted = make_objective(model, reward_fn, 1.0, termination_fn)(candidates)
         model_s += time.perf_counter() - start
         true = make_objective(oracle, reward_fn, 1.0, termination_fn)(candidates)
         score = compare_returns(predicted.cpu().numpy(), true.cpu().numpy())

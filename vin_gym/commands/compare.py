@@ -141,8 +141,9 @@ def _plan_key(args: argparse.Namespace) -> dict[str, Any]:
     return {"planner": args.planner, "horizon": args.horizon, **_planner_config(args)}
 
 
-def _cell_specs(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Every cell to compute: name, method, label, seed, data budget and its key."""
+def _cell_specs(args: argparse.Namespace, key: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every cell to compute: name, method, label, seed, data budget, and ``key`` (from
+    :func:`_eval_key`, computed once: it steps the environment)."""
     from vin_gym.commands._pipeline import episodes_for_steps
 
     specs = []
@@ -185,7 +186,6 @@ def _cell_specs(args: argparse.Namespace) -> list[dict[str, Any]]:
                         },
                     }
                 )
-    key = _eval_key(args)
     for spec in specs:
         spec["eval"] = key
     return specs
@@ -614,7 +614,8 @@ def run(args: argparse.Namespace) -> int:
     if args.force and args.no_run:
         raise ValueError("--force redoes cells and --no-run runs none: pass one of them")
     cells, missing = [], []
-    for spec in _cell_specs(args):
+    key = _eval_key(args)
+    for spec in _cell_specs(args, key):
         path = args.out / "cells" / f"{spec['name']}.json"
         cell = None if args.force else _load_cell(path, spec)
         if cell is None and args.no_run:
@@ -638,7 +639,7 @@ def run(args: argparse.Namespace) -> int:
         runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
         for path in unfinished:
             print(f"SB3 run {path} has not finished (no summary.json): left out, see --sb3-partial")
-        runs = same_physics(runs, _eval_key(args)["physics"])
+        runs = same_physics(runs, key["physics"])
         if runs:
             from vin_gym.baselines.summary import provenance as sb3_provenance
 
