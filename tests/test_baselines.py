@@ -59,7 +59,7 @@ def test_baseline_command_end_to_end(tmp_path, capsys, obs, extra):
     assert (out / "checkpoints" / "model_256.zip").is_file()
     assert any((out / "tb").rglob("events.out.tfevents.*"))
     config = json.loads((out / "config.json").read_text())
-    assert ("Cnn" in config["policy"]) == (obs == "pixels")
+    assert ("MultiInput" in config["policy"]) == (obs == "pixels")
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["timesteps"] == 256 and summary["obs"] == obs
     assert "success_rate" in capsys.readouterr().out
@@ -109,11 +109,15 @@ def test_bad_arguments_give_clear_errors(tmp_path, capsys, args, needle):
     assert needle in err and "error" in err
 
 
-def test_pixels_agent_sees_stacked_channels_first_frames(tmp_path):
+def test_pixels_agent_sees_stacked_frames_and_the_goal_but_no_state(tmp_path):
     cfg = BaselineConfig(algo="ppo", obs="pixels", out=tmp_path, frame_stack=4)
     venv = make_vec_env(cfg, 1, seed=0)
-    assert venv.observation_space.shape == (12, 64, 64)
-    assert venv.observation_space.dtype == np.uint8
+    space = venv.observation_space
+    assert set(space.spaces) == {"pixels", "goal"}  # no object states
+    assert space["pixels"].shape == (12, 64, 64) and space["pixels"].dtype == np.uint8
+    obs = venv.reset()
+    goal = venv.env_method("get_wrapper_attr", "goal")[0]
+    assert obs["goal"][0, -2:] == pytest.approx(goal / 5.0 - 1.0)  # the newest stacked goal
     venv.close()
 
 
@@ -168,7 +172,7 @@ def test_replay_buffer_fits_memory(tmp_path, monkeypatch):
     small = replay_settings(BaselineConfig(algo="sac", obs="state", timesteps=100_000))
     assert small["buffer_size"] == 100_000 and "optimize_memory_usage" not in small
     big = replay_settings(BaselineConfig(algo="sac", obs="pixels", timesteps=1_000_000))
-    assert big["optimize_memory_usage"] is True
+    assert "optimize_memory_usage" not in big  # SB3 has none for Dict observations
     assert big["buffer_size"] < 1_000_000 and big["buffer_gib"] <= 1.0
 
 
@@ -247,7 +251,14 @@ def test_same_seed_same_result(tmp_path):
             hyperparams={"n_steps": 64, "batch_size": 64, "n_epochs": 2},
         )
         train_baseline(cfg)
-        return json.loads((cfg.out / "evaluations.json").read_text())[-1]["returns"]
+        # On the skill task most returns do not depend on the policy (the cue rarely
+        # strikes the target), so compare the trained policy's actions themselves.
+        from stable_baselines3 import PPO
+
+        obs = np.random.default_rng(0).uniform(-1, 1, (8, 14)).astype(np.float32)
+        actions = PPO.load(cfg.out / "model.zip", device="cpu").predict(obs, deterministic=True)
+        returns = json.loads((cfg.out / "evaluations.json").read_text())[-1]["returns"]
+        return [*actions[0].ravel().tolist(), *returns]
 
     assert train("a", 3) == train("b", 3)
     assert train("c", 4) != train("a", 3)

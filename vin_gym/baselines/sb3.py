@@ -1,9 +1,12 @@
 """Stable-Baselines3 agents on vin-gym environments: hyper-parameters, env stacks, training.
 
 Stable-Baselines3 is an optional extra (``pip install vin-gym[sb3]``); it is imported
-only inside the functions here. Pixel agents see the last ``frame_stack`` frames (one
-frame shows no velocity) through SB3's ``VecFrameStack``, channels first through
-``VecTransposeImage``, with a ``CnnPolicy``; state agents use an ``MlpPolicy``.
+only inside the functions here. Every agent is given the goal, as the planners are.
+Pixel agents observe a ``Dict`` of the last ``frame_stack`` frames (one frame shows no
+velocity; SB3's ``VecFrameStack``, channels first through ``VecTransposeImage``) and the
+goal vector (the goal's x, y mapped to [-1, 1]), with a ``MultiInputPolicy``: they see
+no object state, only what a world model's planner sees. State agents observe the
+object states and the goal in one vector, with an ``MlpPolicy``.
 
 A run directory holds ``config.json`` (written first), ``evaluations.json`` (grows with
 each evaluation), ``checkpoints/model_<steps>.zip``, ``model.zip`` (the final model),
@@ -19,6 +22,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
 
 from vin_gym.baselines.callbacks import (
     EVAL_SEED_BASE,
@@ -41,8 +48,11 @@ class BaselineConfig:
 
     Attributes:
         algo: One of ``ALGOS``.
-        obs: ``"pixels"`` (CnnPolicy on stacked frames) or ``"state"`` (MlpPolicy).
+        obs: ``"pixels"`` (MultiInputPolicy on stacked frames and the goal vector) or
+            ``"state"`` (MlpPolicy on object states and the goal).
         env_id: Gymnasium id of a vin-gym environment.
+        env_kwargs: Its keyword arguments (``obs_mode`` and ``obs_size`` come from ``obs``
+            and ``obs_size``).
         timesteps: Environment steps to train for (PPO/A2C round up to whole rollouts).
         seed: Seed of the agent and of the training environments.
         out: Run directory.
@@ -65,6 +75,7 @@ class BaselineConfig:
     algo: str = "ppo"
     obs: str = "state"
     env_id: str = "Billiards-v0"
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
     timesteps: int = 100_000
     seed: int = 0
     out: Path = Path("runs/sb3/run")
@@ -169,7 +180,7 @@ def hyperparameters(cfg: BaselineConfig) -> dict[str, Any]:
 def transition_bytes(cfg: BaselineConfig, n_objects: int = 3) -> int:
     """Bytes one replay-buffer transition takes (observation and next observation)."""
     if cfg.obs == "pixels":
-        obs = cfg.frame_stack * 3 * cfg.obs_size**2  # uint8 C x H x W
+        obs = cfg.frame_stack * (3 * cfg.obs_size**2 + 4 * 2)  # uint8 C x H x W, goal
     else:
         obs = 4 * (4 * n_objects + 2)  # float32 state vector
     return 2 * obs + 4 * 2 + 4 * 3  # obs, next obs, action, reward, done, timeout
@@ -190,20 +201,14 @@ def replay_settings(cfg: BaselineConfig) -> dict[str, Any]:
     """Replay buffer size and memory options for SAC/TD3.
 
     The buffer holds every transition of the run when that fits in
-    ``memory_fraction`` of the available memory; otherwise it shrinks to fit. For pixels,
-    when the full-size buffer does not fit, SB3's ``optimize_memory_usage`` (observations
-    stored once, halving the memory) is turned on; SB3 allows it only without its
-    time-limit handling, so truncated episodes are then bootstrapped as terminal.
+    ``memory_fraction`` of the available memory; otherwise it shrinks to fit (SB3's
+    ``optimize_memory_usage`` does not apply: pixel agents observe a ``Dict``).
     """
     per = transition_bytes(cfg)
     budget = int(available_memory() * cfg.memory_fraction)
     size = cfg.buffer_size or cfg.timesteps
     settings: dict[str, Any] = {}
     if cfg.buffer_size is None and size * per > budget:
-        if cfg.obs == "pixels":
-            settings["optimize_memory_usage"] = True
-            settings["replay_buffer_kwargs"] = dict(handle_timeout_termination=False)
-            per //= 2
         size = min(size, max(budget // per, 10_000))
     settings["buffer_size"] = int(size)
     settings["buffer_gib"] = round(size * per / 2**30, 3)
@@ -212,26 +217,49 @@ def replay_settings(cfg: BaselineConfig) -> dict[str, Any]:
 
 def make_vec_env(cfg: BaselineConfig, n_envs: int, seed: int | None) -> Any:
     """The SB3 ``VecEnv`` an agent trains or is evaluated on (frame-stacked for pixels)."""
-    import gymnasium as gym
     from stable_baselines3.common.monitor import Monitor
     from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack, VecTransposeImage
 
     import vin_gym  # noqa: F401  (registers the environments)
 
-    kwargs: dict[str, Any] = {"obs_mode": cfg.obs}
+    kwargs: dict[str, Any] = {**cfg.env_kwargs, "obs_mode": "state"}
     if cfg.obs == "pixels":
-        kwargs["obs_size"] = cfg.obs_size
+        kwargs.update(obs_mode="dict", obs_size=cfg.obs_size)
 
     def make() -> gym.Env:
-        return Monitor(gym.make(cfg.env_id, **kwargs), info_keywords=("is_success",))
+        env = gym.make(cfg.env_id, **kwargs)
+        if cfg.obs == "pixels":
+            env = PixelsAndGoal(env)
+        return Monitor(env, info_keywords=("is_success",))
 
     venv = DummyVecEnv([make] * n_envs)
     if seed is not None:
         venv.seed(seed)
     if cfg.obs == "pixels":
-        venv = VecFrameStack(venv, n_stack=cfg.frame_stack)  # (H, W, 3 * stack)
-        venv = VecTransposeImage(venv)  # (3 * stack, H, W) for CnnPolicy
+        venv = VecFrameStack(venv, n_stack=cfg.frame_stack)  # pixels (H, W, 3 * stack)
+        venv = VecTransposeImage(venv)  # pixels (3 * stack, H, W) for the CNN
     return venv
+
+
+class PixelsAndGoal(gym.ObservationWrapper):
+    """A vin-gym env made with ``obs_mode="dict"``, observed as ``{"pixels": frame,
+    "goal": goal vector}``: the object states it also computes are dropped, so a pixel
+    agent never sees them."""
+
+    def __init__(self, env: gym.Env) -> None:
+        if getattr(env.unwrapped, "obs_mode", None) != "dict":
+            raise ValueError("PixelsAndGoal needs an env made with obs_mode='dict'")
+        super().__init__(env)
+        size = env.unwrapped.obs_size
+        self.observation_space = spaces.Dict(
+            {
+                "pixels": spaces.Box(0, 255, (size, size, 3), np.uint8),
+                "goal": spaces.Box(-1.0, 1.0, (2,), np.float32),
+            }
+        )
+
+    def observation(self, observation: dict) -> dict:
+        return {"pixels": observation["pixels"], "goal": observation["state"][-2:]}
 
 
 def build_model(cfg: BaselineConfig, venv: Any, tensorboard_log: str | None) -> tuple[Any, dict]:
@@ -253,11 +281,10 @@ def build_model(cfg: BaselineConfig, venv: Any, tensorboard_log: str | None) -> 
         replay.pop("buffer_gib")
         hp = {**replay, **hp}
     if cfg.algo == "td3" and "action_noise" not in hp:
-        import numpy as np
         from stable_baselines3.common.noise import NormalActionNoise
 
         hp["action_noise"] = NormalActionNoise(np.zeros(2), 0.1 * np.ones(2))
-    policy = "CnnPolicy" if cfg.obs == "pixels" else "MlpPolicy"
+    policy = "MultiInputPolicy" if cfg.obs == "pixels" else "MlpPolicy"
     model = cls(
         policy,
         venv,
@@ -317,7 +344,7 @@ def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str,
         "device": str(model.device),
         "command": command,
         "versions": versions(),
-        "physics": physics_fingerprint(cfg.env_id),
+        "physics": physics_fingerprint(cfg.env_id, **cfg.env_kwargs),
     }
     write_json(out / "config.json", config)
     callback = make_eval_callback(

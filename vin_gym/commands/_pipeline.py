@@ -10,7 +10,7 @@ learned, so the planning env is made from the dataset's own env arguments
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,13 +214,26 @@ def random_episodes(
     env: gym.Env, seeds: Sequence[int], rng: np.random.Generator
 ) -> list[dict[str, Any]]:
     """Uniform random actions for one episode per seed, in the format of ``run_episode``."""
+    return open_loop_episodes(env, seeds, lambda: rng.uniform(-1.0, 1.0, 2).astype(np.float32))
+
+
+def zero_episodes(env: gym.Env, seeds: Sequence[int]) -> list[dict[str, Any]]:
+    """No push at all for one episode per seed: what the scene does by itself."""
+    zero = np.zeros(2, dtype=np.float32)
+    return open_loop_episodes(env, seeds, lambda: zero)
+
+
+def open_loop_episodes(
+    env: gym.Env, seeds: Sequence[int], action: Callable[[], np.ndarray]
+) -> list[dict[str, Any]]:
+    """One episode per seed with actions from ``action()`` (blind to observations), in the
+    format of ``run_episode``."""
     episodes = []
     for seed in seeds:
         env.reset(seed=int(seed))
         total, steps, info, done = 0.0, 0, {}, False
         while not done:
-            action = rng.uniform(-1.0, 1.0, 2).astype(np.float32)
-            _, reward, terminated, truncated, info = env.step(action)
+            _, reward, terminated, truncated, info = env.step(action())
             total += float(reward)
             steps += 1
             done = terminated or truncated

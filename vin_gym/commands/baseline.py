@@ -13,7 +13,13 @@ import shlex
 import sys
 from pathlib import Path
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import (
+    add_device_args,
+    add_env_kwargs_arg,
+    add_json_arg,
+    env_kwargs_from,
+    report,
+)
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -50,6 +56,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--algo", required=True, help=f"one of {', '.join(ALGOS)}")
     p.add_argument("--obs", default="pixels", help=f"one of {', '.join(OBS_MODES)}")
     p.add_argument("--env", default="Billiards-v0", help="environment id")
+    add_env_kwargs_arg(p)
     p.add_argument("--timesteps", type=int, default=100_000, help="environment steps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
@@ -120,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         algo=args.algo,
         obs=args.obs,
         env_id=args.env,
+        env_kwargs=env_kwargs_from(args),
         timesteps=args.timesteps,
         seed=args.seed,
         out=out,

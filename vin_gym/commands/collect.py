@@ -7,10 +7,9 @@ kept, missing or partial ones redone; a different configuration is refused.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from vin_gym.commands.common import add_json_arg, report
+from vin_gym.commands.common import add_env_kwargs_arg, add_json_arg, env_kwargs_from, report
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -24,9 +23,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument(
         "--policy",
         default="zero",
-        choices=("zero", "random", "pushes"),
-        help="zero: passive physics; random: uniform actions; pushes: strong "
-        "pushes held for a few steps (for action-conditioned models)",
+        choices=("zero", "random", "colored", "pushes"),
+        help="zero: passive physics; random: uniform actions; colored: coloured-noise "
+        "random pushes (correlated in time, blind to the scene); pushes: PRIVILEGED, "
+        "strong pushes aimed using the true states (not for fair comparisons)",
     )
     p.add_argument("--episodes", type=int, default=100, help="episodes to record")
     p.add_argument(
@@ -42,13 +42,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="draw the goal ring in the frames (off by default: it is a "
         "distractor for a world model; the goal is stored either way)",
     )
-    p.add_argument(
-        "--env-kwarg",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="extra gym.make argument, VALUE parsed as JSON (repeatable)",
-    )
+    add_env_kwargs_arg(p)
     p.add_argument("--out", type=Path, required=True, help="dataset directory")
     p.add_argument("--workers", type=int, default=1, help="processes, each on whole shards")
     p.add_argument("--seed", type=int, default=0, help="base seed")
@@ -79,19 +73,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     return i, n
 
 
-def parse_kwargs(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--env-kwarg must look like KEY=VALUE, got {item!r}")
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key] = value  # a bare string
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     import time
 
@@ -100,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     env_kwargs = {
         "obs_size": args.obs_size,
         "show_goal": bool(args.show_goal),
-        **parse_kwargs(args.env_kwarg),
+        **env_kwargs_from(args),
     }
     config = CollectConfig(
         env_id=args.env,

@@ -20,6 +20,26 @@ def add_json_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_env_kwargs_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--env-kwargs",
+        "--env-kwarg",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment arguments for gym.make, e.g. damping=0.5 show_goal=false "
+        "(numbers, true/false, none, strings; unknown keys are refused); recorded in the results",
+    )
+
+
+def env_kwargs_from(args: argparse.Namespace) -> dict[str, Any]:
+    """``--env-kwargs`` of ``args.env`` as typed keyword arguments."""
+    from vin_gym.env_kwargs import parse_env_kwargs
+
+    return parse_env_kwargs(args.env, args.env_kwargs)
+
+
 def add_device_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device",

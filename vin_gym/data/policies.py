@@ -26,7 +26,10 @@ from typing import Any
 import numpy as np
 
 Policy = Callable[[Any, dict, np.random.Generator], np.ndarray]
-POLICIES = ("zero", "random", "pushes")
+POLICIES = ("zero", "random", "colored", "pushes")
+#: Policies that read what the agent does not see (the true object states): their data
+#: must not feed a world model in a fair comparison (see the README, "Fair comparisons").
+PRIVILEGED = ("pushes",)
 
 
 class ZeroPolicy:
@@ -75,8 +78,53 @@ class PushesConfig:
     max_hold: int = 4
 
 
+class ColoredNoisePolicy:
+    """Temporally correlated random pushes: coloured noise, blind to the scene.
+
+    Each episode draws a Gaussian sequence whose power falls as ``1 / f ** beta`` (as
+    iCEM samples its candidates; ``beta = 0`` is white noise, 2 a random walk), scales it
+    to unit standard deviation per axis and clips it to ``[-1, 1]``. Pushes then persist
+    for several steps, so the cue travels and strikes other objects far more often than
+    under independent uniform actions, while the policy sees nothing but its own past
+    actions: fair data for a world model.
+
+    Args:
+        action_dim: Size of the action.
+        beta: Colour exponent of the noise.
+        length: Steps of noise drawn per episode (an episode longer than this repeats it).
+    """
+
+    def __init__(self, action_dim: int = 2, beta: float = 1.0, length: int = 256) -> None:
+        if not (beta >= 0 and math.isfinite(beta)) or length < 2:
+            raise ValueError(f"need beta >= 0 and length >= 2, got beta={beta!r}, length={length}")
+        self.action_dim, self.beta, self.length = action_dim, float(beta), int(length)
+        self._noise = np.zeros((self.length, action_dim), dtype=np.float32)
+        self._t = 0
+
+    def reset(self, info: dict, rng: np.random.Generator) -> None:
+        freqs = np.fft.rfftfreq(self.length)  # [F]
+        scale = np.zeros_like(freqs)
+        scale[1:] = freqs[1:] ** (-self.beta / 2.0)  # no constant offset
+        spectrum = rng.normal(size=(self.action_dim, len(freqs))) + 1j * rng.normal(
+            size=(self.action_dim, len(freqs))
+        )
+        noise = np.fft.irfft(spectrum * scale, n=self.length, axis=-1)  # [A, T]
+        noise /= noise.std(axis=-1, keepdims=True) + 1e-12
+        self._noise = np.clip(noise.T, -1.0, 1.0).astype(np.float32)  # [T, A]
+        self._t = 0
+
+    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+        action = self._noise[self._t % self.length]
+        self._t += 1
+        return action
+
+
 class PushesPolicy:
     """Occasional strong pushes of the cue, held for a few steps, zero in between.
+
+    **Privileged**: it reads the true object states and the goal (``info``) to aim, which
+    no agent that sees only frames has. Use it to study what aimed data does for a model,
+    never for a headline comparison.
 
     Each push heads either for the point behind the target that sends it to the goal,
     for another object, or in a random direction (see :class:`PushesConfig`).
@@ -126,14 +174,16 @@ class PushesPolicy:
 
 
 def make_policy(policy: str | Policy, action_dim: int = 2) -> Policy:
-    """A fresh policy from its name (``"zero"``, ``"random"``, ``"pushes"``) or the callable
-    itself."""
+    """A fresh policy from its name (one of :data:`POLICIES`; ``"pushes"`` is privileged)
+    or the callable itself."""
     if callable(policy):
         return policy
     if policy == "zero":
         return ZeroPolicy(action_dim)
     if policy == "random":
         return RandomPolicy(action_dim)
+    if policy == "colored":
+        return ColoredNoisePolicy(action_dim)
     if policy == "pushes":
         if action_dim != 2:
             raise ValueError(f"the 'pushes' policy needs a 2-D action, got dimension {action_dim}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from vin_gym.envs.base import place_without_overlap
+from vin_gym.envs.base import SceneParams, place_without_overlap
 from vin_gym.envs.billiards import Billiards
 from vin_gym.envs.springs import Springs
-from vin_gym.physics import SceneState
+from vin_gym.physics import SceneState, SimParams
 
 #: ``mass_mode`` values: masses hidden (equal radii) or visible (mass follows area).
 MASS_MODES = ("hidden", "visible")
@@ -95,9 +95,14 @@ class VariableMassBilliards(_VariableMass, Billiards):
     True
 
     ## Version History
-    * v0: initial release.
+    * v0: initial release. Unlike ``Billiards-v0``'s skill task, objects start moving
+      (up to 2 units/s) on a frictionless table, as in the paper, so that their masses
+      show in their collisions.
     """
     )
+    # The paper's setting, not the skill task: masses are inferred from motion.
+    sim_defaults: ClassVar[SimParams] = SimParams()
+    scene_defaults: ClassVar[SceneParams] = SceneParams()
 
 
 class VariableMassSprings(_VariableMass, Springs):

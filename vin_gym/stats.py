@@ -1,0 +1,105 @@
+"""Success rates with honest 95% intervals.
+
+One cell (one seed's episodes): the Wilson score interval, from
+:func:`scipy.stats.binomtest`. Several seeds: a two-level bootstrap, resampling seeds and
+then episodes within each seed, so that the interval holds both the spread between seeds
+(training runs, planner seeds) and the finite number of episodes. Three identical seeds
+therefore still get an interval as wide as their episodes allow, never ``± 0.00``.
+
+>>> lo, hi = wilson_interval(3, 100)
+>>> round(lo, 3), round(hi, 3)
+(0.01, 0.085)
+>>> s = success_summary([[True] * 10, [True] * 9 + [False]])
+>>> s["episodes"], s["seeds"], s["success_rate"]
+(20, 2, 0.95)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: Bootstrap resamples of :func:`bootstrap_interval`.
+BOOTSTRAP_SAMPLES = 10_000
+
+
+def wilson_interval(successes: int, episodes: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a success rate ``successes / episodes``."""
+    from scipy.stats import binomtest
+
+    if episodes < 1 or not 0 <= successes <= episodes:
+        raise ValueError(
+            f"need 0 <= successes <= episodes and episodes >= 1, got {successes}, {episodes}"
+        )
+    ci = binomtest(int(successes), int(episodes)).proportion_ci(confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def bootstrap_interval(
+    outcomes: Sequence[Sequence[bool]],
+    confidence: float = 0.95,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile interval of the mean success over seeds, resampling seeds and then the
+    episodes within each resampled seed (``outcomes[s]``: seed ``s``'s episodes)."""
+    if not outcomes or any(len(o) == 0 for o in outcomes):
+        raise ValueError("need at least one seed, each with at least one episode")
+    rng = np.random.default_rng(seed)
+    n_seeds = len(outcomes)
+    seeds = rng.integers(0, n_seeds, size=(samples, n_seeds))  # [S, seeds]
+    per_seed = [np.asarray(o, dtype=float) for o in outcomes]
+    means = np.zeros((samples, n_seeds))
+    for s, episodes in enumerate(per_seed):
+        picks = rng.integers(0, len(episodes), size=(samples, len(episodes)))
+        means[:, s] = episodes[picks].mean(axis=1)  # seed s's rate in each resample
+    rates = np.take_along_axis(means, seeds, axis=1).mean(axis=1)
+    alpha = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(rates, [alpha, 1.0 - alpha])
+    return float(lo), float(hi)
+
+
+def success_summary(outcomes: Sequence[Sequence[bool]], confidence: float = 0.95) -> dict[str, Any]:
+    """Mean success over seeds with its interval, episode and seed counts.
+
+    Args:
+        outcomes: Per seed, the success (bool) of each episode.
+
+    Returns:
+        ``success_rate`` (mean over seeds of each seed's rate), ``ci_low``, ``ci_high``
+        (Wilson for one seed, the two-level bootstrap for more), ``interval`` (the method's
+        name), ``episodes`` (all seeds together) and ``seeds``.
+    """
+    if not outcomes:
+        raise ValueError("need at least one seed's outcomes")
+    rates = [float(np.mean(o)) for o in outcomes]
+    episodes = sum(len(o) for o in outcomes)
+    if len(outcomes) == 1:
+        lo, hi = wilson_interval(int(np.sum(outcomes[0])), len(outcomes[0]), confidence)
+        method = "wilson"
+    else:
+        lo, hi = bootstrap_interval(outcomes, confidence)
+        method = "bootstrap over seeds and episodes"
+    return {
+        "success_rate": float(np.mean(rates)),
+        "ci_low": lo,
+        "ci_high": hi,
+        "interval": method,
+        "episodes": episodes,
+        "seeds": len(outcomes),
+    }
+
+
+def format_rate(summary: dict[str, Any]) -> str:
+    """``0.42 [0.30, 0.55] (50 ep, 3 seeds)`` from a :func:`success_summary`.
+
+    >>> format_rate(success_summary([[True, False, False, False]]))
+    '0.25 [0.05, 0.70] (4 ep, 1 seed)'
+    """
+    seeds = summary["seeds"]
+    return (
+        f"{summary['success_rate']:.2f} [{summary['ci_low']:.2f}, {summary['ci_high']:.2f}] "
+        f"({summary['episodes']} ep, {seeds} seed{'s' if seeds != 1 else ''})"
+    )
