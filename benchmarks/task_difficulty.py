@@ -64,9 +64,7 @@ def measure(
     rows["zero"] = success_summary([[e["success"] for e in pipe.zero_episodes(env, seeds)]])
     outcomes = []
     for seed in oracle_seeds:
-        agent = pipe.make_agent(
-            OracleWorldModel(env), "cem", ORACLE_PLANNER, ORACLE_HORIZON, seed
-        )
+        agent = pipe.make_agent(OracleWorldModel(env), "cem", ORACLE_PLANNER, ORACLE_HORIZON, seed)
         eps, _ = pipe.plan_episodes(
             env, agent, eval_seeds(oracle_episodes), f"{env_id} oracle s{seed}", progress=progress
         )
@@ -75,7 +73,8 @@ def measure(
     env.close()
     luck = max(rows["random"]["success_rate"], rows["zero"]["success_rate"]) > LUCK_THRESHOLD
     skill = not luck and rows["oracle"]["success_rate"] >= ORACLE_THRESHOLD
-    rows["verdict"] = "luck solves it" if luck else ("skill task" if skill else "hard for the oracle")
+    verdict = "skill task" if skill else "hard for the oracle"
+    rows["verdict"] = "luck solves it" if luck else verdict
     rows["wall_s"] = time.perf_counter() - start
     return rows
 
@@ -94,9 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     results = []
     for env_id in tqdm(args.envs, desc="systems", unit="env"):
-        results.append(
-            measure(env_id, args.episodes, args.oracle_episodes, args.oracle_seeds)
-        )
+        results.append(measure(env_id, args.episodes, args.oracle_episodes, args.oracle_seeds))
     rows = [
         {
             "env": r["env"],

@@ -9,10 +9,10 @@ argument accepts ``None``, or a string where it accepts one.
 >>> import vin_gym
 >>> parse_env_kwargs("Billiards-v0", ["damping=0.5", "show_goal=false", "n_objects=4"])
 {'damping': 0.5, 'show_goal': False, 'n_objects': 4}
->>> parse_env_kwargs("Billiards-v0", ["dampnig=0.5"])
+>>> parse_env_kwargs("Billiards-v0", ["dampnig=0.5"])  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: --env-kwargs: Billiards-v0 has no argument 'dampnig'; it accepts background, damping, goal_radius, initial_speed, max_push, n_objects, obs_mode, obs_size, radius, render_mode, render_size, show_goal
+ValueError: --env-kwargs: Billiards-v0 has no argument 'dampnig'; it accepts ..., damping, ...
 """
 
 from __future__ import annotations
