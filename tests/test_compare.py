@@ -67,14 +67,16 @@ def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
         assert (out / name).stat().st_size > 0
     results = json.loads((out / "compare.json").read_text())
     by_method = {r["method"]: r for r in results["rows"]}
-    assert set(by_method) == {"random", "oracle-cem", "vin-cem", "ppo-state"}
+    assert set(by_method) == {"random", "zero", "oracle-cem", "vin-cem", "ppo-state"}
     assert by_method["random"]["env_steps"] == 0 and by_method["oracle-cem"]["env_steps"] == 0
     assert by_method["vin-cem"]["env_steps"] == 5 * 12  # ceil(60 / 12) episodes of 12 steps
     assert by_method["ppo-state"]["n_seeds"] == 2
     assert by_method["ppo-state"]["success_mean"] == pytest.approx(0.3)
+    assert by_method["zero"]["success_mean"] == 0.0  # at rest, nothing moves by itself
     for r in results["rows"]:
-        assert 0.0 <= r["success_mean"] <= 1.0
-    assert "± " in (out / "compare.md").read_text()
+        if r["ci_low"] is not None:
+            assert r["ci_low"] <= r["success_mean"] <= r["ci_high"] and r["ci_high"] > 0
+    assert "success rate [95% CI]" in (out / "compare.md").read_text()
     (match,) = results["steps_to_match"]  # VIN-MPC against the one SB3 agent
     assert match["agent"] == "ppo-state" and match["vin_steps"] == 60
     assert (match["agent_steps"] is None) == (by_method["vin-cem"]["success_mean"] > 0.3)
@@ -83,7 +85,7 @@ def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
 
     # A second run reuses every finished cell.
     assert main(args) == 0
-    assert capsys.readouterr().out.count("done before") == 3
+    assert capsys.readouterr().out.count("done before") == 4
 
     # --no-run summarizes what is finished and lists the rest (here: seed 1) as missing.
     assert main([*args, "--seeds", "0", "1", "--no-run"]) == 0
@@ -110,12 +112,15 @@ def test_compare_cells_match_the_direct_evaluation(tmp_path):
 def test_aggregate_groups_seeds():
     cells = [
         {"label": "vin-cem", "env_steps": 100, "seed": s, "success_rate": r,
-         "mean_return": -1.0, "episodes": 50}
+         "mean_return": -1.0, "episodes": 50,
+         "per_episode": [{"success": i < 50 * r} for i in range(50)]}
         for s, r in ((0, 0.2), (1, 0.6), (2, 0.4))
     ]  # fmt: skip
     (row,) = aggregate(cells)
     assert row["n_seeds"] == 3 and row["seeds"] == [0, 1, 2]
     assert row["success_mean"] == pytest.approx(0.4)
+    # the interval holds the spread between seeds: wider than 150 pooled episodes' Wilson
+    assert row["ci_low"] < 0.3 and row["ci_high"] > 0.5
 
 
 def test_sb3_runs_are_found_in_folders(tmp_path):

@@ -97,10 +97,10 @@ def test_resume_after_a_physics_change_is_refused(tmp_path, monkeypatch):
     change that once left a stale dataset behind) is not silently extended."""
     from dataclasses import replace
 
-    from vin_gym.envs.base import PhysicsEnv
+    from vin_gym.envs.billiards import Billiards
 
     collect(small(episodes=2), tmp_path)
-    monkeypatch.setattr(PhysicsEnv, "sim_defaults", replace(PhysicsEnv.sim_defaults, substeps=5))
+    monkeypatch.setattr(Billiards, "sim_defaults", replace(Billiards.sim_defaults, substeps=5))
     with pytest.raises(DatasetError, match="other physics"):
         collect(small(episodes=2), tmp_path)
 

@@ -24,14 +24,17 @@ def test_demo_runs_the_pipeline(tmp_path, capsys):
     assert (out / "data" / "manifest.json").is_file()
     assert any((out / "vin" / "checkpoints").iterdir())
     assert summary["train"]["step"] == 2
-    assert summary["episodes"] == 2 and 0.0 <= summary["success_rate"] <= 1.0
+    wins = [e["success"] for e in summary["per_episode"]]
+    assert summary["episodes"] == 2 and summary["success_rate"] == sum(wins) / 2
+    assert summary["random_success_rate"] in (0.0, 0.5, 1.0)
     assert [e["seed"] for e in summary["per_episode"]] == [1000, 1001]
-    assert summary["gif_episode"]["seed"] in (1000, 1001)
+    assert summary["gif_episode"] == {"seed": 1000, "success": wins[0]}  # the first, unpicked
     frames = iio.imread(out / "demo.gif", index=None)
     # 5 steps of context, then at most 3 planned steps, plus the last frame.
     assert frames.shape[1:3] == (64, 64) and 2 <= len(frames) <= 9
     text = capsys.readouterr().out
-    assert "[1/3] collect" in text and "[3/3] plan" in text and "success rate" in text
+    assert "[1/4] collect" in text and "[3/4] plan" in text
+    assert f"succeeded in {sum(wins)} of 2 episodes (uniform random actions:" in text
 
     # Run again: data and model are reused, training does not restart.
     assert main([*TINY, "--out", str(out)]) == 0

@@ -9,8 +9,13 @@ import torch
 import vin_gym  # noqa: F401  (registers the environments)
 
 
+#: Billiards-v0 in the paper's prediction setting rather than the skill task's rest.
+MOVING = {"initial_speed": 2.0, "damping": 0.0}
+
+
 class MemoryClips:
-    """Clips of ``visible + rollout`` frames cut from a few Billiards-v0 episodes.
+    """Clips of ``visible + rollout`` frames cut from a few Billiards-v0 episodes, in the
+    paper's prediction setting (balls moving on a frictionless table: ``MOVING``).
 
     Items follow :class:`vin_gym.data.ClipDataset`: ``frames`` uint8 ``[V, H, W, 3]``,
     ``states`` float32 ``[V + R, N, 4]``, ``actions`` float32 ``[V + R, A]``.
@@ -28,7 +33,9 @@ class MemoryClips:
         seed: int = 0,
         starts: int | None = None,
     ) -> None:
-        env = gym.make("Billiards-v0", obs_size=obs_size, n_objects=n_objects, show_goal=False)
+        env = gym.make(
+            "Billiards-v0", obs_size=obs_size, n_objects=n_objects, show_goal=False, **MOVING
+        )
         rng = np.random.default_rng(seed)
         self.frames, self.states, self.actions = [], [], []
         for e in range(episodes):
@@ -49,7 +56,7 @@ class MemoryClips:
             self.per_episode = min(self.per_episode, starts)
         self.meta = {
             "env_id": "Billiards-v0",
-            "env_kwargs": {"show_goal": False},
+            "env_kwargs": {"show_goal": False, **MOVING},
             "n_objects": n_objects,
             "obs_size": obs_size,
             "table_size": 10.0,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -54,7 +55,7 @@ class TrainConfig:
     """How to train a VIN.
 
     Attributes:
-        steps: Optimiser steps (an upper bound when ``max_minutes`` is set).
+        steps: Optimiser steps; the learning-rate and rollout schedules follow them.
         batch_size: Clips per step (per process under DDP).
         lr: Peak learning rate of Adam.
         lr_final: Learning rate at the end of the cosine decay.
@@ -75,7 +76,9 @@ class TrainConfig:
         val_clips: Validation clips (at most) evaluated every epoch.
         val_every: Validate at least this often (steps), for very large epochs.
         seed: Seed of initialisation, batch order and noise.
-        max_minutes: Stop after this much training time (``None``: after ``steps``).
+        max_minutes: A safety cap: stop after this much training time even before
+            ``steps`` (``None``: none). It never changes the schedules; a run it stops is
+            reported (``stopped_by``) as not the fixed-step run.
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         threads: Torch CPU threads (``0``: torch's default).
         amp: bf16 autocast on CUDA (ignored on CPU, which trains in float32).
@@ -220,11 +223,10 @@ def compute_loss(
     return loss, parts
 
 
-def _progress(step: int, elapsed: float, cfg: TrainConfig) -> float:
-    p = step / cfg.steps
-    if cfg.max_minutes is not None:
-        p = max(p, elapsed / (60.0 * cfg.max_minutes))
-    return min(p, 1.0)
+def _progress(step: int, cfg: TrainConfig) -> float:
+    """Fraction of training done: steps only, never the clock, so that the schedules (and
+    so the whole run) are the same for the same seed on any machine under any load."""
+    return min(step / cfg.steps, 1.0)
 
 
 def learning_rate(step: int, progress: float, cfg: TrainConfig) -> float:
@@ -383,6 +385,7 @@ def fit(
     last_saved = step
     start_step = step
     order, order_epoch = torch.empty(0, dtype=torch.long), -1
+    stopped_by = "steps"
     vin.train()
     while step < cfg.steps:
         elapsed = elapsed_before + time.perf_counter() - t0
@@ -391,8 +394,15 @@ def fit(
             dist.all_reduce(clock, op=dist.ReduceOp.MAX)
             elapsed = float(clock)
         if cfg.max_minutes is not None and elapsed >= 60.0 * cfg.max_minutes:
+            stopped_by = "max_minutes"
+            if rank == 0:
+                print(
+                    f"train: the --max-minutes cap ({cfg.max_minutes:g}) stopped training at "
+                    f"step {step} of {cfg.steps}; this run is not the fixed-step run",
+                    file=sys.stderr,
+                )
             break
-        progress = _progress(step, elapsed, cfg)
+        progress = _progress(step, cfg)
         lr = learning_rate(step, progress, cfg)
         for group in opt.param_groups:
             group["lr"] = lr
@@ -444,6 +454,8 @@ def fit(
     return vin, {
         "run_dir": str(run_dir),
         "step": step,
+        "steps_target": cfg.steps,
+        "stopped_by": stopped_by,
         "minutes": elapsed / 60.0,
         "steps_per_s": (step - start_step) / run_time if run_time > 0 else float("nan"),
         **{f"train/{k}": float(v) for k, v in parts.items()},
@@ -483,3 +495,13 @@ def open_clips(
         val_fraction=val_fraction,
         seed=seed,
     )
+
+
+def split_record(clips: Clips, val_fraction: float, seed: int) -> dict[str, Any]:
+    """The train/validation split of ``clips`` (from :func:`open_clips`) for a checkpoint's
+    config, so that evaluation scores the episodes this training held out."""
+    return {
+        "seed": int(seed),
+        "val_fraction": float(val_fraction),
+        "val_episodes": [int(e) for e in clips.splits["val"]],  # type: ignore[attr-defined]
+    }

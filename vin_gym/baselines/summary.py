@@ -42,8 +42,12 @@ def summarize(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
     Returns:
         Rows with ``env``, ``method`` (``"<algo>-<obs>"``), ``algo``, ``obs``, ``steps``,
         ``n_seeds``, ``seeds``, ``success_mean``, ``success_std``, ``return_mean``,
-        ``return_std``, ``successes`` (per seed) and ``eval_episodes``.
+        ``return_std``, ``successes`` (per seed), ``eval_episodes``, and the 95%
+        interval ``ci_low``, ``ci_high`` over seeds and episodes (``None`` for runs that
+        did not record their per-episode outcomes).
     """
+    from vin_gym.stats import success_summary
+
     groups: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
     for run_dir in run_dirs:
         config, evaluations = load_run(run_dir)
@@ -57,6 +61,10 @@ def summarize(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
         runs.sort(key=lambda r: r[0])
         success = np.array([e["success_rate"] for _, e in runs])
         returns = np.array([e["mean_return"] for _, e in runs])
+        interval: dict[str, Any] = {"ci_low": None, "ci_high": None}
+        if all(e.get("successes") for _, e in runs):
+            full = success_summary([e["successes"] for _, e in runs])
+            interval = {"ci_low": full["ci_low"], "ci_high": full["ci_high"]}
         rows.append(
             {
                 "env": env,
@@ -72,24 +80,38 @@ def summarize(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
                 "return_std": float(returns.std()),
                 "successes": success.tolist(),
                 "eval_episodes": sorted({int(e["episodes"]) for _, e in runs}),
+                **interval,
             }
         )
     return rows
 
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
-    """A markdown table of ``rows``: mean ± std (population std over seeds)."""
+    """A markdown table of ``rows``: success with its 95% interval over seeds and episodes,
+    mean return ± std over seeds."""
     table = [
         {
             "method": r["method"],
             "env steps": r["steps"],
             "seeds": r["n_seeds"],
-            "success rate": f"{r['success_mean']:.2f} ± {r['success_std']:.2f}",
+            "episodes": "/".join(str(e) for e in r["eval_episodes"]),
+            "success rate [95% CI]": rate_text(r["success_mean"], r["ci_low"], r["ci_high"]),
             "mean return": f"{r['return_mean']:.2f} ± {r['return_std']:.2f}",
         }
         for r in rows
     ]
     return format_table(table)
+
+
+def rate_text(mean: float, low: float | None, high: float | None) -> str:
+    """``0.42 [0.30, 0.55]``, or ``0.42 [interval not recorded]``.
+
+    >>> rate_text(0.5, 0.25, 0.75), rate_text(0.5, None, None)
+    ('0.50 [0.25, 0.75]', '0.50 [interval not recorded]')
+    """
+    if low is None or high is None:
+        return f"{mean:.2f} [interval not recorded]"
+    return f"{mean:.2f} [{low:.2f}, {high:.2f}]"
 
 
 def provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
@@ -105,7 +127,8 @@ def provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
 
 
 def plot(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
-    """Success rate (mean ± std over seeds) against environment steps, log x, as PNG."""
+    """Success rate against environment steps, log x, as PNG: the mean over seeds, with its
+    95% interval as a band (mean ± std over seeds where no interval was recorded)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -114,11 +137,11 @@ def plot(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4))
     for method in sorted({r["method"] for r in rows}):
         pts = sorted(
-            (r["steps"], r["success_mean"], r["success_std"]) for r in rows if r["method"] == method
+            (r["steps"], r["success_mean"], *_band(r)) for r in rows if r["method"] == method
         )
-        x, y, e = (np.array(v) for v in zip(*pts, strict=True))
+        x, y, lo, hi = (np.array(v) for v in zip(*pts, strict=True))
         ax.plot(x, y, marker="o", label=method)
-        ax.fill_between(x, y - e, y + e, alpha=0.2)
+        ax.fill_between(x, lo, hi, alpha=0.2)
     ax.set(xscale="log", xlabel="environment steps", ylabel="success rate", ylim=(0, 1))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
@@ -127,6 +150,12 @@ def plot(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     plt.close(fig)
     return path
+
+
+def _band(row: dict[str, Any]) -> tuple[float, float]:
+    if row.get("ci_low") is not None:
+        return row["ci_low"], row["ci_high"]
+    return row["success_mean"] - row["success_std"], row["success_mean"] + row["success_std"]
 
 
 def write_summary(
@@ -141,7 +170,9 @@ def write_summary(
     text += (
         f"\nSuccess rate and mean return of the deterministic policy over "
         f"{_episodes(rows)} evaluation episodes (episode i reset with seed "
-        f"{extra.get('eval_seed_base', 1000)} + i); mean ± std over seeds.\n"
+        f"{extra.get('eval_seed_base', 1000)} + i): success as the mean over seeds with "
+        "its 95% interval (a bootstrap over seeds and episodes), return as mean ± std over "
+        "seeds.\n"
     )
     if extra.get("commands"):
         text += "\n## Commands\n\n```\n" + "\n".join(extra["commands"]) + "\n```\n"

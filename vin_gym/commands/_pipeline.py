@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 FRAME_KWARGS = ("obs_size", "show_goal", "n_objects", "background")
 
 
-def collect_pushes(
+def collect_data(
     out: str | os.PathLike,
     env_id: str,
     env_kwargs: dict[str, Any],
@@ -34,9 +34,11 @@ def collect_pushes(
     steps: int,
     seed: int = 0,
     progress: bool = True,
+    policy: str = "colored",
 ) -> dict[str, Any]:
-    """Collect ``episodes`` episodes of ``steps`` steps under correlated random pushes
-    into the dataset directory ``out`` (resumed if it holds part of the same data).
+    """Collect ``episodes`` episodes of ``steps`` steps under ``policy`` (by default
+    coloured-noise random pushes, which see nothing the agent does not) into the dataset
+    directory ``out`` (resumed if it holds part of the same data).
 
     Returns:
         The dataset manifest.
@@ -46,7 +48,7 @@ def collect_pushes(
     config = CollectConfig(
         env_id=env_id,
         env_kwargs=dict(env_kwargs),
-        policy="pushes",
+        policy=policy,
         episodes=int(episodes),
         steps=int(steps),
         seed=int(seed),
@@ -71,8 +73,8 @@ def episodes_for_steps(env_steps: int, steps_per_episode: int) -> int:
 def train_vin(
     data: Sequence[str | os.PathLike],
     run_dir: str | os.PathLike,
-    minutes: float | None,
-    steps: int | None = None,
+    steps: int,
+    minutes: float | None = None,
     batch_size: int = 100,
     rollout_max: int = 16,
     seed: int = 0,
@@ -83,14 +85,16 @@ def train_vin(
 ) -> dict[str, Any]:
     """Train a VIN on the datasets ``data`` into ``run_dir``, as ``vin-gym train`` does.
 
-    A run directory that already holds checkpoints is resumed: its clock counts, so a
-    finished run with the same budget returns at once.
+    A run directory that already holds checkpoints is resumed, so a finished run with the
+    same budget returns at once.
 
     Args:
         data: Dataset directories (read as one).
         run_dir: Where checkpoints and TensorBoard events go.
-        minutes: Training time budget (``None``: ``steps`` only).
-        steps: Optimiser steps at most (``None``: unlimited with ``minutes``, else 10000).
+        steps: Optimiser steps; the learning rate and rollout schedules follow them, so
+            the same seed gives the same run.
+        minutes: A safety cap on training time (``None``: none); the summary's
+            ``stopped_by`` says when it stopped the run early.
         batch_size: Clips per step (lowered to what a tiny dataset holds).
         rollout_max: Rollout steps at the end of the curriculum (from 8, or less).
         seed: Seed of initialisation, batch order and the train/val split.
@@ -104,15 +108,13 @@ def train_vin(
         The training summary (``step``, ``minutes``, losses, validation errors).
     """
     from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, open_clips, train
+    from vin_model.train import TrainConfig, open_clips, split_record, train
 
-    if minutes is None and steps is None:
-        raise ValueError("train_vin needs a budget: minutes, steps or both")
     visible = 6
     train_clips = open_clips(data, visible, rollout_max, "train", 0.1, seed)
     val_clips = open_clips(data, visible, rollout_max, "val", 0.1, seed)
     cfg = TrainConfig(
-        steps=int(steps) if steps is not None else 10**9,
+        steps=int(steps),
         batch_size=max(1, min(int(batch_size), len(train_clips))),
         rollout_start=min(8, rollout_max),
         rollout_max=rollout_max,
@@ -140,7 +142,11 @@ def train_vin(
         model_cfg,
         cfg,
         resume=(run_dir / "checkpoints").is_dir(),
-        extra={"data": [str(d) for d in data], "meta": meta_out},
+        extra={
+            "data": [str(d) for d in data],
+            "meta": meta_out,
+            "split": split_record(train_clips, 0.1, seed),
+        },
     )
 
 

@@ -5,9 +5,11 @@ Every method is scored on the same fixed evaluation episodes (episode i resets w
 environment steps it used:
 
 * ``random``: uniform random actions (0 steps);
+* ``zero``: no push at all (0 steps): what the scene does by itself;
 * ``oracle-<planner>``: MPC with the true simulator as its model (0 steps, no data);
-* ``vin-<planner>``: MPC with a VIN trained on D steps of push data (D from
-  ``--data-steps``), for ``--train-minutes``;
+* ``vin-<planner>``: MPC with a VIN trained for ``--train-steps`` on D steps of data
+  (D from ``--data-steps``) collected by ``--data-policy``, which by default sees only
+  what the agent sees (``pushes`` reads the true states: privileged, for studies only);
 * SB3 agents: read from baseline run directories (``vin-gym baseline``), at each of
   their evaluation points.
 
@@ -17,7 +19,7 @@ are collected datasets and trained VINs under ``--work``. ``--no-run`` runs noth
 summarizes the finished cells, listing the missing ones. A cell is reused only if it ran
 on the same physics (:mod:`vin_gym.fingerprint`); SB3 runs from other physics, and
 unfinished ones (unless ``--sb3-partial``), are left out. The summary: OUT/compare.md (a
-table of mean ± std over seeds, the steps each SB3 agent needs to match VIN-MPC, the
+table of success rates with 95% intervals, the steps each SB3 agent needs to match VIN-MPC, the
 VIN cells' training steps, the commands, package versions and machine), OUT/compare.json
 and OUT/compare.png (success rate against environment steps, log x).
 """
@@ -32,9 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import (
+    add_device_args,
+    add_env_kwargs_arg,
+    add_json_arg,
+    env_kwargs_from,
+    report,
+)
 
-METHODS = ("random", "oracle", "vin", "sb3")
+METHODS = ("random", "zero", "oracle", "vin", "sb3")
 DEFAULT_SB3_RUNS = Path("runs/sb3")
 
 
@@ -48,6 +56,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
+    add_env_kwargs_arg(p)
     p.add_argument(
         "--methods", nargs="+", default=list(METHODS), choices=METHODS, help="methods to run"
     )
@@ -70,8 +79,20 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--episode-steps", type=int, default=49, help="VIN data: env steps per collected episode"
     )
     p.add_argument("--obs-size", type=int, default=32, help="VIN data: frame size")
-    p.add_argument("--train-minutes", type=float, default=10.0, help="VIN training time budget")
-    p.add_argument("--train-steps", type=int, default=None, help="VIN training steps at most")
+    p.add_argument(
+        "--data-policy",
+        default="colored",
+        choices=("random", "colored", "pushes"),
+        help="VIN data: random or colored (coloured-noise) pushes see nothing the agent does "
+        "not; pushes is PRIVILEGED (aims with the true states)",
+    )
+    p.add_argument("--train-steps", type=int, default=20_000, help="VIN training steps")
+    p.add_argument(
+        "--train-minutes",
+        type=float,
+        default=None,
+        help="safety cap on VIN training time; a cell it stops is marked as such",
+    )
     p.add_argument("--batch-size", type=int, default=100, help="VIN training clips per step")
     p.add_argument("--rollout", type=int, default=16, help="VIN training rollout steps (max)")
     p.add_argument("--planner", default="cem", choices=("cem", "icem", "mppi", "random"))
@@ -120,7 +141,12 @@ def _planner_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _env_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    return {} if args.max_episode_steps is None else {"max_episode_steps": args.max_episode_steps}
+    """``gym.make`` keyword arguments of every evaluation env: ``--env-kwargs`` and the
+    episode step limit."""
+    kwargs = env_kwargs_from(args)
+    if args.max_episode_steps is not None:
+        kwargs["max_episode_steps"] = args.max_episode_steps
+    return kwargs
 
 
 def _eval_key(args: argparse.Namespace) -> dict[str, Any]:
@@ -128,12 +154,14 @@ def _eval_key(args: argparse.Namespace) -> dict[str, Any]:
     episodes, and the physics they ran on (a cell from before a simulator change is redone)."""
     from vin_gym.fingerprint import physics_fingerprint
 
+    env_kwargs = env_kwargs_from(args)
     return {
         "env": args.env,
+        "env_kwargs": env_kwargs,
         "episodes": args.episodes,
         "seed_base": args.seed_base,
         "max_episode_steps": args.max_episode_steps,
-        "physics": physics_fingerprint(args.env),
+        "physics": physics_fingerprint(args.env, **env_kwargs),
     }
 
 
@@ -152,6 +180,8 @@ def _cell_specs(args: argparse.Namespace, key: dict[str, Any]) -> list[dict[str,
             specs.append(
                 {"name": f"random_s{seed}", "method": "random", "label": "random", "seed": seed}
             )
+        if "zero" in args.methods and seed == args.seeds[0]:  # deterministic: one cell
+            specs.append({"name": "zero", "method": "zero", "label": "zero", "seed": seed})
         if "oracle" in args.methods:
             specs.append(
                 {
@@ -177,6 +207,7 @@ def _cell_specs(args: argparse.Namespace, key: dict[str, Any]) -> list[dict[str,
                             "episodes": episodes,
                             "episode_steps": args.episode_steps,
                             "obs_size": args.obs_size,
+                            "policy": args.data_policy,
                         },
                         "train": {
                             "minutes": args.train_minutes,
@@ -209,6 +240,10 @@ def _run_cell(spec: dict[str, Any], args: argparse.Namespace, device: Any) -> di
         env = gym.make(args.env, obs_mode="state", **_env_kwargs(args))
         episodes = pipe.random_episodes(env, seeds, np.random.default_rng(spec["seed"]))
         env_steps = 0
+    elif spec["method"] == "zero":
+        env = gym.make(args.env, obs_mode="state", **_env_kwargs(args))
+        episodes = pipe.zero_episodes(env, seeds)
+        env_steps = 0
     elif spec["method"] == "oracle":
         from vin_gym.oracle import OracleWorldModel
 
@@ -224,16 +259,18 @@ def _run_cell(spec: dict[str, Any], args: argparse.Namespace, device: Any) -> di
         env_steps = 0
     else:
         d, seed = spec["data_steps"], spec["seed"]
-        data = args.work / "data" / f"pushes_d{d}_s{seed}"
-        run_dir = args.work / "vin" / f"d{d}_s{seed}"
-        manifest = pipe.collect_pushes(
+        policy = spec["data"]["policy"]
+        data = args.work / "data" / f"{policy}_d{d}_s{seed}"
+        run_dir = args.work / "vin" / f"{policy}_d{d}_s{seed}"
+        manifest = pipe.collect_data(
             data,
             args.env,
-            {"obs_size": args.obs_size, "show_goal": False},
+            {**env_kwargs_from(args), "obs_size": args.obs_size, "show_goal": False},
             spec["data"]["episodes"],
             args.episode_steps,
             seed,
             progress,
+            policy=policy,
         )
         train = pipe.train_vin(
             [data],
@@ -345,6 +382,8 @@ def sb3_rows(runs: list[Path], env_id: str) -> list[dict[str, Any]]:
                 "seeds": r["seeds"],
                 "success_mean": r["success_mean"],
                 "success_std": r["success_std"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
                 "return_mean": r["return_mean"],
                 "return_std": r["return_std"],
                 "episodes": r["eval_episodes"],
@@ -355,14 +394,19 @@ def sb3_rows(runs: list[Path], env_id: str) -> list[dict[str, Any]]:
 
 # -- summary ---------------------------------------------------------------------------------
 def aggregate(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mean and (population) std over seeds of each (method, env steps) group.
+    """Each (method, env steps) group's success rate (mean over seeds) with its 95%
+    interval (Wilson for one seed, a bootstrap over seeds and episodes for more; see
+    :mod:`vin_gym.stats`), and its mean return ± std over seeds.
 
     >>> cells = [{"label": "random", "env_steps": 0, "seed": s, "success_rate": r,
-    ...           "mean_return": -r, "episodes": 2} for s, r in ((0, 0.0), (1, 1.0))]
+    ...           "mean_return": -r, "episodes": 2,
+    ...           "per_episode": [{"success": bool(r)}] * 2} for s, r in ((0, 0.0), (1, 1.0))]
     >>> row = aggregate(cells)[0]
-    >>> row["method"], row["n_seeds"], row["success_mean"], row["success_std"]
-    ('random', 2, 0.5, 0.5)
+    >>> row["method"], row["n_seeds"], row["success_mean"], row["ci_low"] < 0.5 < row["ci_high"]
+    ('random', 2, 0.5, True)
     """
+    from vin_gym.stats import success_summary
+
     groups: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for c in cells:
         groups[(c["label"], int(c["env_steps"]))].append(c)
@@ -370,6 +414,7 @@ def aggregate(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (label, steps), group in groups.items():
         success = np.array([c["success_rate"] for c in group])
         returns = np.array([c["mean_return"] for c in group])
+        rate = success_summary([[e["success"] for e in c["per_episode"]] for c in group])
         rows.append(
             {
                 "method": label,
@@ -378,6 +423,8 @@ def aggregate(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "seeds": sorted(c["seed"] for c in group),
                 "success_mean": float(success.mean()),
                 "success_std": float(success.std()),
+                "ci_low": rate["ci_low"],
+                "ci_high": rate["ci_high"],
                 "return_mean": float(returns.mean()),
                 "return_std": float(returns.std()),
                 "episodes": sorted({int(c["episodes"]) for c in group}),
@@ -427,14 +474,17 @@ def steps_to_match(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for the printed and markdown table: mean ± std as text."""
+    """Rows for the printed and markdown table: success with its 95% interval, mean return
+    ± std over seeds."""
+    from vin_gym.baselines.summary import rate_text
+
     return [
         {
             "method": r["method"],
             "env steps": r["env_steps"],
             "seeds": r["n_seeds"],
             "episodes": "/".join(str(e) for e in r["episodes"]),
-            "success rate": f"{r['success_mean']:.2f} ± {r['success_std']:.2f}",
+            "success rate [95% CI]": rate_text(r["success_mean"], r["ci_low"], r["ci_high"]),
             "mean return": f"{r['return_mean']:.1f} ± {r['return_std']:.1f}",
         }
         for r in rows
@@ -442,7 +492,8 @@ def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def plot(rows: list[dict[str, Any]], path: Path, title: str) -> Path:
-    """Success rate against environment steps (log x); 0-step methods as flat lines."""
+    """Success rate against environment steps (log x) with 95% interval bands; 0-step
+    methods as flat lines with their intervals as shaded strips."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -455,22 +506,24 @@ def plot(rows: list[dict[str, Any]], path: Path, title: str) -> Path:
     flat = sorted({r["method"] for r in rows if r["env_steps"] == 0})
     for i, method in enumerate(curves):
         pts = sorted(
-            (r["env_steps"], r["success_mean"], r["success_std"])
+            (r["env_steps"], r["success_mean"], *_band(r))
             for r in rows
             if r["method"] == method and r["env_steps"] > 0
         )
-        x, y, e = (np.array(v) for v in zip(*pts, strict=True))
+        x, y, lo, hi = (np.array(v) for v in zip(*pts, strict=True))
         style = dict(marker="s", linewidth=2.5) if method.startswith("vin") else dict(marker="o")
         line = ax.plot(x, y, label=method, color=f"C{i}", **style)[0]
-        ax.fill_between(x, y - e, y + e, alpha=0.2, color=line.get_color())
+        ax.fill_between(x, lo, hi, alpha=0.2, color=line.get_color())
     for j, method in enumerate(flat):
         (r,) = [r for r in rows if r["method"] == method and r["env_steps"] == 0]
+        color = f"C{len(curves) + j}"
         ax.axhline(
             r["success_mean"],
             linestyle="--",
-            color=f"C{len(curves) + j}",
+            color=color,
             label=f"{method} (0 steps): {r['success_mean']:.2f}",
         )
+        ax.axhspan(*_band(r), color=color, alpha=0.1)
     xs = [r["env_steps"] for r in rows if r["env_steps"] > 0]
     lo, hi = (min(xs), max(xs)) if xs else (1e3, 1e6)
     ax.set(
@@ -487,6 +540,12 @@ def plot(rows: list[dict[str, Any]], path: Path, title: str) -> Path:
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     plt.close(fig)
     return path
+
+
+def _band(row: dict[str, Any]) -> tuple[float, float]:
+    if row.get("ci_low") is not None:
+        return row["ci_low"], row["ci_high"]
+    return row["success_mean"] - row["success_std"], row["success_mean"] + row["success_std"]
 
 
 def provenance(args: argparse.Namespace) -> dict[str, Any]:
@@ -525,10 +584,16 @@ def write_markdown(results: dict[str, Any], path: Path) -> Path:
     text = f"# {results['env']}: VIN-MPC against random, oracle-MPC and SB3\n\n"
     text += format_table(table_rows(results["rows"])) + "\n\n"
     text += (
-        f"Success rate and mean return over {results['episodes']} fixed evaluation episodes "
-        f"(episode i reset with seed {results['seed_base']} + i), mean ± std over seeds. "
-        "Environment steps: 0 for random actions and the oracle; the exploration data for "
-        "VIN-MPC; training steps for SB3 agents.\n\n"
+        f"Success rate over {results['episodes']} fixed evaluation episodes per seed "
+        f"(episode i reset with seed {results['seed_base']} + i): the mean over seeds with "
+        "its 95% interval (Wilson for one seed; for several, a bootstrap over seeds and "
+        "episodes); mean return ± std over seeds. Environment steps: 0 for random actions, "
+        "zero actions and the oracle; the exploration data for VIN-MPC; training steps for "
+        "SB3 agents. What each method is given: random and zero actions nothing; the "
+        "oracle the true simulator and state; VIN-MPC the frames, the goal and its own "
+        "actions when it plans, and true object states as training labels (as in the "
+        "paper); SB3 pixel agents stacked frames and the goal vector; SB3 state agents "
+        "the object states and the goal.\n\n"
         f"![success rate against environment steps]({Path(results['plot']).name})\n"
     )
     if results.get("missing_cells"):
@@ -647,7 +712,7 @@ def run(args: argparse.Namespace) -> int:
             sb3_commands = sb3_provenance(runs)["commands"]
         else:
             print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
-    order = {"random": 0, "oracle": 1, "vin": 2}  # then the SB3 agents
+    order = {"random": 0, "zero": 1, "oracle": 2, "vin": 3}  # then the SB3 agents
     rows.sort(key=lambda r: (order.get(r["method"].split("-")[0], 3), r["method"], r["env_steps"]))
 
     results = {

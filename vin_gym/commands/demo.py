@@ -1,16 +1,17 @@
 """``vin-gym demo``: the whole pipeline on small budgets, in minutes on two CPU cores.
 
-1. collect: episodes of Billiards-v0 under correlated random pushes (32x32 frames, goal
-   ring hidden, as the world model should see them);
-2. train: a small Visual Interaction Network on them, for ``--train-minutes``;
+1. collect: episodes of Billiards-v0 (the skill task) under coloured-noise random pushes,
+   which see nothing the agent does not (32x32 frames, goal ring hidden, as the world
+   model should see them);
+2. train: a small Visual Interaction Network on them, for ``--train-steps`` steps;
 3. plan: MPC with CEM over the trained VIN on ``--plan-episodes`` fixed evaluation
    episodes (episode i resets with seed 1000 + i, as in ``vin-gym compare``);
-4. write OUT/demo.gif (the first successful episode, else the one that ends nearest the
-   goal, with the goal ring and the VIN's predicted path of the green ball drawn in
-   yellow), OUT/summary.json and a table.
+4. score uniform random actions on the same episodes, for reference;
+5. write OUT/demo.gif (the first episode, not a picked one, with the goal ring and the
+   VIN's predicted path of the green ball drawn in yellow), OUT/summary.json and a table.
 
 Everything lands under ``--out``; run it again and the data and the trained model are
-reused (a larger ``--train-minutes`` trains on from where it stopped).
+reused (a larger ``--train-steps`` trains on from where it stopped).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import (
+    add_device_args,
+    add_env_kwargs_arg,
+    add_json_arg,
+    env_kwargs_from,
+    report,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -29,12 +36,16 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
+    add_env_kwargs_arg(p)
     p.add_argument("--episodes", type=int, default=300, help="data: episodes to collect")
     p.add_argument("--steps", type=int, default=49, help="data: env steps per episode")
     p.add_argument("--obs-size", type=int, default=32, help="frame size the VIN sees")
-    p.add_argument("--train-minutes", type=float, default=5.0, help="training time budget")
+    p.add_argument("--train-steps", type=int, default=6000, help="training steps")
     p.add_argument(
-        "--train-steps", type=int, default=None, help="training steps at most (default: no cap)"
+        "--train-minutes",
+        type=float,
+        default=None,
+        help="safety cap on training time (reported when it stops training early)",
     )
     p.add_argument("--batch-size", type=int, default=32, help="training clips per step")
     p.add_argument("--rollout", type=int, default=16, help="training rollout steps (max)")
@@ -57,7 +68,9 @@ def _check(args: argparse.Namespace) -> None:
     for name in ("episodes", "steps", "plan_episodes", "horizon", "max_episode_steps"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-    if not args.train_minutes > 0:
+    if args.train_steps < 1:
+        raise ValueError(f"--train-steps must be >= 1, got {args.train_steps}")
+    if args.train_minutes is not None and not args.train_minutes > 0:
         raise ValueError(f"--train-minutes must be positive, got {args.train_minutes}")
     if args.steps < 6 + args.rollout:
         raise ValueError(
@@ -85,17 +98,18 @@ def run(args: argparse.Namespace) -> int:
     device = get_device(args.device)
     progress = not args.no_progress
     out: Path = args.out
-    env_kwargs = {"obs_size": args.obs_size, "show_goal": False}
+    task_kwargs = env_kwargs_from(args)
+    env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
     timings: dict[str, float] = {}
 
-    print(f"[1/3] collect {args.episodes} episodes x {args.steps} steps -> {out / 'data'}")
+    print(f"[1/4] collect {args.episodes} episodes x {args.steps} steps -> {out / 'data'}")
     t = time.perf_counter()
-    pipe.collect_pushes(
+    pipe.collect_data(
         out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
     )
     timings["collect_s"] = time.perf_counter() - t
 
-    print(f"[2/3] train a VIN for {args.train_minutes:g} min -> {out / 'vin'}")
+    print(f"[2/4] train a VIN for {args.train_steps} steps -> {out / 'vin'}")
     t = time.perf_counter()
     train = pipe.train_vin(
         [out / "data"],
@@ -111,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     )
     timings["train_s"] = time.perf_counter() - t
 
-    print(f"[3/3] plan with CEM over the VIN on {args.plan_episodes} episodes")
+    print(f"[3/4] plan with CEM over the VIN on {args.plan_episodes} episodes")
     t = time.perf_counter()
     model = pipe.load_vin(out / "vin", device)
     env = gym.make(
@@ -120,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         render_mode="rgb_array",
         render_size=args.size,
         max_episode_steps=args.max_episode_steps,
-        **pipe.vin_env_kwargs(out / "vin"),
+        **{**task_kwargs, **pipe.vin_env_kwargs(out / "vin")},
     )
     planner = {"population": args.population, "elites": args.elites, "iterations": args.iterations}
     agent = pipe.make_agent(model, "cem", planner, args.horizon, args.seed, record_prediction=True)
@@ -130,10 +144,15 @@ def run(args: argparse.Namespace) -> int:
     )
     timings["plan_s"] = time.perf_counter() - t
 
-    # The GIF: the first success, else the episode whose target ended nearest the goal.
-    shown = next((i for i, e in enumerate(episodes) if e["success"]), None)
-    if shown is None:
-        shown = int(np.argmin([e["final_distance"] for e in episodes]))
+    print(f"[4/4] uniform random actions on the same {args.plan_episodes} episodes")
+    random_env = gym.make(
+        args.env, obs_mode="state", max_episode_steps=args.max_episode_steps, **task_kwargs
+    )
+    random = summarize(pipe.random_episodes(random_env, seeds, np.random.default_rng(args.seed)))
+    random_env.close()
+
+    # The GIF: the first episode, whatever its outcome (a picked episode shows nothing).
+    shown = 0
     env.reset(seed=seeds[shown])
     base = env.unwrapped
     goal, radius = np.asarray(base.goal), base.task.goal_radius
@@ -148,15 +167,18 @@ def run(args: argparse.Namespace) -> int:
     timings["total_s"] = sum(timings.values())
     results = {
         "env": args.env,
+        "env_kwargs": task_kwargs,
         "data": {
+            "policy": "colored",
             "episodes": args.episodes,
             "steps": args.steps,
             "env_steps": args.episodes * args.steps,
         },
-        "train": {k: train[k] for k in ("step", "minutes") if k in train}
+        "train": {k: train[k] for k in ("step", "minutes", "stopped_by") if k in train}
         | {k: v for k, v in train.items() if k.startswith("val/pos")},
         "planner": {"name": "cem", "horizon": args.horizon, **planner},
         **summary,
+        "random_success_rate": random["success_rate"],
         "gif": str(gif),
         "gif_episode": {"seed": seeds[shown], "success": bool(episodes[shown]["success"])},
         "timings": timings,
@@ -174,10 +196,13 @@ def run(args: argparse.Namespace) -> int:
     ]
     report(results, rows, args.json)
     results_path = write_json(out / "summary.json", results)
-    which = "a successful" if episodes[shown]["success"] else "no successful episode; the nearest"
+    outcome = "succeeds" if episodes[shown]["success"] else "fails"
+    wins = sum(e["success"] for e in episodes)
     print(
-        f"success rate {summary['success_rate']:.2f} over {len(episodes)} episodes; "
-        f"{gif} shows {which} episode (seed {seeds[shown]}); "
+        f"VIN-MPC succeeded in {wins} of {len(episodes)} episodes "
+        f"(uniform random actions: {round(random['success_rate'] * len(episodes))} of "
+        f"{len(episodes)} on the same episodes); "
+        f"{gif} shows the first episode (seed {seeds[shown]}), which {outcome}; "
         f"{timings['total_s'] / 60:.1f} min in all; summary in {results_path}"
     )
     return 0

@@ -42,11 +42,21 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--split",
         choices=("train", "val", "all"),
         default="val",
-        help="episodes to use (val: the ones training held out with the same "
-        "--val-fraction and --seed; all: a separate test dataset)",
+        help="episodes to use (val: the ones training held out, as its checkpoint records "
+        "them; all: a separate test dataset)",
     )
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=0, help="seed of the train/val split")
+    p.add_argument(
+        "--val-fraction",
+        type=float,
+        default=None,
+        help="held-out share of the split (default: the checkpoint's, else 0.1)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the train/val split (default: the checkpoint's, else 0)",
+    )
     p.add_argument("--max-clips", type=int, default=1000, help="clips evaluated at most")
     p.add_argument("--batch-size", type=int, default=100)
     p.add_argument(
@@ -65,6 +75,19 @@ def _name(path: Path, config) -> str:
     if not config.relations:
         return "VIN without relations"
     return path.name or str(path)
+
+
+def recorded_split(args: argparse.Namespace) -> tuple[float, int]:
+    """``--val-fraction`` and ``--seed``, each defaulting to what the checkpoint's training
+    recorded (older checkpoints record nothing: 0.1 and 0)."""
+    from vin_model.checkpoint import read_config
+
+    recorded = read_config(args.checkpoint).get("split", {})
+    val_fraction = args.val_fraction
+    if val_fraction is None:
+        val_fraction = float(recorded.get("val_fraction", 0.1))
+    seed = args.seed if args.seed is not None else int(recorded.get("seed", 0))
+    return val_fraction, seed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
             f"{horizon} (asked {args.horizon})",
             file=sys.stderr,
         )
-    clips = open_clips(args.data, visible, horizon, args.split, args.val_fraction, args.seed)
+    val_fraction, seed = recorded_split(args)
+    clips = open_clips(args.data, visible, horizon, args.split, val_fraction, seed)
     meta = clips.meta
     result = evaluate(
         models,

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import (
+    add_device_args,
+    add_env_kwargs_arg,
+    add_json_arg,
+    env_kwargs_from,
+    report,
+)
 
 if TYPE_CHECKING:
     import gymnasium as gym
@@ -48,6 +54,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
+    add_env_kwargs_arg(p)
     p.add_argument(
         "--model",
         default="oracle",
@@ -161,12 +168,18 @@ def run_episode(
 
 
 def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Success rate, mean return, mean steps to success, ms per decision."""
+    """Success rate with its 95% Wilson interval, mean return, mean steps to success, ms
+    per decision."""
+    from vin_gym.stats import wilson_interval
+
     successes = [e for e in episodes if e["success"]]
     decisions = sum(e["decisions"] for e in episodes)
+    low, high = wilson_interval(len(successes), len(episodes)) if episodes else (0.0, 1.0)
     return {
         "episodes": len(episodes),
         "success_rate": len(successes) / max(len(episodes), 1),
+        "ci_low": low,
+        "ci_high": high,
         "mean_return": float(np.mean([e["return"] for e in episodes])) if episodes else 0.0,
         "mean_steps_to_success": (
             float(np.mean([e["steps"] for e in successes])) if successes else None
@@ -213,7 +226,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
     set_threads(args.threads)
     device = get_device(args.device)
-    env_kwargs: dict[str, Any] = {}
+    task_kwargs = env_kwargs_from(args)
+    env_kwargs: dict[str, Any] = dict(task_kwargs)
     if args.n_objects is not None:
         env_kwargs["n_objects"] = args.n_objects
     if args.video is not None:
@@ -260,6 +274,7 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize(episodes)
     results = {
         "env": args.env,
+        "env_kwargs": task_kwargs,
         "model": args.model,
         "planner": args.planner,
         "seed": args.seed,
@@ -285,6 +300,8 @@ def run(args: argparse.Namespace) -> int:
             for k in (
                 "episodes",
                 "success_rate",
+                "ci_low",
+                "ci_high",
                 "mean_return",
                 "mean_steps_to_success",
                 "ms_per_decision",

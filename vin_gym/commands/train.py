@@ -27,18 +27,24 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument(
         "--steps",
         type=int,
-        default=None,
-        help="optimiser steps (default 10000, or unlimited with --max-minutes)",
+        default=10_000,
+        help="optimiser steps; the learning-rate and rollout schedules follow them"
     )
     p.add_argument("--batch-size", type=int, default=100, help="clips per step (per process)")
     p.add_argument(
         "--max-minutes",
         type=float,
         default=None,
-        help="stop after this much training time; the schedules follow it",
+        help="safety cap: stop after this much training time (reported when it triggers; "
+        "the schedules still follow --steps)",
     )
     p.add_argument("--resume", action="store_true", help="continue the newest checkpoint in RUN")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of initialisation, batch order and the train/validation split",
+    )
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
     p.add_argument("--rollout", type=int, default=8, help="rollout steps at the start")
     p.add_argument(
@@ -91,15 +97,10 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, open_clips, train
+    from vin_model.train import TrainConfig, open_clips, split_record, train
 
-    steps = (
-        args.steps
-        if args.steps is not None
-        else (10**9 if args.max_minutes is not None else 10_000)
-    )
     cfg = TrainConfig(
-        steps=steps,
+        steps=args.steps,
         batch_size=args.batch_size,
         lr=args.lr,
         rollout_start=args.rollout,
@@ -118,9 +119,10 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     visible = 6
-    train_clips = open_clips(args.data, visible, cfg.rollout_max, "train", args.val_fraction)
+    split = (args.val_fraction, args.seed)
+    train_clips = open_clips(args.data, visible, cfg.rollout_max, "train", *split)
     val_clips = (
-        open_clips(args.data, visible, cfg.rollout_max, "val", args.val_fraction)
+        open_clips(args.data, visible, cfg.rollout_max, "val", *split)
         if args.val_fraction > 0
         else None
     )
@@ -144,7 +146,11 @@ def run(args: argparse.Namespace) -> int:
         model_cfg,
         cfg,
         resume=args.resume,
-        extra={"data": [str(d) for d in args.data], "meta": meta_out},
+        extra={
+            "data": [str(d) for d in args.data],
+            "meta": meta_out,
+            "split": split_record(train_clips, args.val_fraction, args.seed),
+        },
     )
     row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
     row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}
