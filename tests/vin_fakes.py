@@ -8,7 +8,6 @@ import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 
-
 #: Billiards-v0 in the paper's prediction setting rather than the skill task's rest.
 MOVING = {"initial_speed": 2.0, "damping": 0.0}
 

@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--steps",
         type=int,
         default=10_000,
-        help="optimiser steps; the learning-rate and rollout schedules follow them"
+        help="optimiser steps; the learning-rate and rollout schedules follow them",
     )
     p.add_argument("--batch-size", type=int, default=100, help="clips per step (per process)")
     p.add_argument(
