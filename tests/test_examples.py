@@ -54,6 +54,11 @@ def test_example_runs(script: str, tmp_path: Path, monkeypatch, capsys) -> None:
         assert (tmp_path / "q.gif").stat().st_size > 0 and "success:" in out
     if script == "plan_with_vin.py":
         assert "| vin " in out and "| oracle " in out
+    if script == "train_world_model.py":
+        assert "trained 2 steps" in out and "candidate 0 mean position error" in out
+        assert any((tmp_path / "wm" / "run" / "checkpoints").iterdir())
+    if script == "compare_with_sb3.py":
+        assert "random" in out and (tmp_path / "sb3").is_dir()
     if script == "systems_gallery.py":
         assert sorted(p.name for p in (tmp_path / "gallery").iterdir()) == [
             "billiards_3.gif",

@@ -30,7 +30,9 @@ def test_plan_command_writes_json(tmp_path, capsys, planner):
     results = json.loads(out.read_text())
     for key in ("success_rate", "mean_return", "mean_steps_to_success", "ms_per_decision"):
         assert key in results
-    assert results["episodes"] == 2 and 0 <= results["success_rate"] <= 1
+    wins = sum(e["success"] for e in results["per_episode"])
+    assert results["episodes"] == 2 and results["success_rate"] == wins / 2
+    assert results["ci_low"] <= results["success_rate"] <= results["ci_high"]
     assert [e["seed"] for e in results["per_episode"]] == [3, 4]
     assert results["mean_return"] < 0
     assert "success_rate" in capsys.readouterr().out  # the table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import torch
 from vin_fakes import MemoryClips
 
 from vin_model import VIN, VINConfig
+from vin_model.checkpoint import read_config
 from vin_model.evaluate import evaluate, summary_rows
 
 TINY = dict(conv_channels=4, hidden=16, code_size=8)
@@ -65,6 +67,24 @@ def dataset(tmp_path_factory) -> Path:
     return root
 
 
+def test_train_seed_draws_the_split_and_evaluate_reads_it(tmp_path: Path, dataset: Path) -> None:
+    from vin_gym.cli import main
+    from vin_gym.commands.evaluate import recorded_split
+    from vin_gym.data.clips import split_episodes
+
+    run = tmp_path / "run"
+    argv = ["train", "--data", str(dataset), "--out", str(run), "--steps", "1", "--seed", "5"]
+    small = ["--batch-size", "4", "--rollout", "2", "--rollout-max", "4", "--hidden", "16"]
+    assert main([*argv, *small, "--val-fraction", "0.4", "--no-progress"]) == 0
+    split = read_config(run)["split"]
+    expected = split_episodes(6, 0.4, seed=5)["val"].tolist()
+    assert split == {"seed": 5, "val_fraction": 0.4, "val_episodes": expected}
+    assert expected != split_episodes(6, 0.4, seed=0)["val"].tolist()  # seed 5 mattered
+    args = argparse.Namespace(checkpoint=run, val_fraction=None, seed=None)
+    assert recorded_split(args) == (0.4, 5)
+    assert recorded_split(argparse.Namespace(checkpoint=run, val_fraction=0.1, seed=2)) == (0.1, 2)
+
+
 def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
     from vin_gym.cli import main
 
@@ -104,6 +124,9 @@ def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
         == 0
     )
     assert json.loads((tmp_path / "train.json").read_text())["step"] == 3
+    # --seed 0 (the default) drew the split; the checkpoint records it for evaluate
+    split = read_config(run)["split"]
+    assert split == {"seed": 0, "val_fraction": 0.2, "val_episodes": [3]}
     assert main(["train", *common, "--out", str(run), "--steps", "3"]) == 2  # exists: no resume
     abl = tmp_path / "norel"
     assert (

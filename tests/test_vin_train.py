@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,31 @@ def test_loss_with_a_tail_weights_every_step(clips: MemoryClips) -> None:
         model, model, batch, 4, quick(tail_from=2, tail_fraction=0.5), torch.device("cpu")
     )
     assert torch.isfinite(part) and part != full  # later steps seen on half the batch
+
+
+def test_schedules_follow_steps_not_the_clock(tmp_path: Path, clips, monkeypatch, capsys):
+    """On a slow machine the time cap stops a run early and says so, but until then the run
+    is the fixed-step run: the learning rate and rollout curriculum follow the step count,
+    never the elapsed time (which once made the same seed give different runs)."""
+    import itertools
+
+    from safetensors.torch import load_file
+
+    train_module = sys.modules["vin_model.train"]  # the package exports a train() function
+    fit(tmp_path / "plain", clips, None, TINY, quick())
+    ticks = itertools.count()
+    # a loaded machine: every clock reading 4 s after the one before, so the 1-minute cap
+    # stops the 20-step run after step 10's checkpoint
+    clock = type("Clock", (), {"perf_counter": staticmethod(lambda: 4.0 * next(ticks))})
+    monkeypatch.setattr(train_module, "time", clock)
+    _, summary = fit(tmp_path / "capped", clips, None, TINY, quick(max_minutes=1.0))
+    assert summary["stopped_by"] == "max_minutes" and 10 < summary["step"] < 20
+    assert "not the fixed-step run" in capsys.readouterr().err
+    plain = load_file(
+        str(tmp_path / "plain" / "checkpoints" / "step_00000010" / "model.safetensors")
+    )
+    capped = load_file(
+        str(tmp_path / "capped" / "checkpoints" / "step_00000010" / "model.safetensors")
+    )
+    for k, v in plain.items():
+        torch.testing.assert_close(capped[k], v, rtol=0, atol=0, msg=k)
