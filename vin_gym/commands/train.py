@@ -37,7 +37,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=None,
         help="stop after this much training time; the schedules follow it",
     )
-    p.add_argument("--resume", action="store_true", help="continue the newest checkpoint in RUN")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the newest checkpoint in RUN (an error if RUN holds none); the "
+        "settings must be the run's, except --steps, --max-minutes and where it runs",
+    )
+    p.add_argument(
+        "--allow-changes",
+        action="store_true",
+        help="with --resume: accept changed settings (e.g. a lower --lr after a "
+        "divergence), recording each change in the checkpoints' config",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
     p.add_argument("--rollout", type=int, default=8, help="rollout steps at the start")
@@ -89,9 +100,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import os
+    import sys
 
     from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, open_clips, train
+    from vin_model.train import TrainConfig, TrainingDiverged, open_clips, train
 
     steps = (
         args.steps
@@ -137,15 +149,20 @@ def run(args: argparse.Namespace) -> int:
         state_input=args.state_input,
     )
     meta_out = {k: v for k, v in meta.items() if k != "sources"}
-    summary = train(
-        args.out,
-        train_clips,
-        val_clips,
-        model_cfg,
-        cfg,
-        resume=args.resume,
-        extra={"data": [str(d) for d in args.data], "meta": meta_out},
-    )
+    try:
+        summary = train(
+            args.out,
+            train_clips,
+            val_clips,
+            model_cfg,
+            cfg,
+            resume=args.resume,
+            extra={"data": [str(d) for d in args.data], "meta": meta_out},
+            allow_changes=args.allow_changes,
+        )
+    except TrainingDiverged as exc:  # not bad input (exit 2): the run itself failed
+        print(f"vin-gym train: error: {exc}", file=sys.stderr)
+        return 3
     row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
     row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}
     if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one process reports
