@@ -61,7 +61,7 @@ def test_a_diverging_resume_stops_and_keeps_the_last_good_checkpoints(tmp_path, 
     train(tmp_path, clips, None, TINY, quick(), extra={"meta": META})
     good = list_checkpoints(tmp_path)
     assert [p.name for p in good] == ["step_00000005", "step_00000010"]
-    with pytest.raises(TrainingDiverged, match="last good checkpoint is .*step_00000010"):
+    with pytest.raises(TrainingDiverged, match=r"last good checkpoint is .*step_00000010"):
         train(
             tmp_path,
             clips,
@@ -108,8 +108,9 @@ def test_the_train_command_exits_non_zero_on_a_diverging_resume(tmp_path) -> Non
 
     data = tmp_path / "data"
     collect(
-        CollectConfig("Billiards-v0", {"obs_size": 32}, "random", episodes=4, steps=15,
-                      progress=False),
+        CollectConfig(
+            "Billiards-v0", {"obs_size": 32}, "random", episodes=4, steps=15, progress=False
+        ),
         data,
     )
     run = tmp_path / "run"
@@ -135,7 +136,7 @@ def test_a_flipped_byte_in_the_weights_is_refused(tmp_path) -> None:
     data = bytearray(file.read_bytes())
     data[-3] ^= 0x40
     file.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="model.safetensors fails its sha256 checksum"):
+    with pytest.raises(ValueError, match=r"model.safetensors fails its sha256 checksum"):
         load_model(tmp_path)
 
 
@@ -170,7 +171,7 @@ def test_a_truncated_old_checkpoint_is_a_clear_error(tmp_path) -> None:
     file.write_bytes(file.read_bytes()[:100])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(ValueError, match="cannot read .*model.safetensors"):
+        with pytest.raises(ValueError, match=r"cannot read .*model.safetensors"):
             load_model(ckpt)
 
 
@@ -178,13 +179,13 @@ def test_a_truncated_old_checkpoint_is_a_clear_error(tmp_path) -> None:
 def test_damaged_or_foreign_trainer_state_is_a_clear_error(tmp_path) -> None:
     ckpt = save_checkpoint(tmp_path, VIN(TINY), 1, trainer_state={"optimizer": {}, "step": 1})
     file = ckpt / "trainer.pt"
-    with pytest.raises(ValueError, match="trainer.pt is not a vin-gym trainer state"):
+    with pytest.raises(ValueError, match=r"trainer.pt is not a vin-gym trainer state"):
         load_trainer_state(ckpt)  # foreign: a tensor dict without 'elapsed'
     file.write_bytes(file.read_bytes()[:40])
-    with pytest.raises(ValueError, match="cannot read .*trainer.pt"):
+    with pytest.raises(ValueError, match=r"cannot read .*trainer.pt"):
         load_trainer_state(ckpt)
     file.write_bytes(b"not a torch file at all")
-    with pytest.raises(ValueError, match="cannot read .*trainer.pt"):
+    with pytest.raises(ValueError, match=r"cannot read .*trainer.pt"):
         load_trainer_state(ckpt)
 
 
@@ -227,7 +228,7 @@ def test_a_truncated_trainer_state_on_resume_is_a_clear_error(tmp_path, clips) -
     train(tmp_path, clips, None, TINY, quick())
     file = list_checkpoints(tmp_path)[-1] / "trainer.pt"
     file.write_bytes(file.read_bytes()[:64])
-    with pytest.raises(ValueError, match="trainer.pt"):
+    with pytest.raises(ValueError, match=r"trainer.pt"):
         train(tmp_path, clips, None, TINY, quick(steps=12), resume=True)
 
 

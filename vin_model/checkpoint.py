@@ -130,9 +130,7 @@ def remove_temporaries(run_dir: str | os.PathLike) -> list[Path]:
 def nonfinite_tensors(tensors: dict[str, torch.Tensor]) -> list[str]:
     """Names of the floating-point tensors holding NaN or infinite values."""
     return [
-        k
-        for k, v in tensors.items()
-        if v.is_floating_point() and not bool(torch.isfinite(v).all())
+        k for k, v in tensors.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())
     ]
 
 

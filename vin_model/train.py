@@ -42,7 +42,6 @@ from vin_model.config import VINConfig
 from vin_model.device import get_device, set_threads
 from vin_model.vin import VIN
 
-
 #: TrainConfig fields a resumed run may change: the budget and where or how it runs.
 #: Any other change alters the run and is refused unless ``allow_changes`` records it.
 RESUME_MAY_CHANGE = (

@@ -251,7 +251,7 @@ def _run_cell(spec: dict[str, Any], args: argparse.Namespace, device: Any) -> di
             args.env, obs_mode="pixels", **pipe.vin_env_kwargs(run_dir), **_env_kwargs(args)
         )
         agent = pipe.make_agent(
-            pipe.load_vin(run_dir, device),
+            pipe.load_vin(run_dir, device, env),
             args.planner,
             _planner_config(args),
             args.horizon,
