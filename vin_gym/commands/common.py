@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,31 @@ def report(
     if json_path is not None:
         write_json(json_path, results)
         print(f"wrote {json_path}")
+
+
+#: Options naming an output file, checked before a command runs (:func:`check_outputs`).
+OUTPUT_FILES = ("json", "video")
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Check the output files a command will write (``--json``, ``--video``) before it
+    runs, so that a long run's results are never lost at the end.
+
+    Raises:
+        ValueError: A path is a directory, lies under a file, or in a directory that
+            cannot be written.
+    """
+    for name in OUTPUT_FILES:
+        path = getattr(args, name, None)
+        if path is None:
+            continue
+        path, option = Path(path), "--" + name
+        if path.is_dir():
+            raise ValueError(f"{option} {path} is a directory; expected a file path")
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ValueError(f"{option} {path}: {parent} is a file, not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ValueError(f"{option} {path}: the directory {parent} is not writable")
