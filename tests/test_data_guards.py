@@ -103,6 +103,14 @@ def test_a_manifest_field_of_the_wrong_type_names_the_file_and_field(dataset, ca
     assert "episode_length" in capsys.readouterr().err
 
 
+def test_a_meta_field_of_the_wrong_type_names_the_field(dataset):
+    manifest = json.loads((dataset / "manifest.json").read_text())
+    manifest["meta"]["n_objects"] = "three"
+    (dataset / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DatasetError, match=r"'meta.n_objects' must be an integer, got 'three'"):
+        open_dataset(dataset)
+
+
 def test_a_shard_name_leaving_the_dataset_is_refused(dataset):
     manifest = json.loads((dataset / "manifest.json").read_text())
     manifest["shards"][0]["name"] = "../x"

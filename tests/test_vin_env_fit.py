@@ -158,3 +158,16 @@ def test_a_planner_whose_model_predicts_nan_for_every_candidate_raises() -> None
     agent = MPCAgent(NaNModel(), optimizer, reward, config=MPCConfig(horizon=3))
     with pytest.raises(ValueError, match=r"every candidate action sequence .* non-finite"):
         agent.act(np.zeros(2), {})
+
+
+def test_the_shipped_vin_is_verified_and_fits_only_its_env() -> None:
+    from vin_model import pretrained
+
+    assert len(read_config(pretrained.CHECKPOINT)["weights_sha256"]) == 64
+    fits = gym.make("Billiards-v0", **pretrained.ENV_KWARGS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a complete record: nothing unchecked
+        wm = pretrained.load("cpu", env=fits)
+    assert wm.record["env_id"] == "Billiards-v0" and wm.record["show_goal"] is False
+    with pytest.raises(ValueError, match="env_id: checkpoint 'Billiards-v0' vs env 'Springs-v0'"):
+        pretrained.load("cpu", env=gym.make("Springs-v0", **pretrained.ENV_KWARGS))

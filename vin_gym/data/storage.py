@@ -256,6 +256,12 @@ def read_manifest(root: str | os.PathLike) -> dict[str, Any]:
         value = manifest[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise DatasetError(f"{path}: field {key!r} must be {_KIND_NAMES[kind]}, got {value!r}")
+    for key, kinds in _META_FIELDS.items():
+        value = manifest["meta"].get(key)
+        if key in manifest["meta"] and (not isinstance(value, kinds) or isinstance(value, bool)):
+            raise DatasetError(
+                f"{path}: field 'meta.{key}' must be {_KIND_NAMES[kinds[0]]}, got {value!r}"
+            )
     for i, record in enumerate(manifest["shards"]):
         _check_shard_record(path, i, record)
     return manifest
@@ -270,7 +276,23 @@ _MANIFEST_FIELDS: dict[str, type] = {
     "num_episodes": int,
     "episode_length": int,
 }
-_KIND_NAMES = {bool: "true or false", dict: "an object", list: "a list", int: "an integer"}
+#: Meta fields that readers use as numbers or names, and their JSON types.
+_META_FIELDS: dict[str, tuple[type, ...]] = {
+    "env_id": (str,),
+    "n_objects": (int,),
+    "obs_size": (int,),
+    "action_dim": (int,),
+    "table_size": (float, int),
+    "dt": (float, int),
+}
+_KIND_NAMES = {
+    bool: "true or false",
+    dict: "an object",
+    list: "a list",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+}
 #: Shard directory names: plain names inside the dataset directory.
 _SHARD_NAME = re.compile(r"shard-\d{5,}")
 
