@@ -211,6 +211,12 @@ def test_resume_with_changed_settings_is_refused_or_recorded(tmp_path, clips) ->
     assert changes == [{"step": 12, "field": "lr", "from": 0.003, "to": 0.001}]
 
 
+def test_a_run_directory_that_is_a_file_is_a_clear_error(tmp_path, clips) -> None:
+    (tmp_path / "run").write_text("x")
+    with pytest.raises(ValueError, match="is an existing file"):
+        fit(tmp_path / "run", clips, None, TINY, quick())
+
+
 def test_resume_on_nothing_is_an_error(tmp_path, clips) -> None:
     with pytest.raises(FileNotFoundError, match="holds no checkpoint"):
         fit(tmp_path / "missing", clips, None, TINY, quick(), resume=True)

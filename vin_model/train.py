@@ -352,6 +352,8 @@ def fit(
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         torch.cuda.set_device(device)
 
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"the run directory {run_dir} is an existing file")
     if rank == 0:
         remove_temporaries(run_dir)  # a killed checkpoint write's leftovers
     existing = list_checkpoints(run_dir)
