@@ -203,7 +203,8 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     elif _sha256(file) != expected:
         raise ValueError(
             f"{file} fails its sha256 checksum (expected {str(expected)[:16]}...): the "
-            "weights are damaged; use another checkpoint of the run"
+            "weights are damaged; use another checkpoint of the run (remove this one to "
+            "--resume from the one before)"
         )
     try:
         weights = load_file(str(file))
