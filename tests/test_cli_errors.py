@@ -34,6 +34,13 @@ def test_evaluate_refuses_counts_below_one_naming_the_option(tmp_path, capsys, f
     assert f"{flag} must be >= 1, got {value}" in capsys.readouterr().err
 
 
+def test_evaluate_checks_its_output_directory_first(tmp_path, capsys) -> None:
+    (tmp_path / "afile").write_text("x")
+    argv = ["evaluate", "--checkpoint", str(tmp_path), "--data", str(tmp_path)]
+    assert main([*argv, "--out", str(tmp_path / "afile")]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
 def test_evaluate_refuses_nan_predictions_and_empty_clip_sets() -> None:
     from vin_fakes import MemoryClips
 

@@ -423,11 +423,11 @@ def fit(
     loss_sum = torch.zeros((), dtype=torch.float64, device=device)
     loss_count = 0
 
-    def check_finite(at: int) -> None:
+    def check_finite(at: int, weights: bool = True) -> None:
         bad = int(first_bad)
-        if bad < 0 and at > start_step:
-            weights = {k: v for k, v in vin.state_dict().items()}
-            if not all(bool(torch.isfinite(v).all()) for v in weights.values()):
+        if bad < 0 and weights and at > start_step:  # the last update may overflow
+            finite = [torch.isfinite(v).all() for v in vin.state_dict().values()]
+            if not bool(torch.stack(finite).all()):  # one sync
                 bad = at
         if bad < 0:
             return
@@ -504,7 +504,8 @@ def fit(
         step += 1
         bar.update(1)
         if step % cfg.log_every == 0 or step == 1:
-            check_finite(step)
+            check_finite(step, weights=False)  # the loss flag only: non-finite weights
+            # make the next loss non-finite, and saves check the weights themselves
         if writer is not None and (step % cfg.log_every == 0 or step == 1):
             for k, v in parts.items():
                 writer.add_scalar(f"train/{k}", float(v), step)

@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
     from vin_model.train import open_clips
 
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} is an existing file; expected a directory")
     for flag in ("horizon", "max_clips", "batch_size"):
         if getattr(args, flag) < 1:
             name = "--" + flag.replace("_", "-")
