@@ -54,6 +54,11 @@ def test_unknown_env_ids_list_the_registered_ones(tmp_path, capsys):
     assert "unknown environment id 'Nope-v0'" in err and "Billiards-v0" in err
     assert main(["plan", "--env", "Nope-v0", "--episodes", "1"]) == 2
     assert "SeedBilliards-v0" in capsys.readouterr().err
+    for argv in (["compare"], ["baseline", "--algo", "ppo"], ["demo"]):
+        out = tmp_path / argv[0]
+        assert main([*argv, "--env", "Nope-v0", "--out", str(out)]) == 2
+        assert "unknown environment id 'Nope-v0'" in capsys.readouterr().err
+        assert not out.exists()  # refused before any work
 
 
 # -- non-finite data -------------------------------------------------------------------

@@ -230,6 +230,17 @@ def test_resume_on_data_of_another_env_is_an_error(tmp_path, clips) -> None:
         train(tmp_path, clips, None, TINY, quick(steps=12), resume=True, extra={"meta": other})
 
 
+def test_resuming_from_damaged_weights_is_refused(tmp_path, clips) -> None:
+    train(tmp_path, clips, None, TINY, quick())
+    file = list_checkpoints(tmp_path)[-1] / "model.safetensors"
+    data = bytearray(file.read_bytes())
+    data[-7] ^= 0x01
+    file.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="fails its sha256 checksum"):
+        train(tmp_path, clips, None, TINY, quick(steps=12), resume=True)
+    assert len(list_checkpoints(tmp_path)) == 2  # nothing rotated out
+
+
 def test_a_truncated_trainer_state_on_resume_is_a_clear_error(tmp_path, clips) -> None:
     train(tmp_path, clips, None, TINY, quick())
     file = list_checkpoints(tmp_path)[-1] / "trainer.pt"

@@ -57,13 +57,18 @@ OUTPUT_FILES = ("json", "video")
 
 
 def check_outputs(args: argparse.Namespace) -> None:
-    """Check the output files a command will write (``--json``, ``--video``) before it
-    runs, so that a long run's results are never lost at the end.
+    """Check ``--env`` and the output files a command will write (``--json``,
+    ``--video``) before it runs, so that a long run's results are never lost at the end.
 
     Raises:
-        ValueError: A path is a directory, lies under a file, or in a directory that
-            cannot be written.
+        ValueError: An unknown env id (listing the registered ones); an output path that
+            is a directory, lies under a file, or in a directory that cannot be written.
     """
+    env_id = getattr(args, "env", None)
+    if isinstance(env_id, str):  # an unknown id: the registered ones, before any work
+        from vin_gym.registration import check_env_id
+
+        check_env_id(env_id)
     for name in OUTPUT_FILES:
         path = getattr(args, name, None)
         if path is None:
