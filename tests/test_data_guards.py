@@ -164,3 +164,8 @@ def test_import_mat_refuses_a_ball_larger_than_the_table(tmp_path, capsys):
     path = _mat(tmp_path / "a.mat")
     assert main(["import-mat", str(path), "--out", str(tmp_path / "a"), "--radius", "50"]) == 2
     assert "radius must be in (0, 5)" in capsys.readouterr().err
+
+
+def test_imported_data_records_its_look(tmp_path):
+    manifest = import_mat(_mat(tmp_path / "a.mat"), tmp_path / "a")
+    assert manifest["meta"]["show_goal"] is False and manifest["meta"]["background"] == "plain"

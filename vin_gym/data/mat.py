@@ -162,6 +162,8 @@ def import_mat(
         "table_size": float(table_size),
         "dt": float(dt),
         "max_push": 0.0,
+        "show_goal": False,  # the seed draws no goal
+        "background": "plain",
         "render_style": "blob",
         "policy": "zero",
         "steps": t - 1,
