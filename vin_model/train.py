@@ -447,9 +447,12 @@ def fit(
         check_finite(at)
         if rank == 0:
             state = {"optimizer": opt.state_dict(), "step": at, "elapsed": elapsed}
-            score = val.get("val/loss")
-            if score is None and loss_count:
-                score = float(loss_sum) / loss_count
+            # one kind of score per run: validation loss (at rollout_max, comparable
+            # across the curriculum) when there is validation, else the mean train loss
+            if val_clips is not None:
+                score = val.get("val/loss")
+            else:
+                score = float(loss_sum) / loss_count if loss_count else None
             save_checkpoint(run_dir, vin, at, state, save_extra, score=score)
         loss_sum, loss_count = torch.zeros_like(loss_sum), 0
 
