@@ -13,7 +13,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help="train a Visual Interaction Network on datasets",
         description=__doc__ + " Checkpoints go to OUT/checkpoints, TensorBoard "
-        "scalars to OUT/tb. Under torchrun, trains with DDP.",
+        "scalars to OUT/tb. Under torchrun, trains with DDP. If the loss or the weights "
+        "become NaN or infinite, training stops with exit code 3, keeping the checkpoints "
+        "written before.",
     )
     p.add_argument(
         "--data",
