@@ -112,7 +112,7 @@ def evaluate(
     if checkpoint is None:
         model: Any = NoisyOracle(env, args.noise_pos, args.noise_vel, args.seed, device=device)
     else:
-        model = VINWorldModel.load(checkpoint, device=device)
+        model = VINWorldModel.load(checkpoint, device=device, env=env)  # must fit the env
     oracle = OracleWorldModel(env, device=device)
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator(device=device).manual_seed(args.seed)

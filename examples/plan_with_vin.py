@@ -59,10 +59,13 @@ def main() -> None:
 
     if args.checkpoint is not None:
         vin = VINWorldModel.load(args.checkpoint, device="cpu")
+        # The env the VIN learned: its id, frame size, goal ring, background, push scale.
+        env_id, env_kwargs = vin.record["env_id"] or "Billiards-v0", vin.env_kwargs()
     else:
         print("no --checkpoint: using an UNTRAINED VIN (it will plan badly)")
         config = VINConfig(hidden=8, code_size=4, conv_channels=4) if args.tiny else VINConfig()
         vin = VINWorldModel(VIN(config), device="cpu")
+        env_id, env_kwargs = "Billiards-v0", {"obs_size": vin.config.frame_size}
     episodes = 1 if args.tiny else args.episodes
     cem = CEMConfig(population=16, elites=4, iterations=2) if args.tiny else CEMConfig()
     mpc = MPCConfig(horizon=4 if args.tiny else 15)
@@ -72,12 +75,10 @@ def main() -> None:
     rows = []
     for name in ("vin", "oracle"):
         obs_mode = "pixels" if name == "vin" else "state"
-        env = gym.make(
-            "Billiards-v0",
-            obs_mode=obs_mode,
-            obs_size=vin.config.frame_size,
-            max_episode_steps=max_steps,
-        )
+        kwargs = env_kwargs | {"obs_mode": obs_mode}
+        env = gym.make(env_id, max_episode_steps=max_steps, **kwargs)
+        if name == "vin" and args.checkpoint is not None:
+            vin.check_env(env)  # a ValueError naming any setting that does not fit
         model = vin if name == "vin" else OracleWorldModel(env)
         optimizer = CEM(-1.0, 1.0, cem, generator=torch.Generator().manual_seed(0))
         agent = MPCAgent(model, optimizer, config=mpc)

@@ -7,6 +7,7 @@ smoothed by ``alpha`` (the weight kept on the old values).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,9 +55,10 @@ def check_gaussian_search(cfg: Any) -> None:
         raise ValueError(f"iterations must be >= 1, got {cfg.iterations!r}")
     if not 0.0 <= cfg.alpha < 1.0:
         raise ValueError(f"alpha must be in [0, 1), got {cfg.alpha!r}")
-    if not (cfg.init_std > 0 and cfg.min_std >= 0):
+    if not (0 < cfg.init_std < math.inf and 0 <= cfg.min_std < math.inf):
         raise ValueError(
-            f"need init_std > 0 and min_std >= 0, got {cfg.init_std!r}, {cfg.min_std!r}"
+            f"need finite init_std > 0 and min_std >= 0 (fractions of half the action "
+            f"range, e.g. 0.5), got init_std={cfg.init_std!r}, min_std={cfg.min_std!r}"
         )
 
 

@@ -56,9 +56,9 @@ class ICEMConfig:
 
     def __post_init__(self) -> None:
         check_gaussian_search(self)  # the fields shared with CEM
-        if not self.beta >= 0:
-            raise ValueError(f"beta must be >= 0, got {self.beta!r}")
-        if not self.population_decay >= 1:
+        if not 0 <= self.beta < math.inf:
+            raise ValueError(f"beta must be finite and >= 0, got {self.beta!r}")
+        if not 1 <= self.population_decay < math.inf:
             raise ValueError(f"population_decay must be >= 1, got {self.population_decay!r}")
         if not 0.0 <= self.keep_elites <= 1.0:
             raise ValueError(f"keep_elites must be in [0, 1], got {self.keep_elites!r}")

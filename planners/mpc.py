@@ -136,9 +136,23 @@ class MPCAgent:
         if self.plan is not None:
             self.optimizer.shift(self._since_plan)
         objective = make_objective(self.model, self.reward_fn, c.discount, self.termination_fn)
+        finite: list[Tensor] = []  # per batch: did any candidate get a finite return?
+
+        def watched(actions: Tensor) -> Tensor:
+            returns = objective(actions)
+            finite.append(torch.isfinite(returns).any())
+            return returns
+
         start = time.perf_counter()
         with torch.no_grad():
-            self.plan = self.optimizer.optimize(objective, init)
+            self.plan = self.optimizer.optimize(watched, init)
+            if finite and not bool(torch.stack(finite).any()):  # one sync per decision
+                raise ValueError(
+                    f"every candidate action sequence ({len(finite)} batches) got a "
+                    "non-finite return: the world model predicts NaN or infinite states "
+                    "(or the reward is not finite), so there is nothing to plan with; "
+                    "check the model's checkpoint"
+                )
             if c.record_prediction:
                 self.prediction = self.model.rollout(self.plan[None])[0]  # [H, N, 4]
         self.decision_times.append(time.perf_counter() - start)

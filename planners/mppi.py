@@ -8,6 +8,7 @@ candidates closely, a high one averages broadly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,10 +42,13 @@ class MPPIConfig:
             raise ValueError(f"population must be >= 1, got {self.population!r}")
         if self.iterations < 1:
             raise ValueError(f"iterations must be >= 1, got {self.iterations!r}")
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {self.temperature!r}")
-        if not self.noise_std > 0:
-            raise ValueError(f"noise_std must be > 0, got {self.noise_std!r}")
+        if not 0 < self.temperature < math.inf:
+            raise ValueError(f"temperature must be finite and > 0, got {self.temperature!r}")
+        if not 0 < self.noise_std < math.inf:
+            raise ValueError(
+                f"noise_std must be finite and > 0 (a fraction of half the action range), "
+                f"got {self.noise_std!r}"
+            )
         if not 0.0 <= self.alpha < 1.0:
             raise ValueError(f"alpha must be in [0, 1), got {self.alpha!r}")
 

@@ -43,15 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from vin_gym.commands.common import check_outputs
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_outputs(args)  # before the run, so that its results are not lost at the end
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError) as exc:
-        # Bad input: a clear message, not a traceback.
+    except (ValueError, OSError) as exc:
+        # Bad input, or a path that cannot be read or written (missing, permissions, a
+        # read-only file system): a clear message naming it, not a traceback.
         print(f"vin-gym {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

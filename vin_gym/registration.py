@@ -31,3 +31,17 @@ def register_envs() -> None:
             max_episode_steps=MAX_EPISODE_STEPS,
             kwargs=dict(kwargs),
         )
+
+
+def check_env_id(env_id: str) -> None:
+    """Raise ``ValueError`` listing the registered ids if ``env_id`` is not one of them.
+
+    Accepts vin-gym's ids (also as ``vin_gym:ID``) and any other id Gymnasium knows.
+    """
+    register_envs()
+    name = env_id.split(":", 1)[1] if env_id.startswith("vin_gym:") else env_id
+    if name in gym.registry:
+        return
+    raise ValueError(
+        f"unknown environment id {env_id!r}; vin-gym registers {', '.join(ENVIRONMENTS)}"
+    )

@@ -3,20 +3,32 @@
 A run directory holds ``checkpoints/step_XXXXXXXX/``, each with
 
 * ``model.safetensors``: the weights, normalisation statistics included;
-* ``config.json``: ``{"model": asdict(VINConfig), "train": ..., "step": ..., "meta": ...}``;
+* ``config.json``: ``{"model": asdict(VINConfig), "train": ..., "step": ..., "meta": ...,
+  "weights_sha256": ...}``;
 * ``trainer.pt`` (optional): optimiser and schedule state for ``--resume``, a plain
   tensor/number dict loaded with ``torch.load(weights_only=True)``.
 
 Each checkpoint is written into a temporary directory that is renamed into place, so a
-crash leaves complete checkpoints only; the newest ``keep`` are kept.
+crash leaves complete checkpoints only (a killed write's ``.tmp_*`` directory is removed
+by :func:`remove_temporaries` at the next start). Non-finite weights are never written.
+The newest ``keep`` are kept, and apart from them the one with the lowest recorded
+``score`` (the best), so a run that goes bad never rotates out its last good weights.
+
+The weights' sha256 checksum is recorded in ``config.json`` and verified on every load;
+a damaged file, or weights that are not finite, are refused with a ``ValueError`` naming
+the file. Checkpoints of older versions, without a checksum, load with a warning.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
+import pickle
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +40,9 @@ from vin_model.vin import VIN
 
 FORMAT = "vin-gym-vin-checkpoint-1"
 _PREFIX = "step_"
+_TMP_PREFIX = ".tmp_"
+#: The ``config.json`` field holding the sha256 checksum of ``model.safetensors``.
+CHECKSUM = "weights_sha256"
 
 
 def save_checkpoint(
@@ -37,16 +52,40 @@ def save_checkpoint(
     trainer_state: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
     keep: int = 2,
+    score: float | None = None,
 ) -> Path:
-    """Write the checkpoint of ``step`` under ``run_dir/checkpoints`` and return its path."""
+    """Write the checkpoint of ``step`` under ``run_dir/checkpoints`` and return its path.
+
+    Args:
+        run_dir: The run directory.
+        model: The VIN to save.
+        step: Its optimiser step (names the checkpoint).
+        trainer_state: Optimiser and schedule state for resuming (``trainer.pt``).
+        extra: More JSON-able fields for ``config.json``.
+        keep: The newest checkpoints to keep (``0``: keep all).
+        score: Lower is better (e.g. a loss); the best-scored checkpoint is kept apart
+            from the rotation.
+
+    Raises:
+        ValueError: The weights hold NaN or infinite values (nothing is written).
+    """
+    weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    bad = nonfinite_tensors(weights)
+    if bad:
+        raise ValueError(
+            f"refusing to save the checkpoint of step {step}: non-finite weights in "
+            f"{', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}"
+        )
     root = Path(run_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)
     final = root / f"{_PREFIX}{step:08d}"
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp_", dir=root))
+    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=root))
     try:
-        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_file(weights, str(tmp / "model.safetensors"), metadata={"step": str(step)})
         config = {"format": FORMAT, "model": model.config.to_dict(), "step": step, **(extra or {})}
+        if score is not None and math.isfinite(score):
+            config["score"] = float(score)
+        config[CHECKSUM] = _sha256(tmp / "model.safetensors")
         (tmp / "config.json").write_text(json.dumps(config, indent=2, default=_jsonable) + "\n")
         if trainer_state is not None:
             torch.save(trainer_state, tmp / "trainer.pt")
@@ -57,9 +96,47 @@ def save_checkpoint(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    for old in list_checkpoints(run_dir)[:-keep] if keep > 0 else []:
-        shutil.rmtree(old, ignore_errors=True)
+    if keep > 0:
+        found = list_checkpoints(run_dir)
+        best = best_checkpoint(run_dir)
+        for old in found[:-keep]:
+            if old != best:
+                shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def best_checkpoint(run_dir: str | os.PathLike) -> Path | None:
+    """The checkpoint with the lowest recorded ``score`` (``None`` if none has one)."""
+    scored = []
+    for ckpt in list_checkpoints(run_dir):
+        try:
+            score = json.loads((ckpt / "config.json").read_text()).get("score")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(score, int | float) and math.isfinite(score):
+            scored.append((float(score), ckpt))
+    return min(scored, key=lambda item: item[0])[1] if scored else None
+
+
+def remove_temporaries(run_dir: str | os.PathLike) -> list[Path]:
+    """Delete the ``.tmp_*`` directories a killed checkpoint write left behind; return them."""
+    root = Path(run_dir) / "checkpoints"
+    stale = sorted(root.glob(f"{_TMP_PREFIX}*")) if root.is_dir() else []
+    for tmp in stale:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return stale
+
+
+def nonfinite_tensors(tensors: dict[str, torch.Tensor]) -> list[str]:
+    """Names of the floating-point tensors holding NaN or infinite values."""
+    return [
+        k for k, v in tensors.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())
+    ]
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def list_checkpoints(run_dir: str | os.PathLike) -> list[Path]:
@@ -94,12 +171,52 @@ def resolve_checkpoint(path: str | os.PathLike) -> Path:
 def read_config(path: str | os.PathLike) -> dict[str, Any]:
     """The ``config.json`` of a checkpoint (``path`` as for :func:`resolve_checkpoint`)."""
     ckpt = resolve_checkpoint(path)
-    config = json.loads((ckpt / "config.json").read_text())
-    if config.get("format") != FORMAT:
-        raise ValueError(
-            f"{ckpt} is not a VIN checkpoint (format {config.get('format')!r}, expected {FORMAT!r})"
-        )
+    file = ckpt / "config.json"
+    try:
+        config = json.loads(file.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{file} is not valid JSON ({exc}): the checkpoint is damaged") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        found = config.get("format") if isinstance(config, dict) else type(config).__name__
+        raise ValueError(f"{file} is not a VIN checkpoint (format {found!r}, expected {FORMAT!r})")
+    if not isinstance(config.get("model"), dict):
+        raise ValueError(f"{file} lacks the 'model' field (a dict of VINConfig fields)")
     return config
+
+
+def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """The weights of a checkpoint, checked: the recorded sha256 checksum must match and
+    every value must be finite.
+
+    Raises:
+        ValueError: The file is damaged (checksum, truncation) or holds NaN/inf values.
+    """
+    ckpt = resolve_checkpoint(path)
+    file = ckpt / "model.safetensors"
+    expected = read_config(ckpt).get(CHECKSUM)
+    if expected is None:
+        warnings.warn(
+            f"{ckpt} records no weights checksum (made by an older vin-gym): its weights "
+            "cannot be verified",
+            stacklevel=2,
+        )
+    elif _sha256(file) != expected:
+        raise ValueError(
+            f"{file} fails its sha256 checksum (expected {str(expected)[:16]}...): the "
+            "weights are damaged; use another checkpoint of the run (remove this one to "
+            "--resume from the one before)"
+        )
+    try:
+        weights = load_file(str(file))
+    except Exception as exc:  # safetensors raises its own error types for damaged files
+        raise ValueError(f"cannot read {file} ({exc}): the weights are damaged") from None
+    bad = nonfinite_tensors(weights)
+    if bad:
+        raise ValueError(
+            f"{file} holds non-finite weights (NaN or inf in {', '.join(bad[:5])}"
+            f"{' ...' if len(bad) > 5 else ''}): the run diverged before this checkpoint"
+        )
+    return weights
 
 
 def load_model(
@@ -119,8 +236,18 @@ def load_model(
     config = VINConfig.from_dict(read_config(ckpt)["model"])
     check_config(config, expect, ckpt)
     model = VIN(config)
-    model.load_state_dict(load_file(str(ckpt / "model.safetensors")))
+    load_into(model, ckpt)
     return model.to(get_device(device)).eval()
+
+
+def load_into(model: VIN, path: str | os.PathLike) -> None:
+    """Load a checkpoint's checked weights (:func:`load_weights`) into ``model``."""
+    weights = load_weights(path)
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ValueError(f"the weights of {path} do not fit its config ({first})") from None
 
 
 def load_trainer_state(path: str | os.PathLike) -> dict[str, Any]:
@@ -129,7 +256,20 @@ def load_trainer_state(path: str | os.PathLike) -> dict[str, Any]:
     file = ckpt / "trainer.pt"
     if not file.is_file():
         raise FileNotFoundError(f"{ckpt} has no trainer.pt: it cannot be resumed")
-    return torch.load(file, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(file, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ValueError(
+            f"cannot read {file} ({first}): it is truncated or not a vin-gym trainer state"
+        ) from None
+    if not isinstance(state, dict) or not {"optimizer", "step", "elapsed"} <= set(state):
+        found = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(
+            f"{file} is not a vin-gym trainer state (expected the keys 'optimizer', 'step', "
+            f"'elapsed'; found {found})"
+        )
+    return state
 
 
 def check_config(found: VINConfig, expect: VINConfig | None, where: Any) -> None:
@@ -151,3 +291,35 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return str(value)
+
+
+#: What a checkpoint records of the env its data came from, checked where it plans.
+ENV_FIELDS = ("env_id", "n_objects", "frame_size", "show_goal", "background", "max_push")
+
+
+def env_record(config: dict[str, Any]) -> dict[str, Any]:
+    """The env a checkpoint's data came from: ``env_id``, ``n_objects``, ``frame_size``,
+    ``show_goal``, ``background`` (``"plain"``, ``"textured"`` or ``"images"``) and
+    ``max_push``, each ``None`` where the checkpoint does not record it.
+
+    Reads ``config["env"]`` (written by training since checkpoints carry it), else
+    derives what it can from the dataset meta older checkpoints carry.
+    """
+    if isinstance(config.get("env"), dict):
+        return {k: config["env"].get(k) for k in ENV_FIELDS}
+    meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
+    kwargs = meta.get("env_kwargs") if isinstance(meta.get("env_kwargs"), dict) else {}
+    model = config.get("model") if isinstance(config.get("model"), dict) else {}
+    background = meta.get("background", kwargs.get("background", "plain" if meta else None))
+    if background is not None and not isinstance(background, str):
+        background = "images"
+    max_push = meta.get("max_push", kwargs.get("max_push"))
+    return {
+        "env_id": meta.get("env_id"),
+        "n_objects": model.get("n_objects", meta.get("n_objects")),
+        "frame_size": model.get("frame_size", meta.get("obs_size")),
+        "show_goal": meta.get("show_goal", kwargs.get("show_goal")),
+        "background": background,
+        # passive data (max_push 0, e.g. imported .mat files) records no push scale
+        "max_push": float(max_push) if max_push else None,
+    }

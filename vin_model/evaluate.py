@@ -76,7 +76,14 @@ def evaluate(
     device = get_device(device)
     if not models:
         raise ValueError("evaluate needs at least one model")
+    if horizon < 1 or batch_size < 1 or (max_clips is not None and max_clips < 1):
+        raise ValueError(
+            f"need horizon >= 1, batch_size >= 1 and max_clips >= 1 (or None); got "
+            f"horizon={horizon!r}, batch_size={batch_size!r}, max_clips={max_clips!r}"
+        )
     idx = clip_indices(len(clips), max_clips)
+    if not idx:
+        raise ValueError("no clips to evaluate: the chosen episodes hold none of that length")
     names = [*list(models), "constant_position", "constant_velocity"]
     sums = {k: [torch.zeros(horizon, dtype=torch.float64) for _ in range(2)] for k in names}
     first_model = next(iter(models.values()))
@@ -106,6 +113,12 @@ def evaluate(
                 **{n: preds[n][0].cpu().numpy() for n in models},
             }
     n = len(idx)
+    for name in models:
+        if not bool(torch.isfinite(sums[name][0]).all()):
+            raise ValueError(
+                f"model {name!r} predicts NaN or infinite positions: its errors would be NaN; "
+                "the model is broken (a diverged run?)"
+            )
     result: dict[str, Any] = {
         "horizon": horizon,
         "clips": n,

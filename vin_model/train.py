@@ -17,6 +17,7 @@ Under ``torchrun`` each process trains on its own share of every batch (DDP).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -30,14 +31,38 @@ import torch
 
 from vin_model.checkpoint import (
     check_config,
+    env_record,
     list_checkpoints,
+    load_into,
     load_trainer_state,
     read_config,
+    remove_temporaries,
     save_checkpoint,
 )
 from vin_model.config import VINConfig
 from vin_model.device import get_device, set_threads
 from vin_model.vin import VIN
+
+#: TrainConfig fields a resumed run may change: the budget and where or how it runs.
+#: Any other change alters the run and is refused unless ``allow_changes`` records it.
+RESUME_MAY_CHANGE = (
+    "steps",
+    "max_minutes",
+    "device",
+    "threads",
+    "amp",
+    "compile",
+    "progress",
+    "log_every",
+    "checkpoint_every",
+    "val_clips",
+    "val_every",
+)
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss or the weights became NaN or infinite; nothing after the last finite
+    checkpoint was saved."""
 
 
 class Clips(Protocol):
@@ -290,6 +315,7 @@ def fit(
     state_stats: dict[str, torch.Tensor] | None = None,
     resume: bool = False,
     extra: dict[str, Any] | None = None,
+    allow_changes: bool = False,
 ) -> tuple[VIN, dict[str, Any]]:
     """Train a VIN and checkpoint it under ``run_dir``.
 
@@ -301,11 +327,23 @@ def fit(
         cfg: Training settings.
         state_stats: ``{"mean": [4], "std": [4]}`` normalising states (default: the
             clips' ``state_stats()``).
-        resume: Continue from the newest checkpoint in ``run_dir``.
-        extra: More JSON-able fields for the checkpoints' config (e.g. data meta).
+        resume: Continue from the newest checkpoint in ``run_dir`` (which must hold one).
+            The training settings must be those of the checkpoint, except the fields in
+            :data:`RESUME_MAY_CHANGE`, and the data (``extra["meta"]``) must come from the
+            same env.
+        extra: More JSON-able fields for the checkpoints' config (e.g. data meta under
+            ``"meta"``, from which the env record ``"env"`` is derived).
+        allow_changes: Accept changed settings when resuming, recording each change (step,
+            field, old and new value) under ``"changes"`` in the checkpoints' config.
 
     Returns:
         The trained model (this process's copy) and a JSON-able summary.
+
+    Raises:
+        TrainingDiverged: The loss or the weights became non-finite; the newest
+            checkpoint on disk is still the last finite one.
+        ValueError: Bad settings, or a resume that would change the run.
+        FileNotFoundError: ``resume`` on a directory without checkpoints.
     """
     run_dir = Path(run_dir)
     dist = _init_distributed()
@@ -316,7 +354,16 @@ def fit(
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         torch.cuda.set_device(device)
 
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"the run directory {run_dir} is an existing file")
+    if rank == 0:
+        remove_temporaries(run_dir)  # a killed checkpoint write's leftovers
     existing = list_checkpoints(run_dir)
+    if resume and not existing:
+        raise FileNotFoundError(
+            f"--resume: {run_dir} holds no checkpoint to continue (expected "
+            f"{run_dir / 'checkpoints' / 'step_*'}); leave out --resume to start a new run"
+        )
     if existing and not resume:
         raise ValueError(
             f"{run_dir} already holds checkpoints; pass resume=True (--resume) "
@@ -337,15 +384,25 @@ def fit(
     vin.to(device)
     opt = torch.optim.Adam(vin.parameters(), lr=cfg.lr)
     step, elapsed_before = 0, 0.0
+    extra = dict(extra or {})
+    if "meta" in extra:
+        extra["env"] = env_record({"meta": extra["meta"], "model": model_config.to_dict()})
     if resume and existing:
-        from safetensors.torch import load_file
-
         saved = read_config(existing[-1])
         check_config(VINConfig.from_dict(saved["model"]), model_config, existing[-1])
-        vin.load_state_dict(load_file(str(existing[-1] / "model.safetensors")))
+        check_resume_data(saved, extra, existing[-1])
+        changes = resume_changes(saved, cfg, existing[-1], allow_changes)
+        load_into(vin, existing[-1])
         state = load_trainer_state(existing[-1])
-        opt.load_state_dict(state["optimizer"])
+        try:
+            opt.load_state_dict(state["optimizer"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"{existing[-1] / 'trainer.pt'} does not fit this model's optimiser ({exc})"
+            ) from None
         step, elapsed_before = int(state["step"]), float(state["elapsed"])
+        if saved.get("changes") or changes:
+            extra["changes"] = [*saved.get("changes", []), *({"step": step} | c for c in changes)]
     model: torch.nn.Module = vin
     if dist:
         from torch.nn.parallel import DistributedDataParallel
@@ -361,12 +418,45 @@ def fit(
         from torch.utils.tensorboard import SummaryWriter
 
         writer = SummaryWriter(str(run_dir / "tb"))
-    save_extra = {"train": asdict(cfg), **(extra or {})}
+    save_extra = {"train": asdict(cfg), **extra}
+    # Divergence watch, on the device (no sync per step): the first step whose loss or
+    # gradient norm was not finite (-1: none), read at log steps and before any save.
+    first_bad = torch.full((), -1, dtype=torch.long, device=device)
+    loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+    loss_count = 0
+
+    def check_finite(at: int, weights: bool = True) -> None:
+        bad = int(first_bad)
+        if bad < 0 and weights and at > start_step:  # the last update may overflow
+            finite = [torch.isfinite(v).all() for v in vin.state_dict().values()]
+            if not bool(torch.stack(finite).all()):  # one sync
+                bad = at
+        if bad < 0:
+            return
+        if writer is not None:
+            writer.close()
+        bar.close()
+        good = list_checkpoints(run_dir)
+        where = f"the last good checkpoint is {good[-1]}" if good else "no checkpoint was saved"
+        raise TrainingDiverged(
+            f"training diverged: the loss or the weights became NaN or infinite at step "
+            f"{bad} (lr {cfg.lr:g}); nothing after it was saved and {where}. Resume with "
+            "a lower --lr (--resume --allow-changes) or check the data with `vin-gym inspect`"
+        )
 
     def checkpoint(at: int, elapsed: float) -> None:
+        nonlocal loss_sum, loss_count
+        check_finite(at)
         if rank == 0:
             state = {"optimizer": opt.state_dict(), "step": at, "elapsed": elapsed}
-            save_checkpoint(run_dir, vin, at, state, save_extra)
+            # one kind of score per run: validation loss (at rollout_max, comparable
+            # across the curriculum) when there is validation, else the mean train loss
+            if val_clips is not None:
+                score = val.get("val/loss")
+            else:
+                score = float(loss_sum) / loss_count if loss_count else None
+            save_checkpoint(run_dir, vin, at, state, save_extra, score=score)
+        loss_sum, loss_count = torch.zeros_like(loss_sum), 0
 
     from tqdm.auto import tqdm
 
@@ -419,9 +509,16 @@ def fit(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(vin.parameters(), cfg.grad_clip)
+        bad = ~(torch.isfinite(parts["loss"]) & torch.isfinite(grad_norm))
+        first_bad = torch.where(bad & (first_bad < 0), step + 1, first_bad)
+        loss_sum += parts["loss"].double()
+        loss_count += 1
         opt.step()
         step += 1
         bar.update(1)
+        if step % cfg.log_every == 0 or step == 1:
+            check_finite(step, weights=False)  # the loss flag only: non-finite weights
+            # make the next loss non-finite, and saves check the weights themselves
         if writer is not None and (step % cfg.log_every == 0 or step == 1):
             for k, v in parts.items():
                 writer.add_scalar(f"train/{k}", float(v), step)
@@ -440,6 +537,7 @@ def fit(
         if step % cfg.checkpoint_every == 0:
             checkpoint(step, elapsed_before + time.perf_counter() - t0)
             last_saved = step
+    check_finite(step)
     bar.close()
     elapsed = elapsed_before + time.perf_counter() - t0
     if step != last_saved or not list_checkpoints(run_dir):
@@ -461,6 +559,49 @@ def fit(
         **{f"train/{k}": float(v) for k, v in parts.items()},
         **val,
     }
+
+
+def check_resume_data(saved: dict[str, Any], extra: dict[str, Any], where: Any) -> None:
+    """Refuse to resume a run on data from another env (``ValueError`` naming both)."""
+    if "meta" not in saved or "env" not in extra:
+        return
+    old = env_record(saved)
+    diff = {
+        k: (old[k], v)
+        for k, v in extra["env"].items()
+        if old.get(k) is not None and v is not None and old[k] != v
+    }
+    if diff:
+        details = ", ".join(f"{k}: checkpoint {a!r} vs data {b!r}" for k, (a, b) in diff.items())
+        raise ValueError(
+            f"--resume: {where} was trained on data of another env ({details}); train a new "
+            "run on this data instead"
+        )
+
+
+def resume_changes(
+    saved: dict[str, Any], cfg: TrainConfig, where: Any, allow: bool
+) -> list[dict[str, Any]]:
+    """Settings of ``cfg`` that differ from the checkpoint's, outside
+    :data:`RESUME_MAY_CHANGE`: a ``ValueError`` naming them unless ``allow``, else the
+    list of changes ``{"field", "from", "to"}`` to record."""
+    old = saved.get("train")
+    if not isinstance(old, dict):
+        return []
+    new = json.loads(json.dumps(asdict(cfg)))  # as it reads back from JSON
+    changes = [
+        {"field": k, "from": old[k], "to": new[k]}
+        for k in new
+        if k not in RESUME_MAY_CHANGE and k in old and old[k] != new[k]
+    ]
+    if changes and not allow:
+        details = ", ".join(f"{c['field']}: {c['from']!r} -> {c['to']!r}" for c in changes)
+        raise ValueError(
+            f"--resume would change the run of {where} ({details}); repeat its settings, or "
+            "pass --allow-changes (allow_changes=True) to change them, recorded in the "
+            "checkpoint's config"
+        )
+    return changes
 
 
 def _init_distributed():

@@ -8,6 +8,7 @@ device (see :class:`planners.base.WorldModel`).
 from __future__ import annotations
 
 import os
+import warnings
 from collections import deque
 from typing import Any
 
@@ -24,6 +25,13 @@ class VINWorldModel:
         model: A trained :class:`VIN`.
         device: Where to run it (default: where its weights are).
         resize: Resize frames of another size to the model's (``False``: raise).
+        record: What the checkpoint records of the env its data came from
+            (:func:`vin_model.checkpoint.env_record`); :meth:`load` fills it. Without
+            one, :meth:`check_env` checks the object count and frame size only.
+
+    Attributes:
+        record: ``env_id``, ``n_objects``, ``frame_size``, ``show_goal``, ``background``,
+            ``max_push`` of the training data (``None``: not recorded).
 
     >>> import torch
     >>> from vin_model import VIN, VINConfig
@@ -35,8 +43,13 @@ class VINWorldModel:
     """
 
     def __init__(
-        self, model: VIN, device: str | torch.device | None = None, resize: bool = True
+        self,
+        model: VIN,
+        device: str | torch.device | None = None,
+        resize: bool = True,
+        record: dict[str, Any] | None = None,
     ) -> None:
+        from vin_model.checkpoint import ENV_FIELDS
         from vin_model.device import get_device
 
         self.device = get_device(device) if device is not None else next(model.parameters()).device
@@ -46,15 +59,84 @@ class VINWorldModel:
         self.resize = resize
         self._history: deque[torch.Tensor] = deque(maxlen=self.config.visible)
         self._codes: torch.Tensor | None = None
+        self.record = {k: None for k in ENV_FIELDS} | (record or {})
+        self.record["n_objects"] = self.config.n_objects
+        self.record["frame_size"] = self.config.frame_size
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike, device: str | torch.device = "auto", resize: bool = True
+        cls,
+        path: str | os.PathLike,
+        device: str | torch.device = "auto",
+        resize: bool = True,
+        env: Any = None,
+        allow_mismatch: bool = False,
     ) -> VINWorldModel:
-        """A world model from a checkpoint (run directory or checkpoint directory)."""
-        from vin_model.checkpoint import load_model
+        """A world model from a checkpoint (run directory or checkpoint directory).
 
-        return cls(load_model(path, device), resize=resize)
+        Args:
+            path: The checkpoint; its weights are verified (checksum, finite values).
+            device: Where to run it.
+            resize: As for the constructor.
+            env: If given, the env it will plan in, checked with :meth:`check_env`.
+            allow_mismatch: Warn instead of raising when ``env`` does not fit.
+        """
+        from vin_model.checkpoint import env_record, load_model, read_config
+
+        model = cls(load_model(path, device), resize=resize, record=env_record(read_config(path)))
+        if env is not None:
+            model.check_env(env, allow_mismatch=allow_mismatch)
+        return model
+
+    def env_kwargs(self) -> dict[str, Any]:
+        """``gym.make`` arguments that give the frames this model learned from (with
+        :attr:`record`'s ``env_id`` as the env to make)."""
+        out: dict[str, Any] = {"obs_mode": "pixels", "obs_size": self.config.frame_size}
+        out["n_objects"] = self.config.n_objects
+        for key in ("show_goal", "background", "max_push"):
+            if self.record.get(key) is not None and self.record[key] != "images":
+                out[key] = self.record[key]
+        return out
+
+    def check_env(self, env: Any, allow_mismatch: bool = False) -> dict[str, tuple[Any, Any]]:
+        """Check that ``env`` is the kind of env this model learned: env id, object count,
+        frame size, goal ring, background and push scale as :attr:`record` has them.
+
+        Args:
+            env: A vin-gym env (wrapped or not).
+            allow_mismatch: Warn instead of raising.
+
+        Returns:
+            The mismatches, ``field -> (checkpoint's value, env's value)``.
+
+        Raises:
+            ValueError: A mismatch (naming both values), unless ``allow_mismatch``.
+        """
+        found = env_fields(env)
+        unknown = [k for k, v in self.record.items() if v is None and found.get(k) is not None]
+        if unknown:
+            warnings.warn(
+                f"the model records no {', '.join(unknown)} of its training env (a "
+                "checkpoint of an older vin-gym, or a VIN given without a record): those "
+                "are not checked",
+                stacklevel=2,
+            )
+        diff = {
+            k: (v, found[k])
+            for k, v in self.record.items()
+            if v is not None and found.get(k) is not None and v != found[k]
+        }
+        if diff:
+            details = ", ".join(f"{k}: checkpoint {a!r} vs env {b!r}" for k, (a, b) in diff.items())
+            message = (
+                f"the VIN checkpoint does not fit the env it is asked to plan in ({details}); "
+                "make the env with the checkpoint's settings (VINWorldModel.env_kwargs()), "
+                "or pass --allow-mismatch (allow_mismatch=True) to plan anyway"
+            )
+            if not allow_mismatch:
+                raise ValueError(message)
+            warnings.warn(message, stacklevel=2)
+        return diff
 
     def reset(self) -> None:
         """New episode: forget the frame history."""
@@ -122,3 +204,21 @@ class VINWorldModel:
             x = torch.nn.functional.interpolate(x, size=(size, size), mode="area")
             frame = x[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8)
         return frame.to(torch.uint8)
+
+
+def env_fields(env: Any) -> dict[str, Any]:
+    """The fields of :data:`vin_model.checkpoint.ENV_FIELDS` of a vin-gym env (``None``
+    where the env has no such setting)."""
+    base = getattr(env, "unwrapped", env)
+    spec = getattr(env, "spec", None) or getattr(base, "spec", None)
+    scene = getattr(base, "scene", None)
+    backgrounds = getattr(base, "backgrounds", None)
+    max_push = getattr(scene, "max_push", None)
+    return {
+        "env_id": getattr(spec, "id", None),
+        "n_objects": getattr(scene, "n_objects", None),
+        "frame_size": getattr(base, "obs_size", None),
+        "show_goal": getattr(scene, "show_goal", None),
+        "background": getattr(backgrounds, "kind", None),
+        "max_push": float(max_push) if max_push is not None else None,
+    }

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from planners import MPCAgent, WorldModel
 
 #: Env arguments of the data that a planning env must share with it.
-FRAME_KWARGS = ("obs_size", "show_goal", "n_objects", "background")
+FRAME_KWARGS = ("obs_size", "show_goal", "n_objects", "background", "max_push")
 
 
 def collect_data(
@@ -107,6 +107,7 @@ def train_vin(
     Returns:
         The training summary (``step``, ``minutes``, losses, validation errors).
     """
+    from vin_model.checkpoint import list_checkpoints
     from vin_model.config import VINConfig
     from vin_model.train import TrainConfig, open_clips, split_record, train
 
@@ -141,7 +142,7 @@ def train_vin(
         val_clips if len(val_clips) else None,
         model_cfg,
         cfg,
-        resume=(run_dir / "checkpoints").is_dir(),
+        resume=bool(list_checkpoints(run_dir)),
         extra={
             "data": [str(d) for d in data],
             "meta": meta_out,
@@ -159,6 +160,8 @@ def vin_env_kwargs(checkpoint: str | os.PathLike) -> dict[str, Any]:
     meta = config.get("meta", {})
     kwargs = {k: v for k, v in meta.get("env_kwargs", {}).items() if k in FRAME_KWARGS}
     kwargs["obs_size"] = int(config["model"]["frame_size"])
+    if "show_goal" in meta:  # recorded as the env had it (since vin-gym records it)
+        kwargs["show_goal"] = bool(meta["show_goal"])
     kwargs.setdefault("show_goal", False)  # the collector's default
     return kwargs
 
@@ -257,11 +260,17 @@ def open_loop_episodes(
     return episodes
 
 
-def load_vin(checkpoint: str | os.PathLike, device: torch.device) -> WorldModel:
-    """A trained VIN checkpoint (run or checkpoint directory) as a world model."""
+def load_vin(
+    checkpoint: str | os.PathLike,
+    device: torch.device,
+    env: gym.Env | None = None,
+    allow_mismatch: bool = False,
+) -> WorldModel:
+    """A trained VIN checkpoint (run or checkpoint directory) as a world model, checked
+    against ``env`` when given (``VINWorldModel.check_env``)."""
     from vin_model.world_model import VINWorldModel
 
-    return VINWorldModel.load(checkpoint, device=device)
+    return VINWorldModel.load(checkpoint, device=device, env=env, allow_mismatch=allow_mismatch)
 
 
 def draw_goal(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,36 @@ def report(
     if json_path is not None:
         write_json(json_path, results)
         print(f"wrote {json_path}")
+
+
+#: Options naming an output file, checked before a command runs (:func:`check_outputs`).
+OUTPUT_FILES = ("json", "video")
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Check ``--env`` and the output files a command will write (``--json``,
+    ``--video``) before it runs, so that a long run's results are never lost at the end.
+
+    Raises:
+        ValueError: An unknown env id (listing the registered ones); an output path that
+            is a directory, lies under a file, or in a directory that cannot be written.
+    """
+    env_id = getattr(args, "env", None)
+    if isinstance(env_id, str):  # an unknown id: the registered ones, before any work
+        from vin_gym.registration import check_env_id
+
+        check_env_id(env_id)
+    for name in OUTPUT_FILES:
+        path = getattr(args, name, None)
+        if path is None:
+            continue
+        path, option = Path(path), "--" + name
+        if path.is_dir():
+            raise ValueError(f"{option} {path} is a directory; expected a file path")
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ValueError(f"{option} {path}: {parent} is a file, not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ValueError(f"{option} {path}: the directory {parent} is not writable")

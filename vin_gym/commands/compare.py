@@ -285,10 +285,10 @@ def _run_cell(spec: dict[str, Any], args: argparse.Namespace, device: Any) -> di
             progress=progress,
         )
         env = gym.make(
-            args.env, obs_mode="pixels", **pipe.vin_env_kwargs(run_dir), **_env_kwargs(args)
+            args.env, obs_mode="pixels", **{**_env_kwargs(args), **pipe.vin_env_kwargs(run_dir)}
         )
         agent = pipe.make_agent(
-            pipe.load_vin(run_dir, device),
+            pipe.load_vin(run_dir, device, env),
             args.planner,
             _planner_config(args),
             args.horizon,

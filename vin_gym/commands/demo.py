@@ -127,7 +127,6 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"[3/4] plan with CEM over the VIN on {args.plan_episodes} episodes")
     t = time.perf_counter()
-    model = pipe.load_vin(out / "vin", device)
     env = gym.make(
         args.env,
         obs_mode="pixels",
@@ -136,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         max_episode_steps=args.max_episode_steps,
         **{**task_kwargs, **pipe.vin_env_kwargs(out / "vin")},
     )
+    model = pipe.load_vin(out / "vin", device, env)
     planner = {"population": args.population, "elites": args.elites, "iterations": args.iterations}
     agent = pipe.make_agent(model, "cem", planner, args.horizon, args.seed, record_prediction=True)
     seeds = eval_seeds(args.plan_episodes)

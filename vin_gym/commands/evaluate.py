@@ -63,6 +63,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--out", type=Path, default=None, help="directory for the PNG and GIF (default RUN/eval)"
     )
     p.add_argument("--no-gif", action="store_true", help="skip the trajectory GIF")
+    p.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="evaluate on data of another env id than the checkpoint learned (a warning)",
+    )
     p.add_argument("--no-progress", action="store_true")
     add_device_args(p)
     add_json_arg(p)
@@ -99,6 +104,12 @@ def run(args: argparse.Namespace) -> int:
     from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
     from vin_model.train import open_clips
 
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} is an existing file; expected a directory")
+    for flag in ("horizon", "max_clips", "batch_size"):
+        if getattr(args, flag) < 1:
+            name = "--" + flag.replace("_", "-")
+            raise ValueError(f"{name} must be >= 1, got {getattr(args, flag)}")
     set_threads(args.threads)
     device = get_device(args.device)
     models = {"VIN": load_model(args.checkpoint, device)}
@@ -111,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         if m.config.visible != visible:
             raise ValueError(f"{name} reads {m.config.visible} frames, the VIN {visible}")
     episodes = open_dataset([str(d) for d in args.data])
+    _check_data(args, episodes.meta)
     horizon = min(args.horizon, episodes.episode_length - visible)
     if horizon < 1:
         raise ValueError(
@@ -153,6 +165,34 @@ def run(args: argparse.Namespace) -> int:
     rows = summary_rows(result, "mse") + summary_rows(result, "euclid")
     report(result, rows, args.json)
     return 0
+
+
+def _check_data(args: argparse.Namespace, meta: dict) -> None:
+    """The data must come from the env the checkpoint learned (``--allow-mismatch``:
+    a warning for another env id, still an error for objects or frame size)."""
+    import warnings
+
+    from vin_model.checkpoint import env_record, read_config
+
+    for path in [args.checkpoint, *args.ablation]:
+        record = env_record(read_config(path))
+        data = env_record({"meta": meta})
+        pairs = {
+            "n_objects": (record["n_objects"], meta.get("n_objects")),
+            "frame_size": (record["frame_size"], meta.get("obs_size")),
+            "env_id": (record["env_id"], data["env_id"]),
+        }
+        for field, (mine, theirs) in pairs.items():
+            if mine is None or theirs is None or mine == theirs:
+                continue
+            message = (
+                f"checkpoint {path} does not fit the data ({field}: checkpoint {mine!r} vs "
+                f"data {theirs!r})"
+            )
+            if field != "env_id" or not args.allow_mismatch:
+                hint = "; pass --allow-mismatch to evaluate anyway" if field == "env_id" else ""
+                raise ValueError(message + hint)
+            warnings.warn(message, stacklevel=2)
 
 
 def _radius(meta: dict) -> float:

@@ -35,6 +35,7 @@ def summarise(root: Path, checksums: bool = True) -> dict:
     speeds, pushed, success = [], [], []
     for s in range(len(manifest["shards"])):
         states = ds.shard_array(s, "states")
+        check_finite(ds, s)
         speeds.append(float(np.hypot(states[..., 2], states[..., 3]).mean()))
         pushed.append(float(np.any(ds.shard_array(s, "actions")[:, :-1] != 0, axis=-1).mean()))
         success.append(float(ds.shard_array(s, "success").mean()))
@@ -55,6 +56,25 @@ def summarise(root: Path, checksums: bool = True) -> dict:
         "success_frames": round(float(np.mean(success)), 3),
         "verified": "sha256" if checksums else "sizes",
     }
+
+
+def check_finite(ds, shard: int) -> None:
+    """Raise :class:`vin_gym.data.DatasetError` naming the first episode of ``shard`` whose
+    states or actions hold NaN or infinite values."""
+    import numpy as np
+
+    from vin_gym.data import DatasetError
+
+    for name in ("states", "actions"):
+        arr = ds.shard_array(shard, name)
+        bad = ~np.isfinite(arr).reshape(len(arr), -1).all(axis=1)
+        if bad.any():
+            local = int(np.argmax(bad))
+            episode = int(ds.shard_array(shard, "episodes")[local])
+            raise DatasetError(
+                f"{ds.shard_path(shard) / (name + '.npy')}: episode {episode} holds non-finite "
+                f"{name} ({int(bad.sum())} episodes of this shard do); the dataset is damaged"
+            )
 
 
 def run(args: argparse.Namespace) -> int:

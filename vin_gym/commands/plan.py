@@ -67,6 +67,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--replan-every", type=int, default=1, help="optimise every k steps")
     p.add_argument("--discount", type=float, default=1.0, help="planning discount")
     p.add_argument("--n-objects", type=int, default=None, help="objects in the scene")
+    p.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="plan with a VIN checkpoint in an env other than the one it learned "
+        "(env id, objects, frame size, goal ring, background, push scale): a warning, "
+        "not an error",
+    )
     for flag, (_, kind, text) in _HYPER_FLAGS.items():
         p.add_argument(flag, type=kind, default=None, help=f"{text} (default: the planner's)")
     p.add_argument(
@@ -114,8 +121,12 @@ def make_optimizer(
     return cls(-1.0, 1.0, config, generator=generator)
 
 
-def load_world_model(name: str, env: gym.Env, device: torch.device) -> WorldModel:
-    """``oracle``, ``pretrained`` or a VIN checkpoint path, as a world model."""
+def load_world_model(
+    name: str, env: gym.Env, device: torch.device, allow_mismatch: bool = False
+) -> WorldModel:
+    """``oracle``, ``pretrained`` or a VIN checkpoint path, as a world model; a VIN is
+    checked against ``env`` (a ``ValueError`` naming what differs, unless
+    ``allow_mismatch``)."""
     if name == "oracle":
         from vin_gym.oracle import OracleWorldModel
 
@@ -125,15 +136,27 @@ def load_world_model(name: str, env: gym.Env, device: torch.device) -> WorldMode
     if name == "pretrained":
         from vin_model import pretrained
 
-        return pretrained.load(device)  # FileNotFoundError if this install ships none
-    else:
-        path = Path(name)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"--model must be 'oracle', 'pretrained' or an existing VIN checkpoint path, "
-                f"got {name!r}"
-            )
-    return VINWorldModel.load(path, device=device)
+        model = pretrained.load(device)  # FileNotFoundError if this install ships none
+        model.check_env(env, allow_mismatch=allow_mismatch)
+        return model
+    return VINWorldModel.load(
+        checkpoint_path(name), device=device, env=env, allow_mismatch=allow_mismatch
+    )
+
+
+def checkpoint_path(name: str) -> Path:
+    """``--model``'s checkpoint directory (``pretrained``: the shipped one)."""
+    if name == "pretrained":
+        from vin_model import pretrained
+
+        return pretrained.CHECKPOINT
+    path = Path(name)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"--model must be 'oracle', 'pretrained' or an existing VIN checkpoint path, "
+            f"got {name!r}"
+        )
+    return path
 
 
 def run_episode(
@@ -219,6 +242,7 @@ def run(args: argparse.Namespace) -> int:
 
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCAgent, MPCConfig
+    from vin_gym.registration import check_env_id
     from vin_gym.utils import atomic_write
     from vin_model.device import get_device, set_threads
 
@@ -226,28 +250,24 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
     set_threads(args.threads)
     device = get_device(args.device)
+    check_env_id(args.env)
     task_kwargs = env_kwargs_from(args)
-    env_kwargs: dict[str, Any] = dict(task_kwargs)
+    env_kwargs: dict[str, Any] = {}
+    # The oracle reads the simulator, so it needs no pixels; the VIN sees frames.
+    obs_mode = "state" if args.model == "oracle" else "pixels"
+    if obs_mode == "pixels":
+        # A VIN sees frames as in its training data (size, goal ring, background...);
+        # what the command line sets explicitly wins, and is then checked.
+        from vin_gym.commands._pipeline import vin_env_kwargs
+
+        env_kwargs.update(vin_env_kwargs(checkpoint_path(args.model)))
+    env_kwargs.update(task_kwargs)
     if args.n_objects is not None:
         env_kwargs["n_objects"] = args.n_objects
     if args.video is not None:
         env_kwargs.update(render_mode="rgb_array", render_size=256)
-    # The oracle reads the simulator, so it needs no pixels; the VIN sees frames.
-    obs_mode = "state" if args.model == "oracle" else "pixels"
     env = gym.make(args.env, obs_mode=obs_mode, **env_kwargs)
-    model = load_world_model(args.model, env, device)
-    # A VIN sees frames at the size it was trained on: make the env render at that size.
-    # ...and with the goal ring shown or hidden as in its training data.
-    frame_size = getattr(getattr(model, "config", None), "frame_size", None)
-    if frame_size is not None and obs_mode == "pixels":
-        from vin_gym.commands._pipeline import vin_env_kwargs
-        from vin_model import pretrained
-
-        env.close()
-        source = pretrained.CHECKPOINT if args.model == "pretrained" else args.model
-        env_kwargs.update(vin_env_kwargs(source))
-        env = gym.make(args.env, obs_mode=obs_mode, **env_kwargs)
-        model = load_world_model(args.model, env, device)
+    model = load_world_model(args.model, env, device, allow_mismatch=args.allow_mismatch)
 
     overrides = {
         field: getattr(args, flag[2:].replace("-", "_"))

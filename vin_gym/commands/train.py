@@ -13,7 +13,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help="train a Visual Interaction Network on datasets",
         description=__doc__ + " Checkpoints go to OUT/checkpoints, TensorBoard "
-        "scalars to OUT/tb. Under torchrun, trains with DDP.",
+        "scalars to OUT/tb. Under torchrun, trains with DDP. If the loss or the weights "
+        "become NaN or infinite, training stops with exit code 3, keeping the checkpoints "
+        "written before.",
     )
     p.add_argument(
         "--data",
@@ -38,7 +40,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="safety cap: stop after this much training time (reported when it triggers; "
         "the schedules still follow --steps)",
     )
-    p.add_argument("--resume", action="store_true", help="continue the newest checkpoint in RUN")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the newest checkpoint in RUN (an error if RUN holds none); the "
+        "settings must be the run's, except --steps, --max-minutes and where it runs",
+    )
+    p.add_argument(
+        "--allow-changes",
+        action="store_true",
+        help="with --resume: accept changed settings (e.g. a lower --lr after a "
+        "divergence), recording each change in the checkpoints' config",
+    )
     p.add_argument(
         "--seed",
         type=int,
@@ -95,9 +108,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import os
+    import sys
 
     from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, open_clips, split_record, train
+    from vin_model.train import TrainConfig, TrainingDiverged, open_clips, split_record, train
 
     cfg = TrainConfig(
         steps=args.steps,
@@ -139,19 +153,24 @@ def run(args: argparse.Namespace) -> int:
         state_input=args.state_input,
     )
     meta_out = {k: v for k, v in meta.items() if k != "sources"}
-    summary = train(
-        args.out,
-        train_clips,
-        val_clips,
-        model_cfg,
-        cfg,
-        resume=args.resume,
-        extra={
-            "data": [str(d) for d in args.data],
-            "meta": meta_out,
-            "split": split_record(train_clips, args.val_fraction, args.seed),
-        },
-    )
+    try:
+        summary = train(
+            args.out,
+            train_clips,
+            val_clips,
+            model_cfg,
+            cfg,
+            resume=args.resume,
+            extra={
+                "data": [str(d) for d in args.data],
+                "meta": meta_out,
+                "split": split_record(train_clips, args.val_fraction, args.seed),
+            },
+            allow_changes=args.allow_changes,
+        )
+    except TrainingDiverged as exc:  # not bad input (exit 2): the run itself failed
+        print(f"vin-gym train: error: {exc}", file=sys.stderr)
+        return 3
     row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
     row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}
     if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one process reports

@@ -104,6 +104,9 @@ def make_env(config: CollectConfig):
     import gymnasium as gym
 
     import vin_gym  # noqa: F401  (registers the environments)
+    from vin_gym.registration import check_env_id
+
+    check_env_id(config.env_id)
 
     kwargs = {k: v for k, v in config.env_kwargs.items() if k != "obs_mode"}
     return gym.make(
@@ -142,6 +145,11 @@ def record_episode(
         rewards[t] = reward
     actions[steps] = 0.0
     rewards[steps] = 0.0
+    if not (np.isfinite(states).all() and np.isfinite(actions).all()):
+        raise ValueError(
+            f"episode {episode} (env seed {env_seed}) has non-finite states or actions: the "
+            "simulation or the policy produced NaN or inf; nothing of its shard was written"
+        )
     base = env.unwrapped
     sim = getattr(base, "sim", None)
     out["masses"][...] = info.get("masses", sim.masses if sim is not None else 1.0)
@@ -167,6 +175,8 @@ def describe_env(config: CollectConfig) -> dict[str, Any]:
         "table_size": float(getattr(sim_params, "table_size", 10.0)),
         "dt": float(getattr(sim_params, "dt", 0.1)),
         "max_push": float(getattr(scene, "max_push", 0.0)),
+        "show_goal": bool(getattr(scene, "show_goal", False)),
+        "background": getattr(getattr(base, "backgrounds", None), "kind", "plain"),
         "render_style": getattr(base, "render_style", "disc"),
         "policy": config.policy,
         "steps": config.steps,
@@ -198,8 +208,7 @@ def collect(
     Raises:
         DatasetError: ``out`` holds a dataset made with a different config.
     """
-    root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
+    root = storage.prepare_output_dir(out, "out")
     if policy is not None and config.policy in ("zero", "random", "pushes"):
         config = replace(config, policy=policy_name(policy))
     meta = describe_env(config)

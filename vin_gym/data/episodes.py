@@ -76,6 +76,10 @@ class EpisodeDataset:
         start = int(self._ends[shard - 1]) if shard else 0
         return shard, episode - start
 
+    def shard_path(self, shard: int) -> Path:
+        """The directory of shard ``shard``."""
+        return self._shards[shard]
+
     def shard_array(self, shard: int, name: str) -> np.ndarray:
         """Array ``name`` of shard ``shard``, memory-mapped read-only."""
         key = (shard, name)

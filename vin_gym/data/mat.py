@@ -17,6 +17,7 @@ data.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,11 @@ def load_mat(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
+    if path.stat().st_size == 0:
+        raise storage.DatasetError(f"{path} is empty, not a MATLAB .mat file")
     try:
         data = loadmat(path, variable_names=["X", "y"])
-    except (ValueError, NotImplementedError, OSError) as exc:
+    except Exception as exc:  # scipy raises many types (MatReadError, IndexError...)
         raise storage.DatasetError(f"cannot read {path} as a MATLAB v5 file: {exc}") from None
     for key in ("X", "y"):
         if key not in data:
@@ -52,6 +55,21 @@ def load_mat(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     if y.ndim != 4 or y.shape[-1] != 4 or y.shape[:2] != x.shape[:2]:
         raise storage.DatasetError(
             f"{path}: y has shape {y.shape}, expected {(*x.shape[:2], 'N', 4)} to match X"
+        )
+    for key, arr in (("X", x), ("y", y)):
+        if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+            raise storage.DatasetError(f"{path}: {key} holds {arr.dtype}, expected real numbers")
+        bad = ~np.isfinite(arr).reshape(len(arr), -1).all(axis=1)
+        if bad.any():
+            raise storage.DatasetError(
+                f"{path}: {key} holds NaN or infinite values (episode {int(np.argmax(bad))} is "
+                f"the first of {int(bad.sum())}); refusing to import them"
+            )
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0.0 or hi > 1.0:
+        raise storage.DatasetError(
+            f"{path}: X holds intensities from {lo:g} to {hi:g}; expected frames in [0, 1] "
+            "(they would be clipped)"
         )
     return x, y
 
@@ -108,6 +126,12 @@ def import_mat(
             f"need dt > 0, radius > 0, episodes_per_shard >= 1; got dt={dt!r}, "
             f"radius={radius!r}, episodes_per_shard={episodes_per_shard!r}"
         )
+    if not (math.isfinite(dt) and radius < table_size / 2):
+        raise ValueError(
+            f"radius must be in (0, {table_size / 2:g}) for a ball to fit the "
+            f"{table_size:g}x{table_size:g} table (and dt finite); got radius={radius!r}, "
+            f"dt={dt!r}"
+        )
     path, root = Path(path), Path(out)
     x, y = load_mat(path)
     e, t, h, _, _ = x.shape
@@ -138,6 +162,8 @@ def import_mat(
         "table_size": float(table_size),
         "dt": float(dt),
         "max_push": 0.0,
+        "show_goal": False,  # the seed draws no goal
+        "background": "plain",
         "render_style": "blob",
         "policy": "zero",
         "steps": t - 1,
@@ -160,7 +186,7 @@ def import_mat(
         "created": storage.now(),
         "shards": [],
     }
-    root.mkdir(parents=True, exist_ok=True)
+    storage.prepare_output_dir(root, "out")
     storage.check_resume(root, manifest)
     storage.remove_temporaries(root)
     storage.write_manifest(root, manifest)

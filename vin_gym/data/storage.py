@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -178,6 +179,26 @@ def check_resume(root: Path, manifest: dict[str, Any]) -> None:
         )
 
 
+def prepare_output_dir(out: str | os.PathLike, option: str = "out") -> Path:
+    """Create the output directory ``out`` (``--option``) and check it is writable.
+
+    Raises:
+        DatasetError: ``out`` is an existing file, or cannot be created or written.
+    """
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise DatasetError(f"--{option} {root} is an existing file, not a directory")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(f"--{option} {root} cannot be created ({exc.strerror})") from None
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise DatasetError(
+            f"--{option} {root} is not writable (permissions or a read-only file system)"
+        )
+    return root
+
+
 def remove_temporaries(root: Path) -> None:
     """Delete the temporary shard directories a killed run left behind."""
     for tmp in Path(root).glob(".shard-*.tmp"):
@@ -229,10 +250,81 @@ def read_manifest(root: str | os.PathLike) -> dict[str, Any]:
             f"{path} has format version {manifest.get('version')!r}; this vin-gym reads "
             f"version {FORMAT_VERSION}"
         )
-    for key in ("complete", "meta", "arrays", "shards", "num_episodes", "episode_length"):
+    for key, kind in _MANIFEST_FIELDS.items():
         if key not in manifest:
             raise DatasetError(f"{path} lacks the field {key!r}")
+        value = manifest[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise DatasetError(f"{path}: field {key!r} must be {_KIND_NAMES[kind]}, got {value!r}")
+    for key, kinds in _META_FIELDS.items():
+        value = manifest["meta"].get(key)
+        if key in manifest["meta"] and (not isinstance(value, kinds) or isinstance(value, bool)):
+            raise DatasetError(
+                f"{path}: field 'meta.{key}' must be {_KIND_NAMES[kinds[0]]}, got {value!r}"
+            )
+    for i, record in enumerate(manifest["shards"]):
+        _check_shard_record(path, i, record)
     return manifest
+
+
+#: Manifest fields and their JSON types.
+_MANIFEST_FIELDS: dict[str, type] = {
+    "complete": bool,
+    "meta": dict,
+    "arrays": dict,
+    "shards": list,
+    "num_episodes": int,
+    "episode_length": int,
+}
+#: Meta fields that readers use as numbers or names, and their JSON types.
+_META_FIELDS: dict[str, tuple[type, ...]] = {
+    "env_id": (str,),
+    "n_objects": (int,),
+    "obs_size": (int,),
+    "action_dim": (int,),
+    "table_size": (float, int),
+    "dt": (float, int),
+}
+_KIND_NAMES = {
+    bool: "true or false",
+    dict: "an object",
+    list: "a list",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+}
+#: Shard directory names: plain names inside the dataset directory.
+_SHARD_NAME = re.compile(r"shard-\d{5,}")
+
+
+def _check_shard_record(path: Path, i: int, record: Any) -> None:
+    """A shard record's fields and types; its name must stay inside the dataset."""
+    where = f"{path}: shards[{i}]"
+    if not isinstance(record, dict):
+        raise DatasetError(f"{where} must be an object, got {record!r}")
+    name = record.get("name")
+    if not isinstance(name, str) or not _SHARD_NAME.fullmatch(name):
+        raise DatasetError(
+            f"{where} has the name {name!r}; expected shard-NNNNN, a directory inside the "
+            "dataset (a name leaving the dataset directory is refused)"
+        )
+    episodes = record.get("episodes")
+    if not isinstance(episodes, int) or isinstance(episodes, bool) or episodes < 0:
+        raise DatasetError(f"{where}: 'episodes' must be an integer >= 0, got {episodes!r}")
+    files = record.get("files")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str)
+        and "/" not in k
+        and "\\" not in k
+        and k not in (".", "..")
+        and isinstance(v, dict)
+        and isinstance(v.get("bytes"), int)
+        and isinstance(v.get("sha256"), str)
+        for k, v in files.items()
+    ):
+        raise DatasetError(
+            f"{where}: 'files' must map plain file names to {{'bytes': int, 'sha256': str}}"
+        )
 
 
 def verify_dataset(root: str | os.PathLike, checksums: bool = True) -> dict[str, Any]:

@@ -291,6 +291,7 @@ class PhysicsEnv(gym.Env):
                 f"options['state'] places an object outside the {size}x{size} table: "
                 f"positions={state.positions.tolist()}, radii={state.radii.tolist()}"
             )
+        check_scene(state, self.sim_params)
         return state
 
     def __getstate__(self) -> dict:
@@ -318,22 +319,69 @@ def _normalise_state(states, scale, offset, goal):  # pragma: no cover - compile
 
 
 def _parse_action(action: Any) -> tuple[float, float]:
-    """The action as two floats clipped to [-1, 1]; ValueError for a bad shape or value."""
-    try:
-        if len(action) != 2:
-            raise TypeError
-        ax, ay = float(action[0]), float(action[1])
-    except (TypeError, ValueError, IndexError):
+    """The action as two floats clipped to [-1, 1]; ValueError for anything but a real
+    numeric array (or list, tuple) of shape (2,), and for NaN or inf."""
+    if type(action) is np.ndarray:  # the usual case first: ~1 us per step counts
+        ok = action.shape == (2,) and action.dtype.kind in "fiu"
+    elif isinstance(action, list | tuple):
+        ok = len(action) == 2 and all(
+            isinstance(v, int | float | np.integer | np.floating)
+            and not isinstance(v, bool | np.bool_)
+            for v in action
+        )
+    else:
+        try:
+            action = np.asarray(action)
+        except Exception:  # an object numpy cannot read as an array
+            action = np.empty(0, dtype=object)
+        ok = action.shape == (2,) and action.dtype.kind in "fiu"
+    if not ok:
         shape = getattr(action, "shape", None)
         raise ValueError(
-            f"action must be 2 numbers (shape (2,)), got {action!r} (shape {shape})"
-        ) from None
-    if getattr(action, "ndim", 1) != 1:
-        raise ValueError(f"action must have shape (2,), got shape {action.shape}: {action!r}")
+            f"action must be a real numeric array of shape (2,), got {action!r} "
+            f"({type(action).__name__}{f', shape {shape}' if shape is not None else ''})"
+        )
+    ax, ay = float(action[0]), float(action[1])
     if not (math.isfinite(ax) and math.isfinite(ay)):
         raise ValueError(f"action must be finite, got {action!r}")
     # Out-of-range pushes are clipped, not rejected.
     return min(max(ax, -1.0), 1.0), min(max(ay, -1.0), 1.0)
+
+
+#: Overlap of two objects (table units) that a given state may have: the deepest the
+#: simulator itself produces (see ``SimParams.substeps``), so every state it reaches can
+#: be restored. Deeper overlaps would push the objects apart at high speed.
+MAX_OVERLAP = 0.25
+
+
+def check_scene(state: SceneState, params: SimParams) -> None:
+    """Refuse a state the simulator cannot keep on the table: colliding objects that
+    overlap by more than :data:`MAX_OVERLAP`, or speeds above ``params.max_speed``.
+
+    Raises:
+        ValueError: Naming the objects and the valid range.
+    """
+    speeds = np.hypot(state.velocities[:, 0], state.velocities[:, 1])
+    vmax = params.max_speed
+    if (speeds > vmax * (1 + 1e-6)).any():
+        i = int(np.argmax(speeds))
+        raise ValueError(
+            f"options['state'] gives object {i} speed {speeds[i]:.6g}; speeds must be at "
+            f"most the cap max_speed={vmax:g} table units/s"
+        )
+    if not params.collide:
+        return
+    n = state.n_objects
+    for i in range(n):
+        d = np.hypot(*(state.positions[i + 1 :] - state.positions[i]).T)
+        overlap = state.radii[i] + state.radii[i + 1 :] - d
+        if n > i + 1 and overlap.max() > MAX_OVERLAP:
+            j = i + 1 + int(np.argmax(overlap))
+            raise ValueError(
+                f"options['state'] overlaps objects {i} and {j} by {overlap.max():.3g} "
+                f"table units (centres {d[j - i - 1]:.3g} apart, radii "
+                f"{state.radii[i]:g} + {state.radii[j]:g}); at most {MAX_OVERLAP} is accepted"
+            )
 
 
 def place_without_overlap(

@@ -9,7 +9,7 @@ goal ring hidden), trained by the project's own commands (see ``README.md`` here
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
@@ -23,8 +23,11 @@ CHECKPOINT = Path(__file__).resolve().parent
 ENV_KWARGS = {"obs_mode": "pixels", "obs_size": 32, "show_goal": False}
 
 
-def load(device: str | torch.device = "auto") -> VINWorldModel:
-    """The shipped VIN as a planners world model on ``device``."""
+def load(
+    device: str | torch.device = "auto", env: Any = None, allow_mismatch: bool = False
+) -> VINWorldModel:
+    """The shipped VIN as a planners world model on ``device``; checked against ``env``
+    when given (see :meth:`VINWorldModel.check_env`)."""
     from vin_model.world_model import VINWorldModel
 
     if not (CHECKPOINT / "model.safetensors").is_file():
@@ -32,4 +35,4 @@ def load(device: str | torch.device = "auto") -> VINWorldModel:
             f"no pretrained VIN in {CHECKPOINT}: this install ships none; train one with "
             "'vin-gym train' and load its run directory with VINWorldModel.load(RUN)"
         )
-    return VINWorldModel.load(CHECKPOINT, device=device)
+    return VINWorldModel.load(CHECKPOINT, device=device, env=env, allow_mismatch=allow_mismatch)

@@ -1,0 +1,171 @@
+"""Bad data and bad paths end in one clear line (exit 2), never a traceback or a stored
+NaN (issue 14)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import vin_gym  # noqa: F401  (registers the environments)
+from vin_gym.cli import main
+from vin_gym.data import CollectConfig, DatasetError, collect, import_mat, open_dataset
+from vin_gym.data.storage import file_sha256
+
+COLLECT = ["collect", "--episodes", "2", "--steps", "3", "--no-progress"]
+
+
+@pytest.fixture
+def dataset(tmp_path) -> Path:
+    root = tmp_path / "data"
+    collect(CollectConfig("Billiards-v0", {"obs_size": 32}, "random", episodes=3, steps=4,
+                          episodes_per_shard=3, progress=False), root)  # fmt: skip
+    return root
+
+
+def _rewrite(root: Path, name: str, change) -> None:
+    """Change ``name``.npy of shard 0 and update its checksums, as a careless tool would."""
+    path = root / "shard-00000" / f"{name}.npy"
+    arr = np.load(path)
+    change(arr)
+    np.save(path, arr)
+    manifest = json.loads((root / "manifest.json").read_text())
+    record = manifest["shards"][0]["files"][f"{name}.npy"]
+    record.update(bytes=path.stat().st_size, sha256=file_sha256(path))
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+# -- output paths and env ids ----------------------------------------------------------
+def test_collect_into_a_file_or_an_impossible_directory_is_a_clear_error(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main([*COLLECT, "--out", str(afile)]) == 2
+    assert "is an existing file, not a directory" in capsys.readouterr().err
+    assert main([*COLLECT, "--out", str(afile / "sub")]) == 2
+    assert "cannot be created" in capsys.readouterr().err
+
+
+def test_unknown_env_ids_list_the_registered_ones(tmp_path, capsys):
+    assert main([*COLLECT, "--env", "Nope-v0", "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown environment id 'Nope-v0'" in err and "Billiards-v0" in err
+    assert main(["plan", "--env", "Nope-v0", "--episodes", "1"]) == 2
+    assert "SeedBilliards-v0" in capsys.readouterr().err
+    for argv in (["compare"], ["baseline", "--algo", "ppo"], ["demo"]):
+        out = tmp_path / argv[0]
+        assert main([*argv, "--env", "Nope-v0", "--out", str(out)]) == 2
+        assert "unknown environment id 'Nope-v0'" in capsys.readouterr().err
+        assert not out.exists()  # refused before any work
+
+
+# -- non-finite data -------------------------------------------------------------------
+def test_inspect_refuses_non_finite_states_naming_the_episode(dataset, capsys):
+    _rewrite(dataset, "states", lambda a: a[1].__setitem__((2, 0, 0), np.nan))
+    assert main(["inspect", str(dataset)]) == 2
+    err = capsys.readouterr().err
+    assert "episode 1 holds non-finite states" in err and "states.npy" in err
+
+
+def test_inspect_refuses_non_finite_actions(dataset, capsys):
+    _rewrite(dataset, "actions", lambda a: a[2].__setitem__((0, 1), np.inf))
+    assert main(["inspect", str(dataset)]) == 2
+    assert "episode 2 holds non-finite actions" in capsys.readouterr().err
+
+
+class NaNStates(gym.Wrapper):
+    """An env whose states turn NaN after two steps (a simulation gone wrong)."""
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.steps = getattr(self, "steps", 0) + 1
+        if self.steps >= 2:
+            info = info | {"states": np.full_like(info["states"], np.nan)}
+        return obs, reward, terminated, truncated, info
+
+
+def test_collect_refuses_non_finite_states_naming_the_episode(tmp_path, monkeypatch):
+    import importlib
+
+    collect_module = importlib.import_module("vin_gym.data.collect")
+    real = collect_module.make_env
+    monkeypatch.setattr(collect_module, "make_env", lambda config: NaNStates(real(config)))
+    with pytest.raises(ValueError, match=r"episode 0 .* non-finite states"):
+        collect(CollectConfig("Billiards-v0", {"obs_size": 32}, episodes=2, steps=3,
+                              progress=False), tmp_path)  # fmt: skip
+    assert not list(tmp_path.glob("shard-*"))
+
+
+# -- manifests -------------------------------------------------------------------------
+def test_a_manifest_field_of_the_wrong_type_names_the_file_and_field(dataset, capsys):
+    manifest = json.loads((dataset / "manifest.json").read_text())
+    (dataset / "manifest.json").write_text(json.dumps(manifest | {"episode_length": "5"}))
+    with pytest.raises(DatasetError, match=r"manifest.json: field 'episode_length' must be an"):
+        open_dataset(dataset)
+    assert main(["inspect", str(dataset)]) == 2
+    assert "episode_length" in capsys.readouterr().err
+
+
+def test_a_meta_field_of_the_wrong_type_names_the_field(dataset):
+    manifest = json.loads((dataset / "manifest.json").read_text())
+    manifest["meta"]["n_objects"] = "three"
+    (dataset / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DatasetError, match=r"'meta.n_objects' must be an integer, got 'three'"):
+        open_dataset(dataset)
+
+
+def test_a_shard_name_leaving_the_dataset_is_refused(dataset):
+    manifest = json.loads((dataset / "manifest.json").read_text())
+    manifest["shards"][0]["name"] = "../x"
+    (dataset / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DatasetError, match=r"name '\.\./x'.*leaving the dataset"):
+        open_dataset(dataset)
+
+
+# -- import-mat ------------------------------------------------------------------------
+scipy_io = pytest.importorskip("scipy.io")
+
+
+def _mat(path: Path, x: np.ndarray | None = None, y: np.ndarray | None = None) -> Path:
+    rng = np.random.default_rng(0)
+    y = rng.uniform(2, 8, (2, 8, 3, 4)) if y is None else y
+    x = rng.uniform(0, 1, (2, 8, 16, 16, 3)) if x is None else x
+    scipy_io.savemat(path, {"X": x, "y": y})
+    return path
+
+
+def test_import_mat_of_an_empty_or_foreign_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "empty.mat").write_bytes(b"")
+    (tmp_path / "text.mat").write_text("garbage, not MATLAB\n")
+    for name in ("empty.mat", "text.mat"):
+        assert main(["import-mat", str(tmp_path / name), "--out", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert name in err and "Traceback" not in err
+
+
+def test_import_mat_refuses_nan_and_out_of_range_frames(tmp_path):
+    x = np.random.default_rng(0).uniform(0, 1, (2, 8, 16, 16, 3))
+    x[1, 3, 0, 0, 0] = np.nan
+    with pytest.raises(DatasetError, match=r"X holds NaN or infinite values \(episode 1"):
+        import_mat(_mat(tmp_path / "a.mat", x=x), tmp_path / "a")
+    y = np.random.default_rng(0).uniform(2, 8, (2, 8, 3, 4))
+    y[0, 0, 0, 0] = np.inf
+    with pytest.raises(DatasetError, match=r"y holds NaN or infinite values \(episode 0"):
+        import_mat(_mat(tmp_path / "b.mat", y=y), tmp_path / "b")
+    x = np.random.default_rng(0).uniform(0, 1.5, (2, 8, 16, 16, 3))
+    with pytest.raises(DatasetError, match=r"expected frames in \[0, 1\]"):
+        import_mat(_mat(tmp_path / "c.mat", x=x), tmp_path / "c")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "c").exists()
+
+
+def test_import_mat_refuses_a_ball_larger_than_the_table(tmp_path, capsys):
+    path = _mat(tmp_path / "a.mat")
+    assert main(["import-mat", str(path), "--out", str(tmp_path / "a"), "--radius", "50"]) == 2
+    assert "radius must be in (0, 5)" in capsys.readouterr().err
+
+
+def test_imported_data_records_its_look(tmp_path):
+    manifest = import_mat(_mat(tmp_path / "a.mat"), tmp_path / "a")
+    assert manifest["meta"]["show_goal"] is False and manifest["meta"]["background"] == "plain"
