@@ -1,14 +1,15 @@
-"""Prediction accuracy at equal wall time: train a VIN for a fixed budget, then evaluate.
+"""Prediction accuracy at equal training steps: train a VIN for a fixed budget, then evaluate.
 
-Trains on ``--data`` for ``--minutes`` of wall-clock time (CPU by default, one thread),
+Trains on ``--data`` for ``--steps`` optimiser steps (CPU by default, one thread; the
+same seed gives the same run on any machine),
 then measures the mean squared position error per coordinate and the mean Euclidean
 error per object at every rollout step up to ``--horizon`` on held-out episodes (the
 ``val`` split of ``--data``, or every episode of ``--test``), next to the constant-position
 and constant-velocity baselines, and optionally the two ablations trained on the same
-budget. Prints the table of the issue (steps 1, 2, 4, 8, mean 1-8, 50, 100) and writes
+number of steps. Prints the table of the issue (steps 1, 2, 4, 8, mean 1-8, 50, 100) and writes
 JSON.
 
-    python benchmarks/prediction.py --data DATA --test TEST --minutes 20 --ablations
+    python benchmarks/prediction.py --data DATA --test TEST --steps 10000 --ablations
     python benchmarks/prediction.py --quick     # collects a tiny dataset, under a minute
 """
 
@@ -43,7 +44,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", type=Path, nargs="+", help="training dataset directories")
     p.add_argument("--test", type=Path, nargs="+", help="test datasets (default: val split)")
-    p.add_argument("--minutes", type=float, default=20.0, help="training budget per model")
+    p.add_argument("--steps", type=int, default=10_000, help="training steps per model")
+    p.add_argument("--batch-size", type=int, default=100, help="training clips per step")
+    p.add_argument("--seed", type=int, default=0, help="seed of training")
     p.add_argument("--horizon", type=int, default=100)
     p.add_argument("--rollout", type=int, default=8, help="training rollout at the start")
     p.add_argument("--rollout-max", type=int, default=48, help="at the end of the curriculum")
@@ -63,22 +66,22 @@ def main() -> None:
     set_threads(args.threads)
     tmp = Path(tempfile.mkdtemp(prefix="vin_prediction_"))
     if args.quick:
-        args.minutes, args.horizon = 0.15, min(args.horizon, 60)
+        args.steps, args.batch_size, args.horizon = 30, 20, min(args.horizon, 60)
         if not args.data:
             args.data, args.test = (lambda t: ([t[0]], [t[1]]))(tiny_dataset(tmp / "data"))
     if not args.data:
         p.error("--data is required unless --quick")
     out = args.out or tmp / "runs"
     cfg = TrainConfig(
-        steps=10**9,
-        max_minutes=args.minutes,
+        steps=args.steps,
+        seed=args.seed,
         rollout_start=args.rollout,
         rollout_max=max(args.rollout, args.rollout_max),
         discount=args.discount,
         code_noise=args.code_noise,
         device=args.device,
         threads=args.threads,
-        batch_size=20 if args.quick else 100,
+        batch_size=args.batch_size,
         checkpoint_every=1000,
     )
     train_clips = open_clips(args.data, 6, cfg.rollout_max, "train")
@@ -119,7 +122,7 @@ def main() -> None:
         {
             "benchmark": "prediction",
             "quick": args.quick,
-            "minutes": args.minutes,
+            "steps": args.steps,
             "train_config": vars(cfg),
             "data": [str(d) for d in args.data],
             "training": training,

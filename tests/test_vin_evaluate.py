@@ -182,3 +182,15 @@ def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
     assert set(result["models"]) == {"VIN", "VIN without relations"}
     for name in ("error_vs_step.png", "trajectories.gif"):
         assert (tmp_path / "ev" / name).stat().st_size > 0
+
+
+def test_the_progress_bar_counts_toward_the_real_budget(tmp_path: Path, dataset: Path, capsys):
+    """A time cap without --steps once showed a bar toward 10^9 steps."""
+    from vin_gym.cli import main
+
+    argv = ["train", "--data", str(dataset), "--out", str(tmp_path / "run"), "--batch-size", "4"]
+    small = ["--rollout", "2", "--rollout-max", "4", "--hidden", "16", "--conv-channels", "4"]
+    assert main([*argv, *small, "--max-minutes", "0.0001"]) == 0
+    err = capsys.readouterr().err
+    assert "/10000 " in err and "1000000000" not in err  # the default --steps budget
+    assert "--max-minutes cap" in err and "not the fixed-step run" in err

@@ -1,0 +1,44 @@
+"""What a fresh clone must not carry: absolute paths of the machine that made a file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+#: A path from a filesystem root with at least two levels ("/work/runs/...", "/home/x/...")
+#: standing at the start of a value: after a quote, a space, "(" or "=".
+ABSOLUTE = re.compile(r"""(^|[ "'(=])/[a-z]+/[A-Za-z0-9_.-]+/""", re.MULTILINE)
+SUFFIXES = {".json", ".md", ".py", ".toml", ".txt", ".cfg", ".yaml", ".yml"}
+
+
+def tracked_files() -> list[Path]:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    out = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    return [ROOT / name for name in out.split("\0") if name]
+
+
+def test_no_absolute_machine_path_is_committed() -> None:
+    offenders = []
+    for path in tracked_files():
+        if path.suffix not in SUFFIXES or not path.is_file():
+            continue
+        for match in ABSOLUTE.finditer(path.read_text(errors="replace")):
+            line = path.read_text(errors="replace")[: match.start()].count("\n") + 1
+            offenders.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0).strip()}")
+    assert not offenders, "absolute machine paths committed:\n" + "\n".join(offenders)
+
+
+def test_the_package_data_holds_no_absolute_path() -> None:
+    """What ``pip install`` ships (the pretrained model's files), checked apart from git."""
+    shipped = [p for p in (ROOT / "vin_model" / "pretrained").iterdir() if p.suffix in SUFFIXES]
+    assert shipped, "the pretrained model ships its config and README"
+    for path in shipped:
+        assert not ABSOLUTE.search(path.read_text()), path
