@@ -257,7 +257,9 @@ def export_minari(
         episodes = minari_episodes(dataset, task, stop_at_success)
         with _datasets_root(tmp), warnings.catch_warnings():
             # Minari warns about every metadata field left out (eval_env, author, ...).
-            warnings.filterwarnings("ignore", message=r".*(is set to None|is None)", module="minari")
+            warnings.filterwarnings(
+                "ignore", message=r".*(is set to None|is None)", module="minari"
+            )
             out = minari.create_dataset_from_buffers(
                 dataset_id,
                 _buffers(minari, episodes, EPISODES_PER_WRITE),
