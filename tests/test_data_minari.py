@@ -119,6 +119,12 @@ def test_default_root_is_minaris(source, tmp_path, monkeypatch):
     assert "plain-v1" in minari.list_local_datasets()
 
 
+def test_relative_root(source, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    export_minari(source, NAME, Path("data") / "minari")
+    assert load(Path("data") / "minari", monkeypatch).total_episodes == 3
+
+
 def test_command_line(source, tmp_path, monkeypatch, capsys):
     out = tmp_path / "r.json"
     argv = ["export-minari", str(source), "--out", NAME, "--root", str(tmp_path), "--json"]

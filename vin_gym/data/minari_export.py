@@ -236,7 +236,8 @@ def export_minari(
     """
     minari = require_minari()
     namespace, _, _ = check_dataset_id(dataset_id)
-    root = Path(root) if root is not None else default_root()
+    # absolute: Minari builds some of its paths wrongly from a relative root
+    root = (Path(root) if root is not None else default_root()).absolute()
     final = root / dataset_id
     if final.exists():
         raise ValueError(
