@@ -171,3 +171,20 @@ def test_rewards_of_another_task_are_refused(source):
     episodes = minari_episodes(open_dataset(source), GoalTask(target=0))
     with pytest.raises(DatasetError, match="disagrees with the env task"):
         list(episodes)
+
+
+def test_a_dataset_without_goal_is_refused(tmp_path):
+    scipy_io = pytest.importorskip("scipy.io")
+    from vin_gym.data import import_mat
+
+    states = np.random.default_rng(0).uniform(2.0, 8.0, size=(2, 5, 3, 4))
+    centres = (np.arange(32) + 0.5) * 10.0 / 32  # the seed's frames: a blob per ball
+    d2 = (centres[None, :] - states[..., 0, None, None]) ** 2 + (
+        centres[:, None] - states[..., 1, None, None]
+    ) ** 2
+    frames = np.moveaxis(np.exp(-((d2 / 1.2**2) ** 4)), 2, -1)  # (E, T, 32, 32, 3)
+    scipy_io.savemat(tmp_path / "seed.mat", {"X": frames, "y": states})
+    import_mat(tmp_path / "seed.mat", tmp_path / "mat")
+    with pytest.raises(DatasetError, match="has no goal"):
+        export_minari(tmp_path / "mat", NAME, tmp_path / "root")
+    assert not (tmp_path / "root" / NAME).exists()

@@ -246,6 +246,11 @@ def export_minari(
         )
     dataset = open_dataset(sources)
     meta = dataset.meta
+    if any(m["meta"].get("has_goal") is False for m in dataset.manifests):
+        raise DatasetError(
+            f"{sources} has no goal (imported with `vin-gym import-mat`?): rewards and "
+            "terminations are undefined; export a dataset made by `vin-gym collect`"
+        )
     env_id, env_kwargs = meta["env_id"], dict(meta.get("env_kwargs", {}))
     spec, task, observation_space, action_space = _env_parts(env_id, env_kwargs, dataset)
     vin_gym_meta = _provenance(dataset, env_id, env_kwargs, task, stop_at_success)
