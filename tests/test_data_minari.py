@@ -152,6 +152,10 @@ def test_missing_minari_names_the_extra(source, tmp_path, monkeypatch, capsys):
         export_minari(source, NAME, tmp_path)
     assert main(["export-minari", str(source), "--out", NAME, "--root", str(tmp_path)]) == 2
     assert "vin-gym[minari]" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "minari", minari)
+    monkeypatch.setattr(minari, "__version__", "0.5.3")  # stores frames as JPEG only
+    with pytest.raises(MissingExtraError, match=r"minari>=0\.5\.4.*found 0\.5\.3"):
+        export_minari(source, NAME, tmp_path)
 
 
 def test_a_failed_export_leaves_nothing_behind(source, tmp_path, monkeypatch):
