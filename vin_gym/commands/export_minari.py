@@ -21,7 +21,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help="write a dataset as a Minari dataset (offline RL)",
         description=__doc__,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument(
         "dirs",
