@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "collect": "vin_gym.commands.collect",
     "inspect": "vin_gym.commands.inspect",
     "import-mat": "vin_gym.commands.import_mat",
+    "export-minari": "vin_gym.commands.export_minari",
     "train": "vin_gym.commands.train",
     "evaluate": "vin_gym.commands.evaluate",
     "plan": "vin_gym.commands.plan",
