@@ -60,8 +60,13 @@ def measure(
     start = time.perf_counter()
     rows: dict[str, Any] = {"env": env_id}
     random = pipe.random_episodes(env, seeds, np.random.default_rng(0))
-    rows["random"] = success_summary([[e["success"] for e in random]])
-    rows["zero"] = success_summary([[e["success"] for e in pipe.zero_episodes(env, seeds)]])
+    zero = pipe.zero_episodes(env, seeds)
+    rows["outcomes"] = {
+        "random": [[e["success"] for e in random]],
+        "zero": [[e["success"] for e in zero]],
+    }
+    rows["random"] = success_summary(rows["outcomes"]["random"])
+    rows["zero"] = success_summary(rows["outcomes"]["zero"])
     outcomes = []
     for seed in oracle_seeds:
         agent = pipe.make_agent(OracleWorldModel(env), "cem", ORACLE_PLANNER, ORACLE_HORIZON, seed)
@@ -69,6 +74,7 @@ def measure(
             env, agent, eval_seeds(oracle_episodes), f"{env_id} oracle s{seed}", progress=progress
         )
         outcomes.append([e["success"] for e in eps])
+    rows["outcomes"]["oracle"] = outcomes
     rows["oracle"] = success_summary(outcomes)
     env.close()
     luck = max(rows["random"]["success_rate"], rows["zero"]["success_rate"]) > LUCK_THRESHOLD

@@ -2,9 +2,12 @@
 
 One cell (one seed's episodes): the Wilson score interval, from
 :func:`scipy.stats.binomtest`. Several seeds: a two-level bootstrap, resampling seeds and
-then episodes within each seed, so that the interval holds both the spread between seeds
-(training runs, planner seeds) and the finite number of episodes. Three identical seeds
-therefore still get an interval as wide as their episodes allow, never ``± 0.00``.
+then episodes within each seed, so that the interval holds the spread between seeds
+(training runs, planner seeds), widened where needed to the Wilson interval of all the
+episodes pooled: a bootstrap of identical outcomes (every episode a success) has no
+spread at all, yet 60 successes in 60 episodes do not prove a rate of exactly 1. Three
+identical seeds therefore still get an interval as wide as their episodes allow, never
+``± 0.00``.
 
 >>> lo, hi = wilson_interval(3, 100)
 >>> round(lo, 3), round(hi, 3)
@@ -12,6 +15,9 @@ therefore still get an interval as wide as their episodes allow, never ``± 0.00
 >>> s = success_summary([[True] * 10, [True] * 9 + [False]])
 >>> s["episodes"], s["seeds"], s["success_rate"]
 (20, 2, 0.95)
+>>> s = success_summary([[True] * 20] * 3)  # all successes: the pooled Wilson floor
+>>> s["success_rate"], round(s["ci_low"], 3), s["ci_high"]
+(1.0, 0.94, 1.0)
 """
 
 from __future__ import annotations
@@ -69,8 +75,9 @@ def success_summary(outcomes: Sequence[Sequence[bool]], confidence: float = 0.95
 
     Returns:
         ``success_rate`` (mean over seeds of each seed's rate), ``ci_low``, ``ci_high``
-        (Wilson for one seed, the two-level bootstrap for more), ``interval`` (the method's
-        name), ``episodes`` (all seeds together) and ``seeds``.
+        (Wilson for one seed; for more, the two-level bootstrap widened to at least the
+        pooled episodes' Wilson interval), ``interval`` (the method's name), ``episodes``
+        (all seeds together) and ``seeds``.
     """
     if not outcomes:
         raise ValueError("need at least one seed's outcomes")
@@ -81,7 +88,11 @@ def success_summary(outcomes: Sequence[Sequence[bool]], confidence: float = 0.95
         method = "wilson"
     else:
         lo, hi = bootstrap_interval(outcomes, confidence)
-        method = "bootstrap over seeds and episodes"
+        pooled_lo, pooled_hi = wilson_interval(
+            int(sum(np.sum(o) for o in outcomes)), episodes, confidence
+        )
+        lo, hi = min(lo, pooled_lo), max(hi, pooled_hi)
+        method = "bootstrap over seeds and episodes, at least the pooled Wilson interval"
     return {
         "success_rate": float(np.mean(rates)),
         "ci_low": lo,
