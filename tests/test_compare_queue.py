@@ -33,16 +33,15 @@ def test_two_workers_make_the_same_cells_as_one(tmp_path, capsys):
         assert main([*base, *args, "--workers", str(k)]) == 0
     assert "7 cells to run on 2 workers, cheapest first" in capsys.readouterr().out
     one, two = cells(tmp_path / "o1"), cells(tmp_path / "o2")
-    assert sorted(one) == sorted(two) == sorted(
-        ["random_s0", "random_s1", "zero", "oracle-cem_s0", "oracle-cem_s1"]
-        + ["vin-cem_d60_s0", "vin-cem_d60_s1"]
-    )
+    names = ["random_s0", "random_s1", "zero", "oracle-cem_s0", "oracle-cem_s1"]
+    assert sorted(one) == sorted(two) == sorted([*names, "vin-cem_d60_s0", "vin-cem_d60_s1"])
     for name in one:
         assert results(one[name]) == results(two[name]), name
         assert one[name]["success_rate"] == two[name]["success_rate"]
-    assert json.loads((tmp_path / "o2" / "compare.json").read_text())["rows"] == json.loads(
-        (tmp_path / "o1" / "compare.json").read_text()
-    )["rows"]
+    assert (
+        json.loads((tmp_path / "o2" / "compare.json").read_text())["rows"]
+        == json.loads((tmp_path / "o1" / "compare.json").read_text())["rows"]
+    )
 
 
 def test_a_killed_sweep_resumes_where_it_stopped(tmp_path, monkeypatch, capsys):

@@ -10,10 +10,13 @@ A VIN cell collects its data into ``WORK/data/<policy>_d<D>_s<seed>`` and trains
 ``WORK/vin/<policy>_d<D>_s<seed>``; both are resumed if they hold part of the same work.
 A VIN run directory is reused only if it was trained on the same data: its
 ``data_fingerprint.json`` (written before training) records the dataset's
-:func:`data_fingerprint`, and its checkpoint's recorded data meta must carry the
-dataset's physics fingerprint. A run from other data is left alone and the cell trains
-into ``..._<fingerprint>`` beside it. Cells that share a data or run directory (two
-sweeps with different planners) take turns through a lock file under ``WORK/locks``.
+:func:`data_fingerprint`, and the data meta its checkpoint records (``extra["meta"]`` of
+``_pipeline.train_vin``) must be the dataset's, physics fingerprint included. (The
+fingerprint goes beside the checkpoint because ``train_vin`` takes no ``extra`` yet; once
+it does, it belongs in the checkpoint's config.) A run from other data is left alone and
+the cell trains into ``..._<fingerprint>`` beside it. Cells that share a data or run
+directory (two sweeps with different planners) take turns through a lock file under
+``WORK/locks``.
 
 The pipeline functions still live in ``vin_gym.commands._pipeline`` and
 ``vin_gym.commands.plan``; this module calls them there until they move into the
@@ -213,7 +216,7 @@ def vin_run_dir(base: Path, manifest: dict[str, Any], data: Path) -> Path:
     fingerprint in the directory chosen (``DATA_RECORD``) before any training."""
     fingerprint = data_fingerprint(manifest)
     for run_dir in (base, base.with_name(f"{base.name}_{fingerprint}")):
-        if not _has_checkpoints(run_dir) or _trained_on(run_dir, manifest, data):
+        if not _has_checkpoints(run_dir) or _trained_on(run_dir, manifest):
             write_json(
                 run_dir / DATA_RECORD,
                 {
@@ -237,20 +240,18 @@ def _has_checkpoints(run_dir: Path) -> bool:
     return bool(list_checkpoints(run_dir))
 
 
-def _trained_on(run_dir: Path, manifest: dict[str, Any], data: Path) -> bool:
+def _trained_on(run_dir: Path, manifest: dict[str, Any]) -> bool:
     """Whether the VIN run in ``run_dir`` was trained on the dataset ``manifest``: its
-    recorded data fingerprint (a run from before it was recorded: its data path) and its
-    checkpoint's data meta, physics fingerprint included, must match."""
+    recorded data fingerprint (if any: runs from before it was recorded have none) and the
+    data meta its checkpoint records (policy, seed, episode steps, env arguments, physics
+    fingerprint; the episode count is in the directory's name) must match."""
     from vin_model.checkpoint import read_config
 
     record = run_dir / DATA_RECORD
     if record.is_file():
         if json.loads(record.read_text()).get("data_fingerprint") != data_fingerprint(manifest):
             return False
-    config = read_config(run_dir)
-    if not record.is_file() and config.get("data") != [str(data)]:
-        return False
-    meta = config.get("meta", {})
+    meta = read_config(run_dir).get("meta", {})
     return all(meta.get(k) == v for k, v in manifest["meta"].items() if k != "sources")
 
 
