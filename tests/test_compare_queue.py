@@ -4,8 +4,14 @@ only on the same data."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
 from test_compare import TINY
 
 from vin_gym.cli import main
@@ -16,9 +22,11 @@ from vin_gym.experiments.comparison.runner import DATA_RECORD
 RESULT = ("seed", "return", "steps", "success", "final_distance")
 
 
-def cells(out: Path) -> dict[str, dict]:
+def cells(out: Path, killed: bool = False) -> dict[str, dict]:
+    """The finished cells in ``out`` (every one must parse), checking that no temporary
+    file is left behind (unless the sweep was killed, which can leave one)."""
     found = {p.stem: json.loads(p.read_text()) for p in (out / "cells").glob("*.json")}
-    assert not list((out / "cells").glob(".*")), "a temporary file was left behind"
+    assert killed or not list((out / "cells").glob(".*")), "a temporary file was left behind"
     return found
 
 
@@ -110,3 +118,39 @@ def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
 
 def _manifest(work: Path) -> dict:
     return json.loads((work / "data" / "colored_d60_s0" / "manifest.json").read_text())
+
+
+def test_a_failing_cell_does_not_stop_the_others(tmp_path, capsys):
+    work, out = tmp_path / "w", tmp_path / "o"
+    other = ["collect", "--episodes", "1", "--steps", "12", "--obs-size", "48", "--no-progress"]
+    assert main([*other, "--out", str(work / "data" / "colored_d60_s0")]) == 0
+    args = [*TINY, "--methods", "random", "oracle", "vin", "--workers", "2"]
+    assert main([*args, "--work", str(work), "--out", str(out)]) == 2  # its data dir is taken
+    captured = capsys.readouterr()
+    assert "cell vin-cem_d60_s0: failed" in captured.out
+    assert "colored_d60_s0" in captured.err
+    assert sorted(cells(out)) == ["oracle-cem_s0", "random_s0"]
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_with_sigkill_resumes(tmp_path, capsys):
+    """The whole process group killed mid-sweep: no cell half-written, the rest redone."""
+    args = [*TINY, "--methods", "random", "zero", "oracle", "--seeds", "0", "1", "2", "3"]
+    args += ["--episodes", "10", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vin_gym.cli", *args, "--workers", "2"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "o" / "cells").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = cells(tmp_path / "o", killed=True)  # each file parses: written whole or not at all
+    assert 1 <= len(before) < 9
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out.count("done before") == len(before)
+    assert len(cells(tmp_path / "o", killed=True)) == 9
