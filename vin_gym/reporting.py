@@ -65,8 +65,21 @@ def success_table(rows: Sequence[dict[str, Any]], **keys: Any) -> str:
 
 def provenance_markdown(record: dict[str, Any]) -> str:
     """A ``Versions and machine`` section: one line per package version and machine field
-    of a :func:`vin_gym.provenance.provenance` record (either may be missing)."""
+    of a :func:`vin_gym.provenance.provenance` record, and its physics fingerprint (any of
+    them may be missing).
+
+    >>> print(provenance_markdown({"versions": {"numpy": "2.0"}, "physics": "ab12"}))
+    <BLANKLINE>
+    ## Versions and machine
+    <BLANKLINE>
+    - numpy: 2.0
+    - physics fingerprint: ab12
+    <BLANKLINE>
+    """
     items = {**record.get("versions", {}), **record.get("machine", {})}
+    physics = record.get("physics")
+    if physics:
+        items["physics fingerprint"] = ", ".join(physics) if isinstance(physics, list) else physics
     if not items:
         return ""
     return "\n## Versions and machine\n\n" + "".join(f"- {k}: {v}\n" for k, v in items.items())

@@ -330,15 +330,19 @@ def _pool(
     )
     with pool:
         futures = {pool.submit(run_and_write, s, ctx, cell_path(out, s)): s for s in todo}
-        for future in as_completed(futures):
-            name = futures[future]["name"]
-            try:
-                done[name] = future.result()
-            except Exception as exc:  # the other cells go on; raised below
-                log(f"cell {name}: failed: {type(exc).__name__}: {exc}")
-                failed.append(exc)
-                continue
-            log(f"cell {name}: finished ({len(done)}/{len(todo)})")
+        try:
+            for future in as_completed(futures):
+                name = futures[future]["name"]
+                try:
+                    done[name] = future.result()
+                except Exception as exc:  # the other cells go on; raised below
+                    log(f"cell {name}: failed: {type(exc).__name__}: {exc}")
+                    failed.append(exc)
+                    continue
+                log(f"cell {name}: finished ({len(done)}/{len(todo)})")
+        except KeyboardInterrupt:  # start no other cell; the finished ones are written
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     if failed:
         raise failed[0]
     return done
