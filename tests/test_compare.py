@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from vin_gym.cli import main
-from vin_gym.commands.compare import (
-    _load_cell,
-    aggregate,
-    find_sb3_runs,
-    same_physics,
-    sb3_rows,
-)
+from vin_gym.experiments.comparison.report import aggregate
+from vin_gym.experiments.comparison.runner import load_cell as _load_cell
+from vin_gym.experiments.comparison.sb3_runs import find_sb3_runs, same_physics, sb3_rows
 from vin_gym.utils import write_json
 
 

@@ -16,8 +16,6 @@ each evaluation), ``checkpoints/model_<steps>.zip``, ``model.zip`` (the final mo
 from __future__ import annotations
 
 import dataclasses
-import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +32,7 @@ from vin_gym.baselines.callbacks import (
     save_model,
 )
 from vin_gym.fingerprint import physics_fingerprint
+from vin_gym.provenance import machine_info, package_versions
 from vin_gym.utils import write_json
 
 ALGOS = ("ppo", "sac", "td3", "a2c")
@@ -297,27 +296,6 @@ def build_model(cfg: BaselineConfig, venv: Any, tensorboard_log: str | None) -> 
     return model, hp
 
 
-def versions() -> dict[str, str]:
-    """Versions of the packages a result depends on."""
-    import gymnasium
-    import pymunk
-    import torch
-
-    import vin_gym
-
-    sb3 = require_sb3()
-    return {
-        "python": sys.version.split()[0],
-        "vin_gym": vin_gym.__version__,
-        "stable_baselines3": sb3.__version__,
-        "torch": torch.__version__,
-        "gymnasium": gymnasium.__version__,
-        "pymunk": pymunk.version,
-        "platform": platform.platform(),
-        "processor": platform.processor(),
-    }
-
-
 def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str, Any]:
     """Train one SB3 agent, evaluating on fixed seeds; returns the run's summary.
 
@@ -343,7 +321,8 @@ def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str,
         "policy": type(model.policy).__name__,
         "device": str(model.device),
         "command": command,
-        "versions": versions(),
+        "versions": package_versions(),
+        "machine": machine_info(),
         "physics": physics_fingerprint(cfg.env_id, **cfg.env_kwargs),
     }
     write_json(out / "config.json", config)

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.utils import atomic_write, atomic_write_bytes, format_table, write_json
+from vin_gym.reporting import plot_success, provenance_markdown, success_table
+from vin_gym.utils import atomic_write_bytes, write_json
 
 
 def load_run(run_dir: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -89,73 +90,33 @@ def summarize(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     """A markdown table of ``rows``: success with its 95% interval over seeds and episodes,
     mean return ± std over seeds."""
-    table = [
-        {
-            "method": r["method"],
-            "env steps": r["steps"],
-            "seeds": r["n_seeds"],
-            "episodes": "/".join(str(e) for e in r["eval_episodes"]),
-            "success rate [95% CI]": rate_text(r["success_mean"], r["ci_low"], r["ci_high"]),
-            "mean return": f"{r['return_mean']:.2f} ± {r['return_std']:.2f}",
-        }
-        for r in rows
-    ]
-    return format_table(table)
-
-
-def rate_text(mean: float, low: float | None, high: float | None) -> str:
-    """``0.42 [0.30, 0.55]``, or ``0.42 [interval not recorded]``.
-
-    >>> rate_text(0.5, 0.25, 0.75), rate_text(0.5, None, None)
-    ('0.50 [0.25, 0.75]', '0.50 [interval not recorded]')
-    """
-    if low is None or high is None:
-        return f"{mean:.2f} [interval not recorded]"
-    return f"{mean:.2f} [{low:.2f}, {high:.2f}]"
+    return success_table(rows, steps_key="steps", episodes_key="eval_episodes", return_digits=2)
 
 
 def provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
-    """The commands, package versions and machine behind ``run_dirs`` (from their configs)."""
+    """The commands, package versions, machine, physics and evaluation seeds behind
+    ``run_dirs`` (from their configs; the first run's versions and machine)."""
     configs = [load_run(r)[0] for r in run_dirs]
     commands = [c.get("command") or f"(run {c.get('out')}: command not recorded)" for c in configs]
+    first = configs[0] if configs else {}
+    versions = dict(first.get("versions", {}))
+    machine = first.get("machine")
+    if machine is None:  # a run from before the machine was recorded: its platform, our cores
+        machine = {k: versions.pop(k) for k in ("platform", "processor") if k in versions}
+        machine["cpu_count"] = os.cpu_count()
     return {
         "commands": commands,
-        "versions": configs[0].get("versions", {}) if configs else {},
-        "cpu_count": os.cpu_count(),
-        "eval_seed_base": configs[0].get("eval_seed_base") if configs else None,
+        "versions": versions,
+        "machine": machine,
+        "physics": sorted({c["physics"] for c in configs if c.get("physics")}),
+        "eval_seed_base": first.get("eval_seed_base"),
     }
 
 
 def plot(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
-    """Success rate against environment steps, log x, as PNG: the mean over seeds, with its
-    95% interval as a band (mean ± std over seeds where no interval was recorded)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for method in sorted({r["method"] for r in rows}):
-        pts = sorted(
-            (r["steps"], r["success_mean"], *_band(r)) for r in rows if r["method"] == method
-        )
-        x, y, lo, hi = (np.array(v) for v in zip(*pts, strict=True))
-        ax.plot(x, y, marker="o", label=method)
-        ax.fill_between(x, lo, hi, alpha=0.2)
-    ax.set(xscale="log", xlabel="environment steps", ylabel="success rate", ylim=(0, 1))
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    path = Path(path)
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
-    plt.close(fig)
-    return path
-
-
-def _band(row: dict[str, Any]) -> tuple[float, float]:
-    if row.get("ci_low") is not None:
-        return row["ci_low"], row["ci_high"]
-    return row["success_mean"] - row["success_std"], row["success_mean"] + row["success_std"]
+    """Success rate against environment steps, log x, as PNG, with 95% interval bands
+    (:func:`vin_gym.reporting.plot_success`)."""
+    return plot_success(rows, path, steps_key="steps")
 
 
 def write_summary(
@@ -176,10 +137,7 @@ def write_summary(
     )
     if extra.get("commands"):
         text += "\n## Commands\n\n```\n" + "\n".join(extra["commands"]) + "\n```\n"
-    if extra.get("versions"):
-        text += "\n## Versions and machine\n\n"
-        text += "".join(f"- {k}: {v}\n" for k, v in extra["versions"].items())
-        text += f"- cpu_count: {extra.get('cpu_count')}\n"
+    text += provenance_markdown(extra)
     if extra.get("notes"):
         text += "\n## Notes\n\n" + extra["notes"] + "\n"
     atomic_write_bytes(out / "summary.md", text.encode())

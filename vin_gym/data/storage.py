@@ -31,7 +31,6 @@ import datetime
 import hashlib
 import json
 import os
-import platform
 import re
 import shutil
 import tempfile
@@ -40,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from vin_gym.provenance import package_versions  # noqa: F401  (manifests record it)
 from vin_gym.utils import write_json
 
 FORMAT = "vin-gym-dataset"
@@ -203,21 +203,6 @@ def remove_temporaries(root: Path) -> None:
     """Delete the temporary shard directories a killed run left behind."""
     for tmp in Path(root).glob(".shard-*.tmp"):
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def package_versions() -> dict[str, str]:
-    import gymnasium
-    import pymunk
-
-    import vin_gym
-
-    return {
-        "vin_gym": vin_gym.__version__,
-        "numpy": np.__version__,
-        "gymnasium": gymnasium.__version__,
-        "pymunk": pymunk.version,
-        "python": platform.python_version(),
-    }
 
 
 def now() -> str:

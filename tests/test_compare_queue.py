@@ -1,0 +1,156 @@
+"""The queue of ``vin-gym compare``: workers, resuming a killed sweep, reusing VIN runs
+only on the same data."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_compare import TINY
+
+from vin_gym.cli import main
+from vin_gym.experiments.comparison import runner
+from vin_gym.experiments.comparison.runner import DATA_RECORD
+
+#: What a cell's result is (not how long it took, nor where it ran).
+RESULT = ("seed", "return", "steps", "success", "final_distance")
+
+
+def cells(out: Path, killed: bool = False) -> dict[str, dict]:
+    """The finished cells in ``out`` (every one must parse), checking that no temporary
+    file is left behind (unless the sweep was killed, which can leave one)."""
+    found = {p.stem: json.loads(p.read_text()) for p in (out / "cells").glob("*.json")}
+    assert killed or not list((out / "cells").glob(".*")), "a temporary file was left behind"
+    return found
+
+
+def results(cell: dict) -> list[tuple]:
+    return [tuple(e[k] for k in RESULT) for e in cell["per_episode"]]
+
+
+def test_two_workers_make_the_same_cells_as_one(tmp_path, capsys):
+    base = [*TINY, "--methods", "random", "zero", "oracle", "vin", "--seeds", "0", "1"]
+    for k in (1, 2):
+        args = ["--work", str(tmp_path / f"w{k}"), "--out", str(tmp_path / f"o{k}")]
+        assert main([*base, *args, "--workers", str(k)]) == 0
+    assert "7 cells to run on 2 workers, cheapest first" in capsys.readouterr().out
+    one, two = cells(tmp_path / "o1"), cells(tmp_path / "o2")
+    names = ["random_s0", "random_s1", "zero", "oracle-cem_s0", "oracle-cem_s1"]
+    assert sorted(one) == sorted(two) == sorted([*names, "vin-cem_d60_s0", "vin-cem_d60_s1"])
+    for name in one:
+        assert results(one[name]) == results(two[name]), name
+        assert one[name]["success_rate"] == two[name]["success_rate"]
+    assert (
+        json.loads((tmp_path / "o2" / "compare.json").read_text())["rows"]
+        == json.loads((tmp_path / "o1" / "compare.json").read_text())["rows"]
+    )
+
+
+def test_a_killed_sweep_resumes_where_it_stopped(tmp_path, monkeypatch, capsys):
+    args = [*TINY, "--methods", "random", "zero", "oracle", "--seeds", "0", "1"]
+    args += ["--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+    ran: list[str] = []
+    run_cell = runner.run_cell
+
+    def killed_after_two(spec, ctx):
+        if len(ran) == 2:
+            raise KeyboardInterrupt  # as Ctrl-C, or a kill, in the middle of the third
+        ran.append(spec["name"])
+        return run_cell(spec, ctx)
+
+    monkeypatch.setattr(runner, "run_cell", killed_after_two)
+    assert main(args) == 130
+    assert ran == ["random_s0", "zero"]  # cheapest first: not the order of the grid
+    assert sorted(cells(tmp_path / "o")) == ["random_s0", "zero"]
+    first = cells(tmp_path / "o")
+    capsys.readouterr()
+
+    monkeypatch.setattr(runner, "run_cell", run_cell)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.count("done before") == 2
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("cell ")][2:] == [
+        "random_s1",
+        "oracle-cem_s0",
+        "oracle-cem_s1",
+    ]
+    done = cells(tmp_path / "o")
+    assert len(done) == 5 and done["zero"] == first["zero"]
+
+
+def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
+    work = tmp_path / "w"
+    args = [*TINY, "--methods", "vin", "--work", str(work), "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    base = work / "vin" / "colored_d60_s0"
+    record = json.loads((base / DATA_RECORD).read_text())
+    cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
+    assert cell["run_dir"] == str(base)
+    assert cell["data_fingerprint"] == record["data_fingerprint"]
+    assert record["physics"] == cell["eval"]["physics"]
+
+    # A run recorded as trained on other data: left alone, the cell trains beside it.
+    (base / DATA_RECORD).write_text(json.dumps({**record, "data_fingerprint": "other"}))
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 0
+    assert "was trained on other data: not reused" in capsys.readouterr().out
+    cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
+    assert cell["run_dir"] == f"{base}_{record['data_fingerprint']}"
+    assert json.loads((base / DATA_RECORD).read_text())["data_fingerprint"] == "other"
+
+    # A run from before the record: reused when its checkpoint's data meta matches...
+    (base / DATA_RECORD).unlink()
+    assert runner.vin_run_dir(base, _manifest(work), work / "data" / "colored_d60_s0") == base
+    assert json.loads((base / DATA_RECORD).read_text()) == record
+    # ...and not when the physics it records is another.
+    (base / DATA_RECORD).unlink()
+    manifest = _manifest(work)
+    manifest["meta"]["physics"] = "0" * 16
+    chosen = runner.vin_run_dir(base, manifest, work / "data" / "colored_d60_s0")
+    assert chosen != base
+
+
+def _manifest(work: Path) -> dict:
+    return json.loads((work / "data" / "colored_d60_s0" / "manifest.json").read_text())
+
+
+def test_a_failing_cell_does_not_stop_the_others(tmp_path, capsys):
+    work, out = tmp_path / "w", tmp_path / "o"
+    other = ["collect", "--episodes", "1", "--steps", "12", "--obs-size", "48", "--no-progress"]
+    assert main([*other, "--out", str(work / "data" / "colored_d60_s0")]) == 0
+    args = [*TINY, "--methods", "random", "oracle", "vin", "--workers", "2"]
+    assert main([*args, "--work", str(work), "--out", str(out)]) == 2  # its data dir is taken
+    captured = capsys.readouterr()
+    assert "cell vin-cem_d60_s0: failed" in captured.out
+    assert "colored_d60_s0" in captured.err
+    assert sorted(cells(out)) == ["oracle-cem_s0", "random_s0"]
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_with_sigkill_resumes(tmp_path, capsys):
+    """The whole process group killed mid-sweep: no cell half-written, the rest redone."""
+    args = [*TINY, "--methods", "random", "zero", "oracle", "--seeds", "0", "1", "2", "3"]
+    args += ["--episodes", "10", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vin_gym.cli", *args, "--workers", "2"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "o" / "cells").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = cells(tmp_path / "o", killed=True)  # each file parses: written whole or not at all
+    assert 1 <= len(before) < 9
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out.count("done before") == len(before)
+    assert len(cells(tmp_path / "o", killed=True)) == 9

@@ -1,0 +1,1 @@
+"""The integration layer: experiments over the envs, data, world model and planners."""

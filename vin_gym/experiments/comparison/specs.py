@@ -1,0 +1,178 @@
+"""The cells of a comparison: one (method, data budget, seed) each, and the key that makes
+two evaluations comparable.
+
+A cell spec is a JSON-able dict: ``name`` (its file name), ``method`` (``random``,
+``zero``, ``oracle`` or ``vin``), ``label`` (its row in the table), ``seed``, the planner
+settings ``plan`` (oracle, VIN), ``data_steps``, ``data`` and ``train`` (VIN), and
+``eval`` (:func:`eval_key`). A finished cell is reused only if it records the same spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Methods ``vin-gym compare`` knows (``sb3`` reads runs, it runs no cell).
+METHODS = ("random", "zero", "oracle", "vin", "sb3")
+#: Order of methods in the queue and the table: the cheap ones first.
+METHOD_RANK = {"random": 0, "zero": 0, "oracle": 1, "vin": 2}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The cells to compute (field names as ``vin-gym compare``'s flags).
+
+    Attributes:
+        methods: Methods to run (of :data:`METHODS`).
+        seeds: Seeds of data, training and planner; one cell per method and seed.
+        data_steps: VIN-MPC: environment steps of exploration data, one cell each.
+        episode_steps: VIN data: env steps per collected episode.
+        obs_size: VIN data: frame size.
+        data_policy: VIN data: ``random``, ``colored`` or ``pushes`` (privileged).
+        train_steps: VIN training steps.
+        train_minutes: Safety cap on VIN training time (``None``: none).
+        batch_size: VIN training clips per step.
+        rollout: VIN training rollout steps (max).
+        planner: ``cem``, ``icem``, ``mppi`` or ``random``.
+        horizon: Planning horizon.
+        population: Planner samples per iteration.
+        elites: Elites (cem, icem).
+        iterations: Planner iterations per decision.
+    """
+
+    methods: tuple[str, ...] = ("random", "zero", "oracle", "vin")
+    seeds: tuple[int, ...] = (0, 1, 2)
+    data_steps: tuple[int, ...] = (10_000, 30_000, 100_000)
+    episode_steps: int = 49
+    obs_size: int = 32
+    data_policy: str = "colored"
+    train_steps: int = 20_000
+    train_minutes: float | None = None
+    batch_size: int = 100
+    rollout: int = 16
+    planner: str = "cem"
+    horizon: int = 12
+    population: int = 100
+    elites: int = 10
+    iterations: int = 3
+
+    def planner_config(self) -> dict[str, Any]:
+        """The planner's config overrides."""
+        return {
+            "population": self.population,
+            "elites": self.elites,
+            "iterations": self.iterations,
+        }
+
+    def plan_key(self) -> dict[str, Any]:
+        """What a planning cell's result depends on beyond its seed and the episodes."""
+        return {"planner": self.planner, "horizon": self.horizon, **self.planner_config()}
+
+
+def eval_key(
+    env: str,
+    env_kwargs: dict[str, Any],
+    episodes: int,
+    seed_base: int,
+    max_episode_steps: int | None = None,
+) -> dict[str, Any]:
+    """What makes two cells' evaluations comparable (a cached cell must match it): the
+    episodes, the env arguments, and the physics they ran on (a cell from before a
+    simulator change is redone). Computing it steps the environment: do it once.
+    """
+    from vin_gym.fingerprint import physics_fingerprint
+
+    return {
+        "env": env,
+        "env_kwargs": dict(env_kwargs),
+        "episodes": episodes,
+        "seed_base": seed_base,
+        "max_episode_steps": max_episode_steps,
+        "physics": physics_fingerprint(env, **env_kwargs),
+    }
+
+
+def eval_env_kwargs(key: dict[str, Any]) -> dict[str, Any]:
+    """``gym.make`` keyword arguments of every evaluation env of cells with ``key``: the
+    env arguments and the episode step limit.
+
+    >>> eval_env_kwargs({"env_kwargs": {"damping": 1.0}, "max_episode_steps": 8})
+    {'damping': 1.0, 'max_episode_steps': 8}
+    """
+    kwargs = dict(key["env_kwargs"])
+    if key.get("max_episode_steps") is not None:
+        kwargs["max_episode_steps"] = key["max_episode_steps"]
+    return kwargs
+
+
+def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every cell of ``grid``, evaluated under ``key`` (from :func:`eval_key`).
+
+    >>> key = {"env": "Billiards-v0", "physics": "0"}
+    >>> [s["name"] for s in cell_specs(Grid(seeds=(0, 1), data_steps=(60,)), key)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['random_s0', 'zero', 'oracle-cem_s0', 'vin-cem_d60_s0',
+     'random_s1', 'oracle-cem_s1', 'vin-cem_d60_s1']
+    """
+    # The pipeline still lives in the command layer; the lead moves it here at the merge.
+    from vin_gym.commands._pipeline import episodes_for_steps
+
+    specs: list[dict[str, Any]] = []
+    plan = grid.plan_key()
+    label = grid.planner
+    for seed in grid.seeds:
+        if "random" in grid.methods:
+            specs.append(
+                {"name": f"random_s{seed}", "method": "random", "label": "random", "seed": seed}
+            )
+        if "zero" in grid.methods and seed == grid.seeds[0]:  # deterministic: one cell
+            specs.append({"name": "zero", "method": "zero", "label": "zero", "seed": seed})
+        if "oracle" in grid.methods:
+            specs.append(
+                {
+                    "name": f"oracle-{label}_s{seed}",
+                    "method": "oracle",
+                    "label": f"oracle-{label}",
+                    "seed": seed,
+                    "plan": plan,
+                }
+            )
+        if "vin" in grid.methods:
+            for d in grid.data_steps:
+                specs.append(
+                    {
+                        "name": f"vin-{label}_d{d}_s{seed}",
+                        "method": "vin",
+                        "label": f"vin-{label}",
+                        "seed": seed,
+                        "data_steps": d,
+                        "plan": plan,
+                        "data": {
+                            "episodes": episodes_for_steps(d, grid.episode_steps),
+                            "episode_steps": grid.episode_steps,
+                            "obs_size": grid.obs_size,
+                            "policy": grid.data_policy,
+                        },
+                        "train": {
+                            "minutes": grid.train_minutes,
+                            "steps": grid.train_steps,
+                            "batch_size": grid.batch_size,
+                            "rollout": grid.rollout,
+                        },
+                    }
+                )
+    for spec in specs:
+        spec["eval"] = key
+    return specs
+
+
+def cost(spec: dict[str, Any]) -> tuple[int, int, int]:
+    """A sort key putting the cheap cells first: random and zero actions, then the
+    oracle, then VIN-MPC by its data steps (then by seed).
+
+    >>> sorted([{"method": "vin", "data_steps": 30, "seed": 0},
+    ...         {"method": "vin", "data_steps": 10, "seed": 1},
+    ...         {"method": "random", "seed": 0}], key=cost)[1]["data_steps"]
+    10
+    """
+    return METHOD_RANK[spec["method"]], int(spec.get("data_steps", 0)), int(spec["seed"])

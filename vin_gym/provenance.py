@@ -1,0 +1,86 @@
+"""Where a result came from: package versions, the machine, the command and the physics.
+
+One helper for every record a result carries: dataset manifests, SB3 run configs, the
+SB3 summary, ``vin-gym compare`` and the benchmarks.
+
+>>> record = provenance(command="vin-gym compare", physics="0123456789abcdef")
+>>> sorted(record), {"python", "vin_gym", "numpy"} <= set(record["versions"])
+(['command', 'machine', 'physics', 'versions'], True)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+#: Distributions recorded when installed, under these keys (not imported to read them).
+OPTIONAL = {"torch": "torch", "stable_baselines3": "stable-baselines3"}
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages a result depends on: vin_gym, numpy, gymnasium,
+    pymunk, and torch and stable_baselines3 when installed."""
+    import gymnasium
+    import numpy as np
+    import pymunk
+
+    import vin_gym
+
+    versions = {
+        "python": platform.python_version(),
+        "vin_gym": vin_gym.__version__,
+        "numpy": np.__version__,
+        "gymnasium": gymnasium.__version__,
+        "pymunk": pymunk.version,
+    }
+    for key, dist in OPTIONAL.items():
+        try:
+            versions[key] = version(dist)
+        except PackageNotFoundError:
+            pass
+    return versions
+
+
+def machine_info() -> dict[str, Any]:
+    """Where a measurement ran: core count, platform, processor, Python, load average."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
+
+
+def command_line(argv: list[str] | None = None, prog: str = "vin-gym") -> str | None:
+    """The shell command that is running (``prog`` and its arguments), or ``None`` when
+    this process is not ``prog`` (a test, a notebook).
+
+    >>> command_line(["vin-gym", "compare", "--out", "a b"])
+    "vin-gym compare --out 'a b'"
+    >>> command_line(["pytest"]) is None
+    True
+    """
+    argv = sys.argv if argv is None else argv
+    if not argv or Path(argv[0]).name != prog:
+        return None
+    return shlex.join([prog, *argv[1:]])
+
+
+def provenance(command: str | None = None, physics: str | None = None) -> dict[str, Any]:
+    """The record a result carries: ``command`` (default: :func:`command_line`), package
+    versions, the machine and, when given, the physics fingerprint
+    (:func:`vin_gym.fingerprint.physics_fingerprint`)."""
+    record: dict[str, Any] = {
+        "command": command if command is not None else command_line(),
+        "versions": package_versions(),
+        "machine": machine_info(),
+    }
+    if physics is not None:
+        record["physics"] = physics
+    return record
