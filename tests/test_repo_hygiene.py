@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: A path from a filesystem root with at least two levels ("/work/runs/...", "/home/x/...")
+#: A path from a filesystem root with at least two levels (a machine folder, a home)
 #: standing at the start of a value: after a quote, a space, "(" or "=".
 ABSOLUTE = re.compile(r"""(^|[ "'(=])/[a-z]+/[A-Za-z0-9_.-]+/""", re.MULTILINE)
 SUFFIXES = {".json", ".md", ".py", ".toml", ".txt", ".cfg", ".yaml", ".yml"}
