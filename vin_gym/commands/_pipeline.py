@@ -171,7 +171,7 @@ def make_agent(
     import torch
 
     from planners import MPCAgent, MPCConfig
-    from vin_gym.commands.plan import make_optimizer
+    from vin_gym.experiments.episodes import make_optimizer
 
     device = torch.device(model.device)
     generator = torch.Generator(device=device).manual_seed(int(seed))
@@ -188,7 +188,7 @@ def plan_episodes(
     keep_frames: bool = False,
     progress: bool = True,
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """Run ``agent`` for one episode per seed (``vin_gym.commands.plan.run_episode``).
+    """Run ``agent`` for one episode per seed (``vin_gym.experiments.episodes.run_episode``).
 
     Returns:
         Per-episode results (``run_episode``'s, plus ``final_distance`` of the target to
@@ -197,7 +197,7 @@ def plan_episodes(
     """
     from tqdm import tqdm
 
-    from vin_gym.commands.plan import run_episode
+    from vin_gym.experiments.episodes import run_episode
 
     episodes, videos = [], []
     for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):

@@ -199,7 +199,7 @@ def _run_cell(spec: dict[str, Any], args: argparse.Namespace, device: Any) -> di
 
     from vin_gym.baselines.callbacks import eval_seeds
     from vin_gym.commands import _pipeline as pipe
-    from vin_gym.commands.plan import summarize
+    from vin_gym.experiments.episodes import summarize
 
     progress = not args.no_progress
     seeds = eval_seeds(args.episodes, args.seed_base)

@@ -1,0 +1,15 @@
+"""The integration layer: pipelines that join environments, world models and planners.
+
+It sits between the packages (``vin_gym``'s envs and data, ``vin_model``, ``planners``)
+and the command line: the commands parse arguments, call a function here and report.
+Tests, benchmarks and examples import from here, never from ``vin_gym.commands``.
+
+* :mod:`vin_gym.experiments.episodes`: the goal-bound reward, the MPC episode loop, its
+  summary and the optimizer factory.
+* :mod:`vin_gym.experiments.stats`: interval estimates of success rates.
+* :mod:`vin_gym.experiments.exploration`: behaviour policies for the online loop (an MPC
+  agent with exploration noise; coloured-noise random pushes).
+* :mod:`vin_gym.experiments.mbrl`: online model learning (``vin-gym mbrl``).
+
+Importing this package imports neither torch nor the model code; its modules do.
+"""
