@@ -288,6 +288,7 @@ def fit(
     state_stats: dict[str, torch.Tensor] | None = None,
     resume: bool = False,
     extra: dict[str, Any] | None = None,
+    stop_at: int | None = None,
 ) -> tuple[VIN, dict[str, Any]]:
     """Train a VIN and checkpoint it under ``run_dir``.
 
@@ -301,6 +302,9 @@ def fit(
             clips' ``state_stats()``).
         resume: Continue from the newest checkpoint in ``run_dir``.
         extra: More JSON-able fields for the checkpoints' config (e.g. data meta).
+        stop_at: Stop (and checkpoint) at this step instead of ``cfg.steps``; the
+            schedules still span ``cfg.steps``, so a run trained in parts and resumed,
+            as the online loop trains, follows one schedule.
 
     Returns:
         The trained model (this process's copy) and a JSON-able summary.
@@ -384,7 +388,8 @@ def fit(
     start_step = step
     order, order_epoch = torch.empty(0, dtype=torch.long), -1
     vin.train()
-    while step < cfg.steps:
+    last_step = cfg.steps if stop_at is None else min(int(stop_at), cfg.steps)
+    while step < last_step:
         elapsed = elapsed_before + time.perf_counter() - t0
         if dist and cfg.max_minutes is not None:  # every process must agree on when to stop
             clock = torch.tensor([elapsed], dtype=torch.float64, device=device)
