@@ -221,15 +221,16 @@ def run_mbrl(
         config: The run.
         out: Run directory (created; must be empty unless ``resume``).
         resume: Continue the run in ``out``; its recorded config must equal ``config``
-            (``device`` and ``threads`` aside).
+            (``device`` and ``threads`` aside: they change rounding, not the run).
         progress: Show progress bars.
         log: Called with each iteration's row once it is complete (and on resume with the
             rows already done), e.g. to print the table as it grows.
 
     Returns:
         The summary: the config, one row per iteration (env steps, train step, success
-        rate with its Wilson 95% interval, exploration success, validation error, seconds
-        per phase), and the final row's figures.
+        rate with its Wilson 95% interval, ``data_success``: the share of the episodes
+        collected in the iteration that reached the goal, the validation position error,
+        seconds per phase), and the final row's figures.
 
     Raises:
         ValueError: ``out`` holds another run (or any files) and ``resume`` is false, or
