@@ -153,6 +153,13 @@ def test_resume_with_a_changed_config_is_refused(full_run, tmp_path) -> None:
         run_mbrl(TINY, tmp_path, progress=False)
 
 
+def test_evaluation_every_k_iterations_and_at_the_end(tmp_path) -> None:
+    config = replace(TINY, env_steps=4 * 12 + 3 * 2 * 12, eval_every=2, seed_train_steps=2)
+    rows = run_mbrl(config, tmp_path / "run", progress=False)["iterations"]
+    evaluated = [r["iteration"] for r in rows if r["success_rate"] is not None]
+    assert evaluated == [0, 2, 3]
+
+
 def test_config_rejects_budgets_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match="less than the seed data"):
         replace(TINY, env_steps=40)

@@ -87,7 +87,10 @@ class MBRLConfig:
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
         planner_kwargs: The planner config's fields to override.
         horizon: Planning horizon.
-        eval_episodes: Evaluation episodes after each iteration (no exploration noise).
+        eval_episodes: Evaluation episodes (no exploration noise) after an evaluated
+            iteration.
+        eval_every: Evaluate after every this many iterations (and after the seed
+            training and the last iteration); evaluation costs about as much as collecting.
         eval_seed: Evaluation episode ``i`` resets with seed ``eval_seed + i``.
         eval_max_steps: Steps of an evaluation episode (``None``: the env's own limit).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
@@ -119,13 +122,14 @@ class MBRLConfig:
     )
     horizon: int = 15
     eval_episodes: int = 10
+    eval_every: int = 1
     eval_seed: int = 1000
     eval_max_steps: int | None = None
     device: str = "auto"
     threads: int = 1
 
     def __post_init__(self) -> None:
-        counts = ("env_steps", "episode_steps", "seed_episodes", "agent_episodes")
+        counts = ("env_steps", "episode_steps", "seed_episodes", "agent_episodes", "eval_every")
         counts += ("seed_train_steps", "train_steps", "batch_size", "rollout_max", "horizon")
         for name in counts:
             value = getattr(self, name)
@@ -416,7 +420,8 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     from vin_gym.experiments.stats import wilson_interval
 
     n = config.eval_episodes
-    if n == 0:
+    due = iteration % config.eval_every == 0 or iteration == config.iterations
+    if n == 0 or not due:
         return {"success_rate": None, "success_low": None, "success_high": None}
     limit = {} if config.eval_max_steps is None else {"max_episode_steps": config.eval_max_steps}
     env = gym.make(config.env_id, obs_mode="pixels", **config.frame_env_kwargs, **limit)
