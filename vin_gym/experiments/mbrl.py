@@ -81,7 +81,10 @@ class MBRLConfig:
         rollout_max: Rollout steps at the end of the training curriculum (from 8 or less).
         lr: Peak learning rate.
         lr_final: Learning rate at the end of the run's cosine schedule.
-        val_fraction: Episodes held out for the validation error (0: none).
+        val_fraction: Episodes held out for the validation error (0: none). The split is
+            redrawn over all episodes as the dataset grows, so an episode held out in one
+            iteration may be trained on in an earlier one: the error monitors training,
+            it is not a held-out test.
         model: ``VINConfig`` fields to override (frame size, objects and action size
             come from the data).
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
