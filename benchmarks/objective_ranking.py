@@ -34,8 +34,8 @@ import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import make_objective
-from vin_gym.commands._pipeline import vin_env_kwargs
-from vin_gym.commands.plan import goal_fns
+from vin_gym.experiments.episodes import goal_fns
+from vin_gym.experiments.pipeline import vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.utils import format_table, machine_info, write_json
 from vin_model.device import set_threads

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import MPCAgent, MPCConfig, Optimizer
-from vin_gym.commands.plan import make_optimizer, run_episode, summarize
+from vin_gym.experiments.episodes import make_optimizer, run_episode, summarize
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.utils import format_table, write_json
 from vin_model.config import VINConfig

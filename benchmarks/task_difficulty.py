@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
 from vin_gym.baselines.callbacks import eval_seeds
-from vin_gym.commands import _pipeline as pipe
+from vin_gym.experiments import pipeline as pipe
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.registration import ENVIRONMENTS
 from vin_gym.stats import format_rate, success_summary

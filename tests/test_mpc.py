@@ -10,7 +10,7 @@ import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, ICEM, CEMConfig, ICEMConfig, MPCAgent, MPCConfig
-from vin_gym.commands.plan import goal_fns, run_episode, summarize
+from vin_gym.experiments.episodes import goal_fns, run_episode, summarize
 from vin_gym.oracle import OracleWorldModel
 
 

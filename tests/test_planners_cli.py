@@ -15,7 +15,7 @@ import torch
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig, WorldModel
 from vin_gym.cli import main
-from vin_gym.commands.plan import goal_fns
+from vin_gym.experiments.episodes import goal_fns
 
 TINY = ["--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3"]
 

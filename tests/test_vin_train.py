@@ -100,6 +100,17 @@ def test_resume_after_a_kill_continues_at_the_right_step(tmp_path: Path, clips) 
         torch.testing.assert_close(resumed.state_dict()[k], v, rtol=0, atol=0, msg=k)
 
 
+def test_training_in_parts_follows_one_schedule(tmp_path: Path, clips) -> None:
+    full, _ = fit(tmp_path / "full", clips, None, TINY, quick())
+    _, first = fit(tmp_path / "parts", clips, None, TINY, quick(), stop_at=7)
+    assert first["step"] == 7
+    assert list_checkpoints(tmp_path / "parts")[-1].name == "step_00000007"
+    parts, last = fit(tmp_path / "parts", clips, None, TINY, quick(), resume=True, stop_at=99)
+    assert last["step"] == 20  # stop_at beyond cfg.steps stops at cfg.steps
+    for k, v in full.state_dict().items():  # the same run as one call
+        torch.testing.assert_close(parts.state_dict()[k], v, rtol=0, atol=0, msg=k)
+
+
 def test_resume_with_another_model_is_a_clear_error(tmp_path: Path, clips) -> None:
     train(tmp_path, clips, None, TINY, quick(steps=2))
     other = VINConfig(conv_channels=4, hidden=32, code_size=8)

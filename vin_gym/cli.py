@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "train": "vin_gym.commands.train",
     "evaluate": "vin_gym.commands.evaluate",
     "plan": "vin_gym.commands.plan",
+    "mbrl": "vin_gym.commands.mbrl",
     "baseline": "vin_gym.commands.baseline",
     "compare": "vin_gym.commands.compare",
     "bench": "vin_gym.commands.bench",

@@ -316,6 +316,7 @@ def fit(
     resume: bool = False,
     extra: dict[str, Any] | None = None,
     allow_changes: bool = False,
+    stop_at: int | None = None,
 ) -> tuple[VIN, dict[str, Any]]:
     """Train a VIN and checkpoint it under ``run_dir``.
 
@@ -335,6 +336,9 @@ def fit(
             ``"meta"``, from which the env record ``"env"`` is derived).
         allow_changes: Accept changed settings when resuming, recording each change (step,
             field, old and new value) under ``"changes"`` in the checkpoints' config.
+        stop_at: Stop (and checkpoint) at this step instead of ``cfg.steps``; the
+            schedules still span ``cfg.steps``, so a run trained in parts and resumed,
+            as the online loop trains, follows one schedule.
 
     Returns:
         The trained model (this process's copy) and a JSON-able summary.
@@ -477,7 +481,8 @@ def fit(
     order, order_epoch = torch.empty(0, dtype=torch.long), -1
     stopped_by = "steps"
     vin.train()
-    while step < cfg.steps:
+    last_step = cfg.steps if stop_at is None else min(int(stop_at), cfg.steps)
+    while step < last_step:
         elapsed = elapsed_before + time.perf_counter() - t0
         if dist and cfg.max_minutes is not None:  # every process must agree on when to stop
             clock = torch.tensor([elapsed], dtype=torch.float64, device=device)

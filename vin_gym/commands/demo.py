@@ -88,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
     import vin_gym  # noqa: F401  (registers the environments)
     from vin_gym.baselines.callbacks import eval_seeds
-    from vin_gym.commands import _pipeline as pipe
-    from vin_gym.commands.plan import summarize
+    from vin_gym.experiments import pipeline as pipe
+    from vin_gym.experiments.episodes import summarize
     from vin_gym.utils import atomic_write, write_json
     from vin_model.device import get_device, set_threads
 

@@ -22,12 +22,13 @@ from vin_gym.commands.common import (
     env_kwargs_from,
     report,
 )
+from vin_gym.experiments.episodes import make_optimizer, run_episode, summarize
 
 if TYPE_CHECKING:
     import gymnasium as gym
     import torch
 
-    from planners import MPCAgent, Optimizer, WorldModel
+    from planners import WorldModel
 
 PLANNER_NAMES = ("cem", "icem", "mppi", "random")
 #: Flags shared by the planners' configs: flag -> (config field, type, help).
@@ -88,39 +89,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.set_defaults(run=run)
 
 
-# -- pieces reused by benchmarks and examples ------------------------------------------------
-def goal_fns(env: gym.Env, goal: np.ndarray, device: torch.device) -> tuple[Any, Any]:
-    """The env task's batched reward and termination, with ``goal`` bound in."""
-    import torch
-
-    task = env.unwrapped.task
-    goal_t = torch.as_tensor(np.asarray(goal), dtype=torch.float32, device=device)
-
-    def reward_fn(states: torch.Tensor) -> torch.Tensor:
-        return task.torch_reward(states, goal_t)
-
-    def termination_fn(states: torch.Tensor) -> torch.Tensor:
-        return task.torch_success(states, goal_t)
-
-    return reward_fn, termination_fn
-
-
-def make_optimizer(
-    planner: str, overrides: dict[str, Any], generator: torch.Generator
-) -> Optimizer:
-    """An optimizer over the env's action box ``[-1, 1]`` with config ``overrides``."""
-    from dataclasses import fields
-
-    from planners import PLANNERS
-
-    if planner not in PLANNERS:
-        raise ValueError(f"planner must be one of {sorted(PLANNERS)}, got {planner!r}")
-    cls, config_cls = PLANNERS[planner]
-    known = {f.name for f in fields(config_cls)}
-    config = config_cls(**{k: v for k, v in overrides.items() if k in known})
-    return cls(-1.0, 1.0, config, generator=generator)
-
-
+# -- pieces of this command ------------------------------------------------------------
 def load_world_model(
     name: str, env: gym.Env, device: torch.device, allow_mismatch: bool = False
 ) -> WorldModel:
@@ -159,82 +128,6 @@ def checkpoint_path(name: str) -> Path:
     return path
 
 
-def run_episode(
-    env: gym.Env, agent: MPCAgent, seed: int, frames: list[np.ndarray] | None = None
-) -> dict[str, Any]:
-    """One episode of ``agent`` in ``env`` from ``seed``; draws frames if a list is given."""
-    obs, info = env.reset(seed=seed)
-    device = agent.model.device
-    agent.reset(*goal_fns(env, info["goal"], device))
-    total, steps, success = 0.0, 0, False
-    while True:
-        action = agent.act(obs, info)
-        if frames is not None:
-            frames.append(_draw_prediction(env, agent))
-        obs, reward, terminated, truncated, info = env.step(action)
-        total += float(reward)
-        steps += 1
-        success = bool(info["is_success"])
-        if terminated or truncated:
-            break
-    if frames is not None:
-        frames.append(env.render())
-    times = agent.decision_times
-    return {
-        "seed": seed,
-        "return": total,
-        "steps": steps,
-        "success": success,
-        "decisions": len(times),
-        "decision_s": float(sum(times)),
-    }
-
-
-def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Success rate with its 95% Wilson interval, mean return, mean steps to success, ms
-    per decision."""
-    from vin_gym.stats import wilson_interval
-
-    successes = [e for e in episodes if e["success"]]
-    decisions = sum(e["decisions"] for e in episodes)
-    low, high = wilson_interval(len(successes), len(episodes)) if episodes else (0.0, 1.0)
-    return {
-        "episodes": len(episodes),
-        "success_rate": len(successes) / max(len(episodes), 1),
-        "ci_low": low,
-        "ci_high": high,
-        "mean_return": float(np.mean([e["return"] for e in episodes])) if episodes else 0.0,
-        "mean_steps_to_success": (
-            float(np.mean([e["steps"] for e in successes])) if successes else None
-        ),
-        "ms_per_decision": (
-            1000 * sum(e["decision_s"] for e in episodes) / decisions if decisions else None
-        ),
-        "decisions": decisions,
-    }
-
-
-def _draw_prediction(env: gym.Env, agent: MPCAgent) -> np.ndarray:
-    """The env's frame with the agent's predicted target path drawn as a yellow line."""
-    from PIL import Image, ImageDraw
-
-    frame = env.render()
-    if agent.prediction is None:
-        return frame
-    base = env.unwrapped
-    target = base.task.target
-    pred = agent.prediction[agent.plan_step - 1 :, target, :2].cpu().numpy()  # [H', 2]
-    scale = frame.shape[0] / base.sim_params.table_size
-    start = base.sim.object_states()[target, :2]
-    points = [tuple(p) for p in np.vstack([start, pred]) * scale]  # x -> column, y -> row
-    image = Image.fromarray(frame)
-    draw = ImageDraw.Draw(image)
-    draw.line(points, fill=(255, 255, 0), width=max(1, frame.shape[0] // 128))
-    for x, y in points[1:]:
-        draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=(255, 255, 0))
-    return np.asarray(image)
-
-
 def run(args: argparse.Namespace) -> int:
     import gymnasium as gym
     import torch
@@ -258,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     if obs_mode == "pixels":
         # A VIN sees frames as in its training data (size, goal ring, background...);
         # what the command line sets explicitly wins, and is then checked.
-        from vin_gym.commands._pipeline import vin_env_kwargs
+        from vin_gym.experiments.pipeline import vin_env_kwargs
 
         env_kwargs.update(vin_env_kwargs(checkpoint_path(args.model)))
     env_kwargs.update(task_kwargs)

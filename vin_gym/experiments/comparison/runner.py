@@ -11,16 +11,14 @@ A VIN cell collects its data into ``WORK/data/<policy>_d<D>_s<seed>`` and trains
 A VIN run directory is reused only if it was trained on the same data: its
 ``data_fingerprint.json`` (written before training) records the dataset's
 :func:`data_fingerprint`, and the data meta its checkpoint records (``extra["meta"]`` of
-``_pipeline.train_vin``) must be the dataset's, physics fingerprint included. (The
+``pipeline.train_vin``) must be the dataset's, physics fingerprint included. (The
 fingerprint goes beside the checkpoint because ``train_vin`` takes no ``extra`` yet; once
 it does, it belongs in the checkpoint's config.) A run from other data is left alone and
 the cell trains into ``..._<fingerprint>`` beside it. Cells that share a data or run
 directory (two sweeps with different planners) take turns through a lock file under
 ``WORK/locks``.
 
-The pipeline functions still live in ``vin_gym.commands._pipeline`` and
-``vin_gym.commands.plan``; this module calls them there until they move into the
-integration layer.
+Collecting, training and planning are :mod:`vin_gym.experiments.pipeline`'s functions.
 """
 
 from __future__ import annotations
@@ -86,8 +84,8 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
     import vin_gym  # noqa: F401  (registers the environments in a fresh worker)
     from vin_gym.baselines.callbacks import eval_seeds
-    from vin_gym.commands import _pipeline as pipe
-    from vin_gym.commands.plan import summarize
+    from vin_gym.experiments import pipeline as pipe
+    from vin_gym.experiments.episodes import summarize
     from vin_model.device import get_device
 
     key = spec["eval"]
@@ -142,7 +140,7 @@ def _agent(pipe: Any, model: Any, spec: dict[str, Any]) -> Any:
 
 def _train_vin(spec: dict[str, Any], ctx: Context) -> tuple[Path, Path, dict, dict]:
     """Collect the cell's data and train its VIN (each resumed or reused when done)."""
-    from vin_gym.commands import _pipeline as pipe
+    from vin_gym.experiments import pipeline as pipe
 
     key, d, seed = spec["eval"], spec["data_steps"], spec["seed"]
     data_cfg, train_cfg = spec["data"], spec["train"]

@@ -115,7 +115,7 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
      'random_s1', 'oracle-cem_s1', 'vin-cem_d60_s1']
     """
     # The pipeline still lives in the command layer; the lead moves it here at the merge.
-    from vin_gym.commands._pipeline import episodes_for_steps
+    from vin_gym.experiments.pipeline import episodes_for_steps
 
     specs: list[dict[str, Any]] = []
     plan = grid.plan_key()

@@ -1,8 +1,8 @@
 """The pieces ``vin-gym demo`` and ``vin-gym compare`` share: collect, train, plan.
 
 Each step is one function over the public APIs of ``vin_gym.data``, ``vin_model`` and
-``planners`` (this module sits in ``vin_gym/commands``, the one place allowed to reach all
-three). The rule they keep: a VIN sees the same kind of frames when it plans as when it
+``planners`` (this module is part of the integration layer, which may reach all three).
+The rule they keep: a VIN sees the same kind of frames when it plans as when it
 learned, so the planning env is made from the dataset's own env arguments
 (:func:`vin_env_kwargs`).
 """
@@ -180,7 +180,7 @@ def make_agent(
     import torch
 
     from planners import MPCAgent, MPCConfig
-    from vin_gym.commands.plan import make_optimizer
+    from vin_gym.experiments.episodes import make_optimizer
 
     device = torch.device(model.device)
     generator = torch.Generator(device=device).manual_seed(int(seed))
@@ -197,7 +197,7 @@ def plan_episodes(
     keep_frames: bool = False,
     progress: bool = True,
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """Run ``agent`` for one episode per seed (``vin_gym.commands.plan.run_episode``).
+    """Run ``agent`` for one episode per seed (``vin_gym.experiments.episodes.run_episode``).
 
     Returns:
         Per-episode results (``run_episode``'s, plus ``final_distance`` of the target to
@@ -206,7 +206,7 @@ def plan_episodes(
     """
     from tqdm import tqdm
 
-    from vin_gym.commands.plan import run_episode
+    from vin_gym.experiments.episodes import run_episode
 
     episodes, videos = [], []
     for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):

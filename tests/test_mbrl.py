@@ -1,0 +1,228 @@
+"""Online model learning: the loop grows its dataset, resumes exactly, refuses changes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from safetensors.numpy import load_file
+
+from vin_gym.cli import main
+from vin_gym.data import open_dataset
+from vin_gym.data.policies import ColoredNoisePolicy
+from vin_gym.experiments import mbrl
+from vin_gym.experiments.exploration import MPCExplorer
+from vin_gym.experiments.mbrl import MBRLConfig, run_mbrl
+from vin_model.checkpoint import list_checkpoints
+
+#: Two iterations on a tiny budget: 4 seed episodes + 2 x 2 agent episodes of 12 steps.
+TINY = MBRLConfig(
+    env_kwargs={"initial_speed": 0.0, "damping": 1.0},
+    env_steps=4 * 12 + 2 * 2 * 12,
+    episode_steps=12,
+    seed_episodes=4,
+    agent_episodes=2,
+    explore_std=0.0,  # the agent's own actions, so its episodes are recognisable
+    seed_train_steps=4,
+    train_steps=3,
+    batch_size=4,
+    rollout_max=4,
+    model={"conv_channels": 4, "hidden": 16, "code_size": 8},
+    planner_kwargs={"population": 8, "elites": 2, "iterations": 1},
+    horizon=3,
+    eval_episodes=2,
+    eval_max_steps=8,
+    device="cpu",
+)
+TIMING = ("collect_s", "train_s", "eval_s", "ms_per_decision")
+
+
+def _rows(summary: dict) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in TIMING} for r in summary["iterations"]]
+
+
+def _weights(run: Path) -> dict[str, np.ndarray]:
+    return load_file(str(list_checkpoints(run / "model")[-1] / "model.safetensors"))
+
+
+def _data_files(run: Path) -> dict[str, str]:
+    """Every dataset shard file's sha256, by path within the run."""
+    out = {}
+    for manifest in sorted((run / "data").glob("*/manifest.json")):
+        for shard in json.loads(manifest.read_text())["shards"]:
+            for name, info in shard["files"].items():
+                out[f"{manifest.parent.name}/{shard['name']}/{name}"] = info["sha256"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory) -> tuple[Path, dict]:
+    run = tmp_path_factory.mktemp("mbrl") / "run"
+    return run, run_mbrl(TINY, run, progress=False)
+
+
+def test_two_iterations_grow_the_dataset_by_the_agents_episodes(full_run) -> None:
+    run, summary = full_run
+    assert TINY.iterations == 2
+    assert [r["iteration"] for r in summary["iterations"]] == [0, 1, 2]
+    assert [r["env_steps"] for r in summary["iterations"]] == [48, 72, 96]
+    assert [r["train_step"] for r in summary["iterations"]] == [4, 7, 10]
+    for row in summary["iterations"]:
+        assert 0 <= row["success_low"] <= row["success_rate"] <= row["success_high"] <= 1
+    state = json.loads((run / "mbrl.json").read_text())
+    assert [d["episodes"] for d in state["datasets"]] == [4, 2, 2]
+    # the datasets are collect's format, read back as one, and training read all three
+    data = open_dataset([run / d["path"] for d in state["datasets"]])
+    assert data.num_episodes == 8 and data.episode_length == 13
+    assert data.meta["obs_size"] == 32 and data.meta["env_kwargs"]["show_goal"] is False
+    ckpt = json.loads((list_checkpoints(run / "model")[-1] / "config.json").read_text())
+    assert ckpt["data"] == ["data/seed", "data/iter-0001", "data/iter-0002"]
+    seed = open_dataset(run / "data" / "seed")
+    assert seed.meta["policy"] == "random"
+    assert np.all(np.abs(seed.array("actions", 0)[:-1]) > 0)  # random pushes from the start
+    for name in ("iter-0001", "iter-0002"):
+        agent = open_dataset(run / "data" / name)
+        assert agent.meta["policy"] == "mbrl-cem" and agent.num_episodes == 2
+        for e in range(agent.num_episodes):
+            actions = agent.array("actions", e)
+            # the MPC agent pushes nothing until the VIN has 6 frames, then plans
+            assert np.all(actions[:5] == 0) and np.any(actions[5:-1] != 0)
+    assert any((run / "tb").iterdir())
+
+
+def test_a_killed_run_resumes_and_ends_as_the_uninterrupted_run(
+    full_run, tmp_path, monkeypatch
+) -> None:
+    run, summary = full_run
+    cut = tmp_path / "cut"
+    evaluate = mbrl._evaluate
+
+    def killed_in_iteration_2(run_dir, config, iteration, progress):
+        if iteration == 2:  # after iteration 2's data and training, before its state
+            raise KeyboardInterrupt
+        return evaluate(run_dir, config, iteration, progress)
+
+    monkeypatch.setattr(mbrl, "_evaluate", killed_in_iteration_2)
+    with pytest.raises(KeyboardInterrupt):
+        run_mbrl(TINY, cut, progress=False)
+    assert len(json.loads((cut / "mbrl.json").read_text())["iterations"]) == 2
+    monkeypatch.setattr(mbrl, "_evaluate", evaluate)
+    with pytest.raises(ValueError, match="--resume"):
+        run_mbrl(TINY, cut, progress=False)
+    resumed = run_mbrl(TINY, cut, resume=True, progress=False)
+    assert _rows(resumed) == _rows(summary)
+    assert _data_files(cut) == _data_files(run)
+    for k, v in _weights(run).items():
+        np.testing.assert_array_equal(_weights(cut)[k], v, err_msg=k)
+
+
+def test_a_run_killed_while_collecting_resumes_the_same(full_run, tmp_path, monkeypatch) -> None:
+    run, summary = full_run
+    cut = tmp_path / "cut"
+    act = MPCExplorer.__call__
+    calls = []
+
+    def killed_in_the_second_episode(self, obs, info, rng):
+        calls.append(1)
+        if len(calls) == 20:  # iteration 1, episode 2 (12 steps an episode)
+            raise KeyboardInterrupt
+        return act(self, obs, info, rng)
+
+    monkeypatch.setattr(MPCExplorer, "__call__", killed_in_the_second_episode)
+    with pytest.raises(KeyboardInterrupt):
+        run_mbrl(TINY, cut, progress=False)
+    monkeypatch.setattr(MPCExplorer, "__call__", act)
+    resumed = run_mbrl(TINY, cut, resume=True, progress=False)
+    assert _rows(resumed) == _rows(summary)
+    assert _data_files(cut) == _data_files(run)
+
+
+def test_resume_with_a_changed_config_is_refused(full_run, tmp_path) -> None:
+    run, _ = full_run
+    with pytest.raises(ValueError, match=r"explore_std: 0\.0 in the run vs 0\.5 now"):
+        run_mbrl(replace(TINY, explore_std=0.5), run, resume=True, progress=False)
+    # device and threads do not change what is computed
+    again = run_mbrl(replace(TINY, device="auto"), run, resume=True, progress=False)
+    assert again["iterations_done"] == 3
+    (tmp_path / "junk").write_text("x")
+    with pytest.raises(ValueError, match="not empty"):
+        run_mbrl(TINY, tmp_path, progress=False)
+
+
+def test_evaluation_every_k_iterations_and_at_the_end(tmp_path) -> None:
+    config = replace(TINY, env_steps=4 * 12 + 3 * 2 * 12, eval_every=2, seed_train_steps=2)
+    rows = run_mbrl(config, tmp_path / "run", progress=False)["iterations"]
+    evaluated = [r["iteration"] for r in rows if r["success_rate"] is not None]
+    assert evaluated == [0, 2, 3]
+
+
+def test_config_rejects_budgets_that_do_not_fit() -> None:
+    with pytest.raises(ValueError, match="less than the seed data"):
+        replace(TINY, env_steps=40)
+    with pytest.raises(ValueError, match="rollout_max"):
+        replace(TINY, rollout_max=8)
+    with pytest.raises(ValueError, match="obs_size"):
+        replace(TINY, env_kwargs={"obs_size": 64})
+
+
+def test_command_line_fills_the_config_and_refuses_a_changed_resume(full_run, capsys) -> None:
+    from vin_gym.cli import build_parser
+    from vin_gym.commands.mbrl import config_from_args
+
+    args = build_parser().parse_args(
+        [
+            *("mbrl", "--out", "x", "--env-kwargs", "initial_speed=0", "damping=1.0"),
+            *("--planner-kwargs", "population=50", "--no-show-goal", "--env-steps", "9000"),
+        ]
+    )
+    config = config_from_args(args)
+    assert config.env_kwargs == {"initial_speed": 0, "damping": 1.0}
+    assert config.planner_kwargs == {"population": 50, "elites": 10, "iterations": 3}
+    assert config.env_steps == 9000 and config.show_goal is False
+    assert config.seed_episodes == MBRLConfig().seed_episodes
+    run, _ = full_run
+    assert main(["mbrl", "--out", str(run), "--resume", "--no-progress"]) == 2
+    assert "another configuration" in capsys.readouterr().err
+
+
+def test_explorer_adds_seeded_noise_to_the_agents_actions() -> None:
+    class Still:
+        """A stand-in agent that never pushes."""
+
+        def __init__(self) -> None:
+            self.optimizer = SimpleNamespace(generator=torch.Generator())
+            self.model = SimpleNamespace(device="cpu")
+
+        def reset(self, *fns) -> None:
+            pass
+
+        def act(self, obs, info) -> np.ndarray:
+            return np.zeros(2, dtype=np.float32)
+
+    import gymnasium as gym
+
+    env = gym.make("Billiards-v0", obs_size=32)
+    runs = []
+    for _ in range(2):
+        explorer = MPCExplorer(Still, env, explore_std=0.5)
+        rng = np.random.default_rng(3)
+        explorer.reset({"goal": np.zeros(2)}, rng)
+        runs.append(np.stack([explorer(None, {}, rng) for _ in range(400)]))
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert np.all(np.abs(runs[0]) <= 1) and 0.4 < runs[0].std() < 0.5  # clipped N(0, 0.5^2)
+
+
+def test_colored_noise_pushes_are_smoother_than_white() -> None:
+    rng = np.random.default_rng(0)
+    steps = {}
+    for beta in (0.0, 2.0):
+        policy = ColoredNoisePolicy(beta=beta, length=200)
+        policy.reset({}, rng)
+        actions = np.stack([policy(None, {}, rng) for _ in range(200)])
+        steps[beta] = np.abs(np.diff(actions, axis=0)).mean()
+    assert steps[2.0] < steps[0.0] / 2

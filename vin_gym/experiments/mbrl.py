@@ -1,0 +1,558 @@
+"""Online model learning: a VIN that trains on its own planner's episodes.
+
+:func:`run_mbrl` seeds a dataset with random pushes (no true states read), trains a VIN
+on it, then iterates: an MPC agent plans over the current VIN (with exploration noise on
+its actions) for some episodes in the real env, those episodes join the dataset on disk,
+the VIN trains on for a fixed number of steps, and the agent (without noise) is evaluated
+on fixed seeds. Success is logged against the environment steps of data collected.
+
+A run directory holds::
+
+    RUN/mbrl.json              the loop's state: config, iterations done, the datasets
+                               (path, episodes, sha256 of each manifest)
+    RUN/data/seed/             the random-push dataset (``vin-gym collect``'s format)
+    RUN/data/iter-0001/ ...    each iteration's agent episodes, the same format
+    RUN/model/                 the VIN's training run (checkpoints, TensorBoard)
+    RUN/tb/                    the loop's TensorBoard scalars (x axis: env steps)
+
+Every budget is a count: environment steps in all (``env_steps``), steps per episode,
+episodes per iteration, training steps. The VIN trains on one schedule spanning the whole
+run (``seed_train_steps + iterations * train_steps`` steps), stopping after each
+iteration's share. ``mbrl.json`` is written atomically after each iteration, after the
+model checkpoint and the data it names, so a killed run resumed with the same config
+loses at most the iteration in progress; and since every episode, batch and planner draw
+comes from generators seeded by the config's seed, it then ends as the uninterrupted run
+would (on CPU).
+
+>>> cfg = MBRLConfig(env_steps=30_000, episode_steps=60, seed_episodes=100,
+...                  agent_episodes=10)
+>>> cfg.iterations, cfg.total_train_steps
+(40, 43000)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vin_gym.utils import write_json
+
+STATE_FILE = "mbrl.json"
+STATE_FORMAT = "vin-gym-mbrl-1"
+SEED_POLICIES = ("random", "colored")
+#: Fields that do not change what a run computes (a resumed run may change them).
+RUNTIME_FIELDS = ("device", "threads")
+#: Context frames the VIN reads.
+VISIBLE = 6
+
+
+@dataclass
+class MBRLConfig:
+    """An online model-learning run; every field but ``device`` and ``threads`` is recorded
+    in ``mbrl.json``, and a resumed run must match it.
+
+    Attributes:
+        env_id: A registered environment id.
+        env_kwargs: Arguments of ``gym.make`` (e.g. ``{"initial_speed": 0.0, "damping":
+            1.0}``); ``obs_size`` and ``show_goal`` below are added to them.
+        obs_size: Frame size the VIN sees (and is built for).
+        show_goal: Draw the goal in the VIN's frames (the goal reaches the planner as a
+            vector either way).
+        seed: Seeds everything: datasets, initialisation, batches, planners.
+        env_steps: Environment steps of collected data in all, seed data included; the
+            loop runs as many whole iterations as fit in it.
+        episode_steps: Steps of each collected episode (played to the end, past success).
+        seed_episodes: Episodes of random pushes that seed the dataset.
+        seed_policy: ``"random"`` (uniform pushes, independent per step) or ``"colored"``
+            (coloured-noise pushes, see :class:`~vin_gym.experiments.exploration.
+            ColoredNoisePolicy`).
+        agent_episodes: Episodes the MPC agent collects per iteration.
+        explore_std: Gaussian noise on the agent's collected actions, as a fraction of half
+            the action range (0: none).
+        seed_train_steps: Training steps on the seed data before the first iteration.
+        train_steps: Training steps per iteration.
+        batch_size: Clips per training step.
+        rollout_max: Rollout steps at the end of the training curriculum (from 8 or less).
+        lr: Peak learning rate.
+        lr_final: Learning rate at the end of the run's cosine schedule.
+        val_fraction: Episodes held out for the validation error (0: none). The split is
+            redrawn over all episodes as the dataset grows, so an episode held out in one
+            iteration may be trained on in an earlier one: the error monitors training,
+            it is not a held-out test.
+        model: ``VINConfig`` fields to override (frame size, objects and action size
+            come from the data).
+        planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
+        planner_kwargs: The planner config's fields to override.
+        horizon: Planning horizon.
+        eval_episodes: Evaluation episodes (no exploration noise) after an evaluated
+            iteration.
+        eval_every: Evaluate after every this many iterations (and after the seed
+            training and the last iteration); evaluation costs about as much as collecting.
+        eval_seed: Evaluation episode ``i`` resets with seed ``eval_seed + i``.
+        eval_max_steps: Steps of an evaluation episode (``None``: the env's own limit).
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        threads: Torch CPU threads (``0``: torch's default).
+    """
+
+    env_id: str = "Billiards-v0"
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    obs_size: int = 32
+    show_goal: bool = False
+    seed: int = 0
+    env_steps: int = 30_000
+    episode_steps: int = 60
+    seed_episodes: int = 100
+    seed_policy: str = "random"
+    agent_episodes: int = 10
+    explore_std: float = 0.3
+    seed_train_steps: int = 3_000
+    train_steps: int = 1_000
+    batch_size: int = 32
+    rollout_max: int = 16
+    lr: float = 1e-3
+    lr_final: float = 1e-4
+    val_fraction: float = 0.05
+    model: dict[str, Any] = field(default_factory=dict)
+    planner: str = "cem"
+    planner_kwargs: dict[str, Any] = field(
+        default_factory=lambda: {"population": 100, "elites": 10, "iterations": 3}
+    )
+    horizon: int = 15
+    eval_episodes: int = 10
+    eval_every: int = 1
+    eval_seed: int = 1000
+    eval_max_steps: int | None = None
+    device: str = "auto"
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        counts = ("env_steps", "episode_steps", "seed_episodes", "agent_episodes", "eval_every")
+        counts += ("seed_train_steps", "train_steps", "batch_size", "rollout_max", "horizon")
+        for name in counts:
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"MBRLConfig.{name} must be an integer >= 1, got {value!r}")
+        if self.eval_episodes < 0:
+            raise ValueError(f"eval_episodes must be >= 0, got {self.eval_episodes!r}")
+        if self.seed_policy not in SEED_POLICIES:
+            raise ValueError(
+                f"seed_policy must be one of {SEED_POLICIES}, got {self.seed_policy!r}"
+            )
+        if self.explore_std < 0:
+            raise ValueError(f"explore_std must be >= 0, got {self.explore_std!r}")
+        if VISIBLE + self.rollout_max > self.episode_steps + 1:
+            raise ValueError(
+                f"episodes of {self.episode_steps} steps hold {self.episode_steps + 1} frames, "
+                f"fewer than a training clip's {VISIBLE} + rollout_max={self.rollout_max}"
+            )
+        if self.seed_steps > self.env_steps:
+            raise ValueError(
+                f"env_steps={self.env_steps} is less than the seed data's "
+                f"{self.seed_episodes} x {self.episode_steps} = {self.seed_steps} steps"
+            )
+        for key in ("obs_size", "show_goal", "obs_mode"):
+            if key in self.env_kwargs:
+                raise ValueError(
+                    f"env_kwargs may not set {key!r}: the loop's frames are pixels at "
+                    "obs_size, with show_goal; set those fields instead"
+                )
+
+    @property
+    def seed_steps(self) -> int:
+        """Environment steps of the seed data."""
+        return self.seed_episodes * self.episode_steps
+
+    @property
+    def steps_per_iteration(self) -> int:
+        """Environment steps the agent collects per iteration."""
+        return self.agent_episodes * self.episode_steps
+
+    @property
+    def iterations(self) -> int:
+        """Iterations of the agent that fit in ``env_steps`` after the seed data."""
+        return (self.env_steps - self.seed_steps) // self.steps_per_iteration
+
+    @property
+    def total_train_steps(self) -> int:
+        """Training steps of the whole run (the schedules' length)."""
+        return self.seed_train_steps + self.iterations * self.train_steps
+
+    @property
+    def frame_env_kwargs(self) -> dict[str, Any]:
+        """``gym.make`` arguments of every env of the run (collection and evaluation)."""
+        return {**self.env_kwargs, "obs_size": self.obs_size, "show_goal": self.show_goal}
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that define the run, as they read back from JSON."""
+        import json
+
+        out = {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
+        return json.loads(json.dumps(out))
+
+
+def data_dir(run: Path, iteration: int) -> Path:
+    """The dataset of ``iteration`` (0: the seed data)."""
+    return run / "data" / ("seed" if iteration == 0 else f"iter-{iteration:04d}")
+
+
+def data_seed(seed: int, iteration: int) -> int:
+    """The collection seed of ``iteration``'s dataset (distinct per iteration)."""
+    return _derive(seed, iteration, 0)
+
+
+def _derive(*keys: int) -> int:
+    return int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
+
+
+def train_target(config: MBRLConfig, iteration: int) -> int:
+    """The training step at which ``iteration`` ends."""
+    return config.seed_train_steps + iteration * config.train_steps
+
+
+def run_mbrl(
+    config: MBRLConfig,
+    out: str | os.PathLike,
+    resume: bool = False,
+    progress: bool = True,
+    log: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) online model learning into the directory ``out``.
+
+    Args:
+        config: The run.
+        out: Run directory (created; must be empty unless ``resume``).
+        resume: Continue the run in ``out``; its recorded config must equal ``config``
+            (``device`` and ``threads`` aside: they change rounding, not the run).
+        progress: Show progress bars.
+        log: Called with each iteration's row once it is complete (and on resume with the
+            rows already done), e.g. to print the table as it grows.
+
+    Returns:
+        The summary: the config, one row per iteration (env steps, train step, success
+        rate with its Wilson 95% interval, ``data_success``: the share of the episodes
+        collected in the iteration that reached the goal, the validation position error,
+        seconds per phase), and the final row's figures.
+
+    Raises:
+        ValueError: ``out`` holds another run (or any files) and ``resume`` is false, or
+            its recorded config differs from ``config``.
+    """
+    from tqdm.auto import tqdm
+
+    from vin_model.device import set_threads
+
+    run = Path(out)
+    state = _open_state(run, config, resume)
+    set_threads(config.threads)
+    for row in state["iterations"]:
+        if log is not None:
+            log(row)
+    done = len(state["iterations"])
+    env_steps_done = state["iterations"][-1]["env_steps"] if done else 0
+    writer = _writer(run, purge_step=env_steps_done + 1 if done else None)
+    bar = tqdm(
+        total=config.env_steps,
+        initial=env_steps_done,
+        desc="mbrl env steps",
+        unit="step",
+        disable=not progress,
+        dynamic_ncols=True,
+        position=0,
+    )
+    try:
+        for iteration in range(done, config.iterations + 1):
+            row = _iteration(run, config, iteration, progress)
+            state["iterations"].append(row)
+            state["datasets"].append(_dataset_record(run, iteration))
+            state["updated"] = _now()
+            write_json(run / STATE_FILE, state)  # after the model and the data it names
+            _log_scalars(writer, row)
+            bar.update(row["env_steps"] - bar.n)
+            if log is not None:
+                log(row)
+    finally:
+        bar.close()
+        writer.close()
+    return summary(state)
+
+
+def summary(state: dict[str, Any]) -> dict[str, Any]:
+    """The JSON summary of a run's state (``mbrl.json``)."""
+    rows = state["iterations"]
+    last = rows[-1] if rows else {}
+    return {
+        "config": state["config"],
+        "iterations_done": len(rows),
+        "iterations_planned": state["iterations_planned"],
+        "env_steps": last.get("env_steps", 0),
+        "train_step": last.get("train_step", 0),
+        "success_rate": last.get("success_rate"),
+        "success_low": last.get("success_low"),
+        "success_high": last.get("success_high"),
+        "seconds": sum(r["collect_s"] + r["train_s"] + r["eval_s"] for r in rows),
+        "iterations": rows,
+    }
+
+
+# -- the phases of one iteration ----------------------------------------------------------
+def _iteration(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    data_success = _collect(run, config, iteration, progress)
+    t1 = time.perf_counter()
+    datasets = [data_dir(run, i) for i in range(iteration + 1)]
+    trained = _train(run, config, datasets, train_target(config, iteration), progress)
+    t2 = time.perf_counter()
+    evaluation = _evaluate(run, config, iteration, progress)
+    t3 = time.perf_counter()
+    return {
+        "iteration": iteration,
+        "env_steps": config.seed_steps + iteration * config.steps_per_iteration,
+        "episodes": config.seed_episodes + iteration * config.agent_episodes,
+        "train_step": trained["step"],
+        **evaluation,
+        "data_success": data_success,
+        "val_pos_mse": trained.get("val/pos_mse_mean_1_8"),
+        "collect_s": t1 - t0,
+        "train_s": t2 - t1,
+        "eval_s": t3 - t2,
+    }
+
+
+def _collect(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> float:
+    """Collect ``iteration``'s dataset (resumed if partly on disk); the share of its
+    episodes that reached the goal at some step."""
+    import gymnasium as gym
+
+    from vin_gym.data import CollectConfig, collect, open_dataset
+    from vin_gym.experiments.exploration import MPCExplorer
+
+    seeding = iteration == 0
+    collect_config = CollectConfig(
+        env_id=config.env_id,
+        env_kwargs=config.frame_env_kwargs,
+        policy=config.seed_policy if seeding else f"mbrl-{config.planner}",
+        episodes=config.seed_episodes if seeding else config.agent_episodes,
+        steps=config.episode_steps,
+        seed=data_seed(config.seed, iteration),
+        progress=progress,
+    )
+    task_env = None
+    if seeding:
+        policy = None  # the collector makes config.seed_policy ("random" or "colored")
+    else:
+        task_env = gym.make(config.env_id, **config.frame_env_kwargs)
+        expected = train_target(config, iteration - 1)
+        policy = MPCExplorer(
+            lambda: _make_agent(run, config, expected, seed=0),  # reseeded per episode
+            task_env,
+            config.explore_std,
+        )
+    try:
+        collect(collect_config, data_dir(run, iteration), policy)
+    finally:
+        if task_env is not None:
+            task_env.close()
+    data = open_dataset(data_dir(run, iteration), verify=False)
+    reached = [bool(np.any(data.array("success", e))) for e in range(data.num_episodes)]
+    return float(np.mean(reached))
+
+
+def _train(
+    run: Path, config: MBRLConfig, datasets: list[Path], stop_at: int, progress: bool
+) -> dict[str, Any]:
+    from vin_model.checkpoint import list_checkpoints
+    from vin_model.config import VINConfig
+    from vin_model.train import TrainConfig, fit, open_clips
+
+    split = dict(val_fraction=config.val_fraction, seed=config.seed)
+    train_clips = open_clips(datasets, VISIBLE, config.rollout_max, "train", **split)
+    val_clips = (
+        open_clips(datasets, VISIBLE, config.rollout_max, "val", **split)
+        if config.val_fraction > 0
+        else None
+    )
+    cfg = TrainConfig(
+        steps=config.total_train_steps,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        lr_final=config.lr_final,
+        rollout_start=min(8, config.rollout_max),
+        rollout_max=config.rollout_max,
+        seed=config.seed,
+        device=config.device,
+        threads=config.threads,
+        checkpoint_every=config.train_steps,
+        val_clips=200,
+        progress=progress,
+    )
+    meta = train_clips.meta
+    model_cfg = VINConfig(
+        n_objects=int(meta["n_objects"]),
+        frame_size=int(meta["obs_size"]),
+        visible=VISIBLE,
+        action_dim=int(meta["action_dim"]),
+        **config.model,
+    )
+    meta_out = {k: v for k, v in meta.items() if k != "sources"}
+    _, trained = fit(
+        run / "model",
+        train_clips,
+        val_clips if val_clips is not None and len(val_clips) else None,
+        model_cfg,
+        cfg,
+        resume=bool(list_checkpoints(run / "model")),  # the first iteration starts the run
+        extra={"data": [str(d.relative_to(run)) for d in datasets], "meta": meta_out},
+        stop_at=stop_at,
+    )
+    return trained
+
+
+def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> dict[str, Any]:
+    """The agent without exploration noise on the fixed evaluation seeds."""
+    import gymnasium as gym
+    from tqdm.auto import tqdm
+
+    from vin_gym.experiments.episodes import run_episode, summarize
+    from vin_gym.stats import wilson_interval
+
+    n = config.eval_episodes
+    due = iteration % config.eval_every == 0 or iteration == config.iterations
+    if n == 0 or not due:
+        return {"success_rate": None, "success_low": None, "success_high": None}
+    limit = {} if config.eval_max_steps is None else {"max_episode_steps": config.eval_max_steps}
+    env = gym.make(config.env_id, obs_mode="pixels", **config.frame_env_kwargs, **limit)
+    agent = _make_agent(
+        run, config, train_target(config, iteration), _derive(config.seed, iteration, 1)
+    )
+    episodes = [
+        run_episode(env, agent, config.eval_seed + i)
+        for i in tqdm(range(n), desc="evaluate", unit="ep", disable=not progress, leave=False)
+    ]
+    env.close()
+    s = summarize(episodes)
+    wins = sum(e["success"] for e in episodes)
+    low, high = wilson_interval(wins, n)  # n >= 1 here
+    return {
+        "success_rate": s["success_rate"],
+        "success_low": low,
+        "success_high": high,
+        "mean_return": s["mean_return"],
+        "ms_per_decision": s["ms_per_decision"],
+    }
+
+
+def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
+    """The MPC agent over the newest VIN checkpoint, which must be ``expected_step``'s; its
+    optimizer's generator seeded with ``seed``."""
+    import torch
+
+    from planners import MPCAgent, MPCConfig
+    from vin_gym.experiments.episodes import make_optimizer
+    from vin_model.checkpoint import list_checkpoints
+    from vin_model.world_model import VINWorldModel
+
+    found = list_checkpoints(run / "model")
+    if not found or int(found[-1].name.split("_")[-1]) != expected_step:
+        raise ValueError(
+            f"{run / 'model'} should end at the checkpoint of step {expected_step}, found "
+            f"{[p.name for p in found]}: the run directory was changed outside this loop"
+        )
+    model = VINWorldModel.load(found[-1], device=config.device)
+    device = torch.device(model.device)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    optimizer = make_optimizer(config.planner, config.planner_kwargs, generator)
+    mpc = MPCConfig(horizon=config.horizon, action_dim=model.config.action_dim)
+    return MPCAgent(model, optimizer, config=mpc)
+
+
+# -- state and logging --------------------------------------------------------------------
+def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
+    """The run's state: read back (checked against ``config``) or new (and written)."""
+    import json
+
+    path = run / STATE_FILE
+    if path.exists():
+        if not resume:
+            raise ValueError(
+                f"{run} already holds an mbrl run; pass --resume to continue it, or choose "
+                "another output directory"
+            )
+        state = json.loads(path.read_text())
+        if state.get("format") != STATE_FORMAT:
+            raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
+        mine, theirs = config.identity(), state["config"]
+        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        if diff:
+            details = ", ".join(
+                f"{k}: {theirs.get(k)!r} in the run vs {mine.get(k)!r} now" for k in diff
+            )
+            raise ValueError(
+                f"{run} was started with another configuration ({details}); repeat the "
+                "original command to resume it, or choose another output directory"
+            )
+        for record in state["datasets"]:
+            if _dataset_record(run, record["iteration"]) != record:
+                raise ValueError(
+                    f"the dataset {run / record['path']} changed since the run recorded it "
+                    "(its manifest differs); the run cannot be resumed"
+                )
+        return state
+    if run.exists() and any(run.iterdir()):
+        raise ValueError(
+            f"{run} is not empty and holds no {STATE_FILE}: choose an empty or new output directory"
+        )
+    state = {
+        "format": STATE_FORMAT,
+        "config": config.identity(),
+        "iterations_planned": config.iterations + 1,
+        "created": _now(),
+        "updated": _now(),
+        "datasets": [],
+        "iterations": [],
+    }
+    write_json(path, state)
+    return state
+
+
+def _dataset_record(run: Path, iteration: int) -> dict[str, Any]:
+    """What the state records of a dataset: where, how many episodes, its manifest's hash."""
+    import hashlib
+    import json
+
+    path = data_dir(run, iteration)
+    text = (path / "manifest.json").read_bytes()
+    return {
+        "iteration": iteration,
+        "path": str(path.relative_to(run)),
+        "episodes": int(json.loads(text)["num_episodes"]),
+        "manifest_sha256": hashlib.sha256(text).hexdigest(),
+    }
+
+
+def _writer(run: Path, purge_step: int | None):
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(run / "tb"), purge_step=purge_step)
+
+
+def _log_scalars(writer, row: dict[str, Any]) -> None:
+    x = row["env_steps"]
+    for key in ("success_rate", "success_low", "success_high", "mean_return", "data_success"):
+        if row.get(key) is not None:
+            writer.add_scalar(f"mbrl/{key}", row[key], x)
+    if row.get("val_pos_mse") is not None:
+        writer.add_scalar("mbrl/val_pos_mse", row["val_pos_mse"], x)
+    writer.add_scalar("mbrl/train_step", row["train_step"], x)
+    writer.flush()
+
+
+def _now() -> str:
+    import datetime
+
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
