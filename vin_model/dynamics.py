@@ -4,8 +4,19 @@ One core per temporal offset d (1, 2, 4 in the paper) reads the code of d frames
 proposes the next code; a slot-wise aggregator MLP merges the proposals. Each core is an
 interaction network (Battaglia et al. 2016): a relation MLP on every ordered pair of
 slots, summed per receiver, plus a self-dynamics MLP, then an affector MLP and an output
-MLP. The action is concatenated to every slot's input, so permuting the slots permutes
-the output the same way, and zero actions give the passive model of the paper.
+MLP. Zero actions give the passive model of the paper.
+
+Where the action enters is :attr:`VINConfig.action_slots`:
+
+* ``"cue"`` (the default): the action is concatenated to the input of slot 0 only, the
+  object the push acts on (the cue), and zeros to every other slot's. A push then changes
+  the cue's next code directly and every other object's only through the relation
+  networks (the cue's messages), as contacts pass motion on in the scene; with
+  ``relations=False`` the other objects never see it. The slots are no longer
+  interchangeable: slot 0 is the cue.
+* ``"all"``: the action is concatenated to every slot's input (the original model, and
+  the behaviour of checkpoints saved before the field existed), so permuting the slots
+  permutes the output the same way.
 
 The G cores have separate weights but run together: every layer is one batched matmul
 over a leading core dimension, which matters on CPUs, where these small networks cost
@@ -108,12 +119,18 @@ class Dynamics(nn.Module):
         self.register_buffer(
             "offset_index", torch.tensor([m - d for d in config.offsets]), persistent=False
         )
+        # [N, 1]: which slots read the action (1) and which read zeros (0).
+        mask = torch.ones(config.n_objects, 1)
+        if config.action_slots == "cue":
+            mask[1:] = 0.0
+        self.register_buffer("action_mask", mask, persistent=False)
 
     def step(self, history: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         b, m, n, _ = history.shape
         g = len(self.config.offsets)
         past = history[:, m - max(self.config.offsets) :].index_select(1, self.offset_index)
-        act = action[:, None, None, :].expand(b, g, n, action.shape[-1])  # [B, G, N, A]
+        act = action[:, None, None, :] * self.action_mask[:n]  # [B, 1, N, A]
+        act = act.expand(b, g, n, action.shape[-1])  # [B, G, N, A]
         x = torch.cat([past, act], dim=-1).transpose(0, 1)  # [G, B, N, K + A]
         proposals = self.cores(x)  # [G, B, N, K]
         merged = proposals.permute(1, 2, 0, 3).reshape(b, n, -1)  # [B, N, G * K]
