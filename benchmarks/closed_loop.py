@@ -9,8 +9,9 @@ env arguments (``initial_speed=0, damping=1.0``, or ``--env-kwarg``), which this
 ``plan`` does not take yet: the env renders frames as each checkpoint was trained on
 (size, goal ring) plus those arguments; episode ``i`` resets with seed ``--seed + i``, and
 the planner's generator is seeded with ``--seed``, as in ``plan``. ``--model oracle``
-plans with the true simulator. Reports the success count with a 95% Wilson interval,
-the mean return and the milliseconds per decision.
+plans with the true simulator; ``--disagreement W`` plans an ensemble VIN's mean with W
+times its members' spread subtracted from the rewards. Reports the success count with a
+95% Wilson interval, the mean return and the milliseconds per decision.
 """
 
 from __future__ import annotations
@@ -55,7 +56,12 @@ def evaluate(model_name: str, args: argparse.Namespace) -> dict[str, Any]:
     frames = {} if model_name == "oracle" else vin_env_kwargs(model_name)
     obs_mode = "state" if model_name == "oracle" else "pixels"
     env = gym.make(args.env, obs_mode=obs_mode, **frames, **args.env_kwargs)
-    model = load_world_model(model_name, env, device)
+    if args.disagreement > 0:
+        from vin_model.world_model import VINWorldModel
+
+        model = VINWorldModel.load(model_name, device=device, disagreement=args.disagreement)
+    else:
+        model = load_world_model(model_name, env, device)
     generator = torch.Generator(device=device).manual_seed(args.seed)
     overrides = {"population": args.population, "iterations": args.iterations}
     optimizer = make_optimizer("cem", overrides, generator)
@@ -87,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--population", type=int, default=100)
     p.add_argument("--iterations", type=int, default=3)
     p.add_argument("--horizon", type=int, default=15)
+    p.add_argument(
+        "--disagreement",
+        type=float,
+        default=0.0,
+        help="ensemble VINs: weight of the members' spread subtracted from the rewards",
+    )
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)

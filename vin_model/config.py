@@ -33,6 +33,11 @@ class VINConfig:
             acts on; the others learn of it only through relations) or ``"all"`` (every
             slot, the original model). Checkpoints saved before this field existed load
             as ``"all"``.
+        ensemble: Dynamics members K, batched in one model: K interaction-network
+            dynamics (each with its own cores and aggregator, initialised apart) share the
+            encoder and the decoder. Predictions for planning are the members' mean; their
+            spread measures disagreement (see :class:`vin_model.world_model.VINWorldModel`).
+            ``1``: the plain VIN.
     """
 
     n_objects: int = 3
@@ -47,10 +52,11 @@ class VINConfig:
     state_input: bool = False
     residual: bool = True
     action_slots: str = "cue"
+    ensemble: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "offsets", tuple(int(o) for o in self.offsets))
-        for name in ("n_objects", "code_size", "conv_channels", "hidden"):
+        for name in ("n_objects", "code_size", "conv_channels", "hidden", "ensemble"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"VINConfig.{name} must be a positive integer, got {value!r}")

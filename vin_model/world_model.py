@@ -3,6 +3,13 @@
 It keeps the last ``visible`` (6) frames of the episode, encodes them once per decision
 and rolls all ``B`` candidate action sequences forward in one batch on the model's
 device (see :class:`planners.base.WorldModel`).
+
+With an ensemble VIN (``VINConfig.ensemble`` > 1) the predicted states are the members'
+mean, and ``disagreement`` > 0 guards against plans that exploit the model's errors: each
+rollout sets :attr:`VINWorldModel.penalty` to ``disagreement`` times the members' spread
+(the standard deviation across members of each object's predicted position, averaged over
+objects and axes, in table units) per candidate and step, which the planners' objective
+subtracts from the rewards.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ class VINWorldModel:
         model: A trained :class:`VIN`.
         device: Where to run it (default: where its weights are).
         resize: Resize frames of another size to the model's (``False``: raise).
+        disagreement: Weight of the ensemble-disagreement penalty (reward units per
+            table unit of spread); needs an ensemble VIN when positive.
 
     >>> import torch
     >>> from vin_model import VIN, VINConfig
@@ -35,9 +44,24 @@ class VINWorldModel:
     """
 
     def __init__(
-        self, model: VIN, device: str | torch.device | None = None, resize: bool = True
+        self,
+        model: VIN,
+        device: str | torch.device | None = None,
+        resize: bool = True,
+        disagreement: float = 0.0,
     ) -> None:
         from vin_model.device import get_device
+
+        if disagreement < 0:
+            raise ValueError(f"disagreement must be >= 0, got {disagreement!r}")
+        if disagreement > 0 and model.config.ensemble < 2:
+            raise ValueError(
+                f"a disagreement penalty needs an ensemble VIN, this one has "
+                f"ensemble={model.config.ensemble}"
+            )
+        self.disagreement = float(disagreement)
+        #: ``[B, H]`` penalty of the last rollout's candidates (``None``: no penalty).
+        self.penalty: torch.Tensor | None = None
 
         self.device = get_device(device) if device is not None else next(model.parameters()).device
         self.model = model.to(self.device).eval()
@@ -49,12 +73,16 @@ class VINWorldModel:
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike, device: str | torch.device = "auto", resize: bool = True
+        cls,
+        path: str | os.PathLike,
+        device: str | torch.device = "auto",
+        resize: bool = True,
+        disagreement: float = 0.0,
     ) -> VINWorldModel:
         """A world model from a checkpoint (run directory or checkpoint directory)."""
         from vin_model.checkpoint import load_model
 
-        return cls(load_model(path, device), resize=resize)
+        return cls(load_model(path, device), resize=resize, disagreement=disagreement)
 
     def reset(self) -> None:
         """New episode: forget the frame history."""
@@ -98,7 +126,14 @@ class VINWorldModel:
             self._codes = self.model.encode(context)  # [1, V - 2, N, K]
         b = actions.shape[0]
         codes = self._codes.expand(b, *self._codes.shape[1:])  # [B, V - 2, N, K]
-        return self.model.rollout_codes(codes, actions.to(self.device, torch.float32))
+        actions = actions.to(self.device, torch.float32)
+        if self.config.ensemble == 1:
+            return self.model.rollout_codes(codes, actions)
+        members = self.model.rollout_members(codes, actions)  # [E, B, H, N, 4]
+        if self.disagreement > 0:
+            spread = members[..., :2].std(dim=0, unbiased=False)  # [B, H, N, 2]
+            self.penalty = self.disagreement * spread.mean(dim=(-2, -1))
+        return members.mean(0)
 
     def _frame(self, obs: Any) -> torch.Tensor:
         if isinstance(obs, dict):

@@ -82,6 +82,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="slots that read the action: the cue's (slot 0) only, or every slot's",
     )
     p.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="E",
+        help="dynamics members sharing the encoder (planning uses their mean and spread)",
+    )
+    p.add_argument(
         "--state-input",
         action="store_true",
         help="ablation: encode true states instead of frames (IN from state)",
@@ -141,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         hidden=args.hidden,
         relations=not args.no_relations,
         action_slots=args.action_slots,
+        ensemble=args.ensemble,
         state_input=args.state_input,
     )
     meta_out = {k: v for k, v in meta.items() if k != "sources"}
