@@ -37,6 +37,11 @@ class WorldModel(Protocol):
 
     Attributes:
         device: Where :meth:`rollout` expects its actions and returns its states.
+
+    Optionally, a model may set an attribute ``penalty`` (a tensor ``[B, H]`` or ``None``)
+    in each :meth:`rollout`: :func:`make_objective` subtracts it from the rewards of the
+    candidates just rolled out (e.g. an ensemble's disagreement, against plans that
+    exploit the model's errors).
     """
 
     device: torch.device
@@ -115,12 +120,16 @@ def make_objective(
 ) -> Objective:
     """Compose a world model and a reward into an objective ``[B, H, A] -> [B]``.
 
-    See :func:`discounted_return` for how rewards become returns.
+    See :func:`discounted_return` for how rewards become returns, and
+    :class:`WorldModel` for the optional ``penalty`` subtracted from the rewards.
     """
 
     def objective(actions: Tensor) -> Tensor:
         states = model.rollout(actions)  # [B, H, N, 4]
         rewards = reward_fn(states)  # [B, H]
+        penalty = getattr(model, "penalty", None)  # set by this rollout, if at all
+        if penalty is not None:
+            rewards = rewards - penalty
         terminated = termination_fn(states) if termination_fn is not None else None
         return discounted_return(rewards, discount, terminated)
 

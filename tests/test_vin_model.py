@@ -32,13 +32,69 @@ def test_any_rollout_length_and_batch() -> None:
 @pytest.mark.parametrize("relations", [True, False])
 def test_dynamics_permutation_equivariant(relations: bool) -> None:
     torch.manual_seed(0)
-    dyn = Dynamics(VINConfig(n_objects=5, relations=relations, **TINY))
+    dyn = Dynamics(VINConfig(n_objects=5, relations=relations, action_slots="all", **TINY))
     codes = torch.randn(4, 4, 5, 8)
     actions = torch.randn(4, 6, 2)
     perm = torch.tensor([3, 0, 4, 1, 2])
     out = dyn.rollout(codes, actions)
     out_perm = dyn.rollout(codes[:, :, perm], actions)
     torch.testing.assert_close(out_perm, out[:, :, perm], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("relations", [True, False])
+def test_cue_slot_dynamics_equivariant_in_the_other_slots(relations: bool) -> None:
+    torch.manual_seed(0)
+    dyn = Dynamics(VINConfig(n_objects=5, relations=relations, action_slots="cue", **TINY))
+    codes, actions = torch.randn(4, 4, 5, 8), torch.randn(4, 6, 2)
+    perm = torch.tensor([0, 3, 4, 1, 2])  # the cue stays in slot 0
+    out = dyn.rollout(codes, actions)
+    torch.testing.assert_close(
+        dyn.rollout(codes[:, :, perm], actions), out[:, :, perm], rtol=1e-5, atol=1e-5
+    )
+    swapped = torch.tensor([1, 0, 2, 3, 4])  # another object in the cue's slot
+    assert not torch.allclose(dyn.rollout(codes[:, :, swapped], actions), out[:, :, swapped])
+
+
+def _push_effect(dyn: Dynamics, steps: int = 3) -> torch.Tensor:
+    """Per rollout step and slot, the largest change a push makes: ``[R, N]``."""
+    torch.manual_seed(1)
+    codes = torch.randn(2, 4, 3, 8)
+    still = dyn.rollout(codes, torch.zeros(2, steps, 2))
+    pushed = dyn.rollout(codes, torch.tensor([0.8, -0.6]).repeat(2, steps, 1))
+    return (pushed - still).abs().amax(dim=(0, 3))
+
+
+def test_cue_push_reaches_the_others_only_through_relations() -> None:
+    torch.manual_seed(0)
+    # Without relations, the other objects never see the push; the cue at once.
+    effect = _push_effect(Dynamics(VINConfig(relations=False, action_slots="cue", **TINY)))
+    assert (effect[:, 0] > 1e-4).all()
+    assert (effect[:, 1:] == 0).all()
+    # With relations, the push reaches them through the cue's messages only: cut the
+    # action out of the messages and the others are unchanged at the first step, then
+    # change from the second, through the cue's new code.
+    dyn = Dynamics(VINConfig(relations=True, action_slots="cue", **TINY))
+    assert (_push_effect(dyn)[:, 1:] > 1e-4).all()
+    with torch.no_grad():
+        dyn.cores.rel_sender.weight[:, 8:] = 0.0  # the rows that read the action
+    effect = _push_effect(dyn)
+    assert (effect[0, 0] > 1e-4) and (effect[0, 1:] == 0).all()
+    assert (effect[1:, 1:] > 1e-6).all()
+
+
+def test_action_to_every_slot_moves_every_object_at_once() -> None:
+    torch.manual_seed(0)
+    effect = _push_effect(Dynamics(VINConfig(relations=False, action_slots="all", **TINY)))
+    assert (effect > 1e-4).all()
+
+
+def test_old_configs_load_with_the_action_in_every_slot() -> None:
+    new = VINConfig(**TINY)
+    assert new.action_slots == "cue"
+    old = new.to_dict()
+    del old["action_slots"]
+    assert VINConfig.from_dict(old).action_slots == "all"
+    assert VINConfig.from_dict(new.to_dict()) == new
 
 
 def test_relations_couple_objects_and_ablation_does_not() -> None:
@@ -87,6 +143,7 @@ def test_normalisation_round_trip() -> None:
         ({"visible": 5}, "visible"),
         ({"n_objects": 0}, "n_objects"),
         ({"offsets": (0, 1)}, "offsets"),
+        ({"action_slots": "first"}, "action_slots"),
     ],
 )
 def test_bad_config(kwargs: dict, match: str) -> None:
@@ -111,3 +168,14 @@ def test_tail_rolls_a_share_of_the_batch_further() -> None:
     assert enc.shape == (4, 4, 3, 4) and head.shape == (4, 3, 3, 4) and tail.shape == (2, 7, 3, 4)
     _, full = model(frames, actions)  # the same predictions as one long rollout
     torch.testing.assert_close(torch.cat([head[:2], tail], dim=1), full[:2])
+
+
+def test_the_shipped_model_loads_with_the_action_in_every_slot() -> None:
+    from vin_model import pretrained
+    from vin_model.checkpoint import load_model
+
+    if not (pretrained.CHECKPOINT / "model.safetensors").is_file():
+        pytest.skip("no pretrained VIN shipped in this checkout")
+    model = load_model(pretrained.CHECKPOINT)
+    assert model.config.action_slots == "all"
+    assert bool(model.dynamics.action_mask.eq(1).all())

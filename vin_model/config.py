@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+#: Where the action enters the dynamics: ``"all"`` concatenates it to every slot's input
+#: (the original model), ``"cue"`` to slot 0's only (the acted-on object), zeros elsewhere.
+ACTION_SLOTS = ("all", "cue")
+
 
 @dataclass(frozen=True)
 class VINConfig:
@@ -25,6 +29,15 @@ class VINConfig:
         relations: Use the relation networks (``False``: "VIN without relations").
         state_input: Encode true states instead of frames ("IN from state").
         residual: The aggregator predicts a change of the last code instead of the code.
+        action_slots: Which slots read the action: ``"cue"`` (slot 0, the object the push
+            acts on; the others learn of it only through relations) or ``"all"`` (every
+            slot, the original model). Checkpoints saved before this field existed load
+            as ``"all"``.
+        ensemble: Dynamics members K, batched in one model: K interaction-network
+            dynamics (each with its own cores and aggregator, initialised apart) share the
+            encoder and the decoder. Predictions for planning are the members' mean; their
+            spread measures disagreement (see :class:`vin_model.world_model.VINWorldModel`).
+            ``1``: the plain VIN.
     """
 
     n_objects: int = 3
@@ -38,10 +51,12 @@ class VINConfig:
     relations: bool = True
     state_input: bool = False
     residual: bool = True
+    action_slots: str = "cue"
+    ensemble: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "offsets", tuple(int(o) for o in self.offsets))
-        for name in ("n_objects", "code_size", "conv_channels", "hidden"):
+        for name in ("n_objects", "code_size", "conv_channels", "hidden", "ensemble"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"VINConfig.{name} must be a positive integer, got {value!r}")
@@ -53,6 +68,10 @@ class VINConfig:
         if not isinstance(size, int) or size < 8 or (size // 4) & (size // 4 - 1) or size % 4:
             raise ValueError(
                 f"VINConfig.frame_size must be 4 times a power of two (e.g. 32, 64), got {size!r}"
+            )
+        if self.action_slots not in ACTION_SLOTS:
+            raise ValueError(
+                f"VINConfig.action_slots must be one of {ACTION_SLOTS}, got {self.action_slots!r}"
             )
         if not self.offsets or min(self.offsets) < 1:
             raise ValueError(f"VINConfig.offsets must be positive integers, got {self.offsets!r}")
@@ -75,6 +94,9 @@ class VINConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> VINConfig:
+        """The config saved by :meth:`to_dict`; fields added since default to the
+        behaviour of the models saved before them (``action_slots="all"``)."""
+        d = {"action_slots": "all", **d}
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
         if unknown:

@@ -238,14 +238,22 @@ def compute_loss(
     enc = out[0]
     target = vin.normalize(roll_target)
     enc_err = (enc.float() - vin.normalize(enc_target)).square().mean()
-    per_step = (out[1].float() - target[:, : out[1].shape[1]]).square().mean(dim=(0, 2, 3))
+    # Rollouts are [B, R, N, 4], or [E, B, R, N, 4] for an ensemble (every member
+    # against the same targets); per_step averages all but the step dimension.
+    head = out[1].float()
+    per_step = _per_step((head - target[:, : head.shape[-3]]).square())
     if tail:  # steps beyond tail_from, on the first tail_batch clips: [R - tail_from]
         tail_err = (out[2].float() - target[:tail_batch, cfg.tail_from :]).square()
-        per_step = torch.cat([per_step, tail_err.mean(dim=(0, 2, 3))])
+        per_step = torch.cat([per_step, _per_step(tail_err)])
     roll_err = (per_step * rollout_weights(rollout, cfg.discount, device)).sum()
     loss = roll_err + cfg.encoder_weight * enc_err
     parts = {"loss": loss.detach(), "encoder": enc_err.detach(), "rollout": roll_err.detach()}
     return loss, parts
+
+
+def _per_step(err: torch.Tensor) -> torch.Tensor:
+    """Mean squared errors ``[..., R, N, 4]`` to one mean per rollout step ``[R]``."""
+    return err.mean(dim=(-2, -1)).flatten(0, -2).mean(0)
 
 
 def _progress(step: int, cfg: TrainConfig) -> float:

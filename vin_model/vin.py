@@ -79,6 +79,9 @@ class VIN(nn.Module):
         rolled beyond step ``tail_from`` (long rollouts for a share of the batch, at a
         share of the cost), and a third tensor ``[tail_batch, R - tail_from, N, 4]``
         holds those steps while the second stops at ``tail_from``.
+
+        For an ensemble of E dynamics members the rollouts carry a leading member
+        dimension, ``[E, B, R, N, 4]`` (each member trained on the same clips).
         """
         self._check_actions(actions, context.shape[0])
         codes = self.encode(context)
@@ -87,15 +90,29 @@ class VIN(nn.Module):
             rolled = dyn.rollout(codes, actions, noise=code_noise, generator=generator)
             return self.decoder(codes), self.decoder(rolled)
         head = dyn.rollout(codes, actions[:, :tail_from], noise=code_noise, generator=generator)
-        history = torch.cat([codes, head], dim=1)[:tail_batch]  # [b, V - 2 + tail_from, N, K]
+        if self.config.ensemble == 1:
+            history = torch.cat([codes, head], dim=1)[:tail_batch]  # [b, V-2+tail_from, N, K]
+        else:  # per member: [E, b, V - 2 + tail_from, N, K]
+            shared = codes[None].expand(head.shape[0], *codes.shape)
+            history = torch.cat([shared, head], dim=2)[:, :tail_batch]
         tail = dyn.rollout(
             history, actions[:tail_batch, tail_from:], noise=code_noise, generator=generator
         )
         return self.decoder(codes), self.decoder(head), self.decoder(tail)
 
     def rollout_codes(self, codes: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        """States in table units ``[B, R, N, 4]`` from codes ``[B, M, N, K]``."""
-        return self.denormalize(self.decoder(self.dynamics.rollout(codes, actions)))
+        """States in table units ``[B, R, N, 4]`` from codes ``[B, M, N, K]`` (for an
+        ensemble, the members' mean)."""
+        states = self.rollout_members(codes, actions)
+        return states[0] if states.shape[0] == 1 else states.mean(0)
+
+    def rollout_members(self, codes: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Every dynamics member's states in table units ``[E, B, R, N, 4]`` (E = 1 for
+        the plain VIN) from codes ``[B, M, N, K]``."""
+        rolled = self.dynamics.rollout(codes, actions)
+        if self.config.ensemble == 1:
+            rolled = rolled[None]
+        return self.denormalize(self.decoder(rolled))
 
     @torch.no_grad()
     def predict(self, context: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:

@@ -3,6 +3,13 @@
 It keeps the last ``visible`` (6) frames of the episode, encodes them once per decision
 and rolls all ``B`` candidate action sequences forward in one batch on the model's
 device (see :class:`planners.base.WorldModel`).
+
+With an ensemble VIN (``VINConfig.ensemble`` > 1) the predicted states are the members'
+mean, and ``disagreement`` > 0 guards against plans that exploit the model's errors: each
+rollout sets :attr:`VINWorldModel.penalty` to ``disagreement`` times the members' spread
+(the standard deviation across members of each object's predicted position, averaged over
+objects and axes, in table units) per candidate and step, which the planners' objective
+subtracts from the rewards.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ class VINWorldModel:
         record: What the checkpoint records of the env its data came from
             (:func:`vin_model.checkpoint.env_record`); :meth:`load` fills it. Without
             one, :meth:`check_env` checks the object count and frame size only.
+        disagreement: Weight of the ensemble-disagreement penalty (reward units per
+            table unit of spread); needs an ensemble VIN when positive.
 
     Attributes:
         record: ``env_id``, ``n_objects``, ``frame_size``, ``show_goal``, ``background``,
@@ -48,9 +57,21 @@ class VINWorldModel:
         device: str | torch.device | None = None,
         resize: bool = True,
         record: dict[str, Any] | None = None,
+        disagreement: float = 0.0,
     ) -> None:
         from vin_model.checkpoint import ENV_FIELDS
         from vin_model.device import get_device
+
+        if disagreement < 0:
+            raise ValueError(f"disagreement must be >= 0, got {disagreement!r}")
+        if disagreement > 0 and model.config.ensemble < 2:
+            raise ValueError(
+                f"a disagreement penalty needs an ensemble VIN, this one has "
+                f"ensemble={model.config.ensemble}"
+            )
+        self.disagreement = float(disagreement)
+        #: ``[B, H]`` penalty of the last rollout's candidates (``None``: no penalty).
+        self.penalty: torch.Tensor | None = None
 
         self.device = get_device(device) if device is not None else next(model.parameters()).device
         self.model = model.to(self.device).eval()
@@ -71,6 +92,7 @@ class VINWorldModel:
         resize: bool = True,
         env: Any = None,
         allow_mismatch: bool = False,
+        disagreement: float = 0.0,
     ) -> VINWorldModel:
         """A world model from a checkpoint (run directory or checkpoint directory).
 
@@ -80,10 +102,16 @@ class VINWorldModel:
             resize: As for the constructor.
             env: If given, the env it will plan in, checked with :meth:`check_env`.
             allow_mismatch: Warn instead of raising when ``env`` does not fit.
+            disagreement: As for the constructor.
         """
         from vin_model.checkpoint import env_record, load_model, read_config
 
-        model = cls(load_model(path, device), resize=resize, record=env_record(read_config(path)))
+        model = cls(
+            load_model(path, device),
+            resize=resize,
+            record=env_record(read_config(path)),
+            disagreement=disagreement,
+        )
         if env is not None:
             model.check_env(env, allow_mismatch=allow_mismatch)
         return model
@@ -180,7 +208,14 @@ class VINWorldModel:
             self._codes = self.model.encode(context)  # [1, V - 2, N, K]
         b = actions.shape[0]
         codes = self._codes.expand(b, *self._codes.shape[1:])  # [B, V - 2, N, K]
-        return self.model.rollout_codes(codes, actions.to(self.device, torch.float32))
+        actions = actions.to(self.device, torch.float32)
+        if self.config.ensemble == 1:
+            return self.model.rollout_codes(codes, actions)
+        members = self.model.rollout_members(codes, actions)  # [E, B, H, N, 4]
+        if self.disagreement > 0:
+            spread = members[..., :2].std(dim=0, unbiased=False)  # [B, H, N, 2]
+            self.penalty = self.disagreement * spread.mean(dim=(-2, -1))
+        return members.mean(0)
 
     def _frame(self, obs: Any) -> torch.Tensor:
         if isinstance(obs, dict):

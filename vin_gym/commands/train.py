@@ -95,6 +95,19 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--conv-channels", type=int, default=8, help="first conv layer's channels")
     p.add_argument("--no-relations", action="store_true", help="ablation: no relation nets")
     p.add_argument(
+        "--action-slots",
+        default="cue",
+        choices=("cue", "all"),
+        help="slots that read the action: the cue's (slot 0) only, or every slot's",
+    )
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="E",
+        help="dynamics members sharing the encoder (planning uses their mean and spread)",
+    )
+    p.add_argument(
         "--state-input",
         action="store_true",
         help="ablation: encode true states instead of frames (IN from state)",
@@ -150,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
         conv_channels=args.conv_channels,
         hidden=args.hidden,
         relations=not args.no_relations,
+        action_slots=args.action_slots,
+        ensemble=args.ensemble,
         state_input=args.state_input,
     )
     meta_out = {k: v for k, v in meta.items() if k != "sources"}
