@@ -86,11 +86,7 @@ def main() -> None:
     )
     train_clips = open_clips(args.data, 6, cfg.rollout_max, "train")
     meta = train_clips.meta
-    base = VINConfig(
-        n_objects=int(meta["n_objects"]),
-        frame_size=int(meta["obs_size"]),
-        action_dim=int(meta.get("action_dim", 2)),
-    )
+    base = VINConfig.for_data(meta)
     variants = {"VIN": base}
     if args.ablations:
         variants["VIN without relations"] = VINConfig(**(base.to_dict() | {"relations": False}))

@@ -82,6 +82,23 @@ class VINConfig:
                 f"{max(self.offsets) + 2}"
             )
 
+    @classmethod
+    def for_data(cls, meta: dict[str, Any], **fields: Any) -> VINConfig:
+        """The config of a VIN for a dataset: objects, frame size and action size from its
+        ``meta`` (as :class:`vin_gym.data.ClipDataset` gives it), the rest from ``fields``
+        or the defaults.
+
+        >>> VINConfig.for_data({"n_objects": 4, "obs_size": 64, "action_dim": 2}, hidden=32)
+        ... # doctest: +ELLIPSIS
+        VINConfig(n_objects=4, frame_size=64, visible=6, code_size=16, action_dim=2, ...)
+        """
+        data = {
+            "n_objects": int(meta["n_objects"]),
+            "frame_size": int(meta["obs_size"]),
+            "action_dim": int(meta.get("action_dim", 2)),
+        }
+        return cls(**{**data, **fields})
+
     @property
     def n_codes(self) -> int:
         """State codes from the encoder: one per frame from the third visible frame on."""

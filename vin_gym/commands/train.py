@@ -154,12 +154,10 @@ def run(args: argparse.Namespace) -> int:
         else None
     )
     meta = train_clips.meta
-    model_cfg = VINConfig(
-        n_objects=int(meta["n_objects"]),
-        frame_size=int(meta["obs_size"]),
+    model_cfg = VINConfig.for_data(
+        meta,
         visible=visible,
         code_size=args.code_size,
-        action_dim=int(meta.get("action_dim", 2)),
         conv_channels=args.conv_channels,
         hidden=args.hidden,
         relations=not args.no_relations,

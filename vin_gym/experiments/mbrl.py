@@ -392,11 +392,9 @@ def _train(
         progress=progress,
     )
     meta = train_clips.meta
-    model_cfg = VINConfig(
-        n_objects=int(meta["n_objects"]),
-        frame_size=int(meta["obs_size"]),
+    model_cfg = VINConfig.for_data(
+        meta,
         visible=VISIBLE,
-        action_dim=int(meta["action_dim"]),
         **config.model,
     )
     meta_out = {k: v for k, v in meta.items() if k != "sources"}

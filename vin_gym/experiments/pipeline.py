@@ -127,11 +127,9 @@ def train_vin(
         progress=progress,
     )
     meta = train_clips.meta
-    model_cfg = VINConfig(
-        n_objects=int(meta["n_objects"]),
-        frame_size=int(meta["obs_size"]),
+    model_cfg = VINConfig.for_data(
+        meta,
         visible=visible,
-        action_dim=int(meta.get("action_dim", 2)),
         **(model or {}),
     )
     run_dir = Path(run_dir)
