@@ -170,12 +170,17 @@ def test_tail_rolls_a_share_of_the_batch_further() -> None:
     torch.testing.assert_close(torch.cat([head[:2], tail], dim=1), full[:2])
 
 
-def test_the_shipped_model_loads_with_the_action_in_every_slot() -> None:
-    from vin_model import pretrained
-    from vin_model.checkpoint import load_model
+def test_a_checkpoint_saved_before_action_slots_loads_with_the_action_in_every_slot(
+    tmp_path,
+) -> None:
+    import json
 
-    if not (pretrained.CHECKPOINT / "model.safetensors").is_file():
-        pytest.skip("no pretrained VIN shipped in this checkout")
-    model = load_model(pretrained.CHECKPOINT)
+    from vin_model.checkpoint import load_model, save_checkpoint
+
+    path = save_checkpoint(tmp_path, VIN(VINConfig(action_slots="all", **TINY)), step=1)
+    config = json.loads((path / "config.json").read_text())
+    del config["model"]["action_slots"]  # as an older vin-gym wrote it
+    (path / "config.json").write_text(json.dumps(config))
+    model = load_model(path)
     assert model.config.action_slots == "all"
     assert bool(model.dynamics.action_mask.eq(1).all())
