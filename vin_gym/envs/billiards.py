@@ -19,7 +19,7 @@ class Billiards(PhysicsEnv):
     cue a velocity change. Nothing moves unless the agent pushes, and a pushed ball soon
     stops, so the target reaches the goal only if the cue is aimed to strike it there:
     uniform random pushes succeed about 3% of the time, doing nothing never, and MPC over
-    the true simulator (CEM, population 100, 3 iterations, horizon 15) in every episode
+    the true simulator (CEM, population 100, 3 iterations, horizon 15) in about 97%
     (figures with their intervals and commands in ``README.md``, "Systems"). The goal is
     drawn as a white ring. One step is one frame of 0.1 s, integrated in 8 pymunk
     substeps.
