@@ -13,7 +13,14 @@ from vin_fakes import FailingClips, MemoryClips, ddp_worker
 
 from vin_model import VIN, VINConfig, load_model, save_checkpoint, set_threads
 from vin_model.checkpoint import list_checkpoints
-from vin_model.train import TrainConfig, compute_loss, fit, rollout_length, train
+from vin_model.train import (
+    TrainConfig,
+    compute_loss,
+    contact_weights,
+    fit,
+    rollout_length,
+    train,
+)
 
 TINY = VINConfig(conv_channels=4, hidden=16, code_size=8)
 
@@ -187,3 +194,41 @@ def test_schedules_follow_steps_not_the_clock(tmp_path: Path, clips, monkeypatch
     )
     for k, v in plain.items():
         torch.testing.assert_close(capped[k], v, rtol=0, atol=0, msg=k)
+
+
+def test_contact_weights_mark_steps_from_a_non_cue_velocity_jump() -> None:
+    visible, rollout = 3, 5
+    states = torch.zeros(2, visible + rollout, 3, 4)
+    states[:, :, 0, 2] = torch.arange(visible + rollout).float()  # the cue accelerates: no mark
+    states[0, visible + 2 :, 1, 2] = 1.0  # clip 0: object 1 jumps into rollout step 2
+    cfg = TrainConfig(contact_weight=4.0, contact_threshold=0.5)
+    w = contact_weights({"states": states}, visible, rollout, cfg, torch.device("cpu"))
+    assert w.tolist() == [[1.0, 1.0, 5.0, 5.0, 5.0], [1.0] * 5]
+    off = contact_weights({"states": states}, visible, rollout, TrainConfig(), torch.device("cpu"))
+    assert off is None
+
+
+def test_contact_weight_changes_the_loss_only_where_clips_touch(clips: MemoryClips) -> None:
+    torch.manual_seed(0)
+    model = VIN(TINY)
+    batch = {k: torch.stack([clips[i][k] for i in range(4)]) for k in clips[0]}
+    cpu = torch.device("cpu")
+    plain, _ = compute_loss(model, model, batch, 4, quick(), cpu)
+    # a threshold no velocity change reaches: every weight is equal, the loss is unchanged
+    none, _ = compute_loss(
+        model, model, batch, 4, quick(contact_weight=4.0, contact_threshold=1e9), cpu
+    )
+    assert torch.allclose(plain, none)
+    some, _ = compute_loss(
+        model, model, batch, 4, quick(contact_weight=4.0, contact_threshold=1e-6), cpu
+    )
+    w = contact_weights(
+        batch, TINY.visible, 4, quick(contact_weight=4.0, contact_threshold=1e-6), cpu
+    )
+    assert not bool((w == w[:1]).all())  # some clips touch, some do not
+    assert not torch.allclose(plain, some)
+
+
+def test_contact_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="contact_weight"):
+        TrainConfig(contact_weight=-1.0)

@@ -97,6 +97,14 @@ class TrainConfig:
             fraction of their full price.
         tail_fraction: Share of the batch trained beyond ``tail_from`` steps (``1``: all).
         encoder_weight: Weight of the encoder loss.
+        contact_weight: Extra weight of the rollout steps from a contact on: a clip's
+            step counts ``1 + contact_weight`` times in its step's mean once an object
+            other than the cue (object 0, the one the action pushes) has changed velocity
+            by more than ``contact_threshold`` in one step (a collision or a bounce),
+            since contacts last one or two steps of an episode and decide where the
+            target goes (``0``: every step counts the same).
+        contact_threshold: Velocity change per step (table units per second) that marks
+            a contact.
         checkpoint_every: Steps between checkpoints (``--resume`` loses at most this many).
         val_clips: Validation clips (at most) evaluated every epoch.
         val_every: Validate at least this often (steps), for very large epochs.
@@ -126,6 +134,8 @@ class TrainConfig:
     tail_from: int = 8
     tail_fraction: float = 0.25
     encoder_weight: float = 1.0
+    contact_weight: float = 0.0
+    contact_threshold: float = 0.5
     checkpoint_every: int = 500
     val_clips: int = 500
     val_every: int = 1000
@@ -161,6 +171,11 @@ class TrainConfig:
             raise ValueError(f"discount must be in (0, 1], got {self.discount!r}")
         if not self.lr > 0 or self.lr_final < 0:
             raise ValueError(f"need lr > 0 and lr_final >= 0, got {self.lr!r}, {self.lr_final!r}")
+        if self.contact_weight < 0 or not self.contact_threshold > 0:
+            raise ValueError(
+                f"need contact_weight >= 0 and contact_threshold > 0, got "
+                f"{self.contact_weight!r}, {self.contact_threshold!r}"
+            )
         if self.max_minutes is not None and not self.max_minutes > 0:
             raise ValueError(f"max_minutes must be positive, got {self.max_minutes!r}")
 
@@ -240,20 +255,50 @@ def compute_loss(
     enc_err = (enc.float() - vin.normalize(enc_target)).square().mean()
     # Rollouts are [B, R, N, 4], or [E, B, R, N, 4] for an ensemble (every member
     # against the same targets); per_step averages all but the step dimension.
+    weights = contact_weights(batch, vin.config.visible, rollout, cfg, device)  # [B, R]
     head = out[1].float()
-    per_step = _per_step((head - target[:, : head.shape[-3]]).square())
+    r_head = head.shape[-3]
+    head_w = None if weights is None else weights[:, :r_head]
+    per_step = _per_step((head - target[:, :r_head]).square(), head_w)
     if tail:  # steps beyond tail_from, on the first tail_batch clips: [R - tail_from]
         tail_err = (out[2].float() - target[:tail_batch, cfg.tail_from :]).square()
-        per_step = torch.cat([per_step, _per_step(tail_err)])
+        tail_w = None if weights is None else weights[:tail_batch, cfg.tail_from :]
+        per_step = torch.cat([per_step, _per_step(tail_err, tail_w)])
     roll_err = (per_step * rollout_weights(rollout, cfg.discount, device)).sum()
     loss = roll_err + cfg.encoder_weight * enc_err
     parts = {"loss": loss.detach(), "encoder": enc_err.detach(), "rollout": roll_err.detach()}
     return loss, parts
 
 
-def _per_step(err: torch.Tensor) -> torch.Tensor:
-    """Mean squared errors ``[..., R, N, 4]`` to one mean per rollout step ``[R]``."""
-    return err.mean(dim=(-2, -1)).flatten(0, -2).mean(0)
+def contact_weights(
+    batch: dict[str, torch.Tensor],
+    visible: int,
+    rollout: int,
+    cfg: TrainConfig,
+    device: torch.device,
+) -> torch.Tensor | None:
+    """Weights ``[B, R]`` of a batch's rollout steps: ``1``, and ``1 + contact_weight``
+    from the first step at which an object other than the cue changes velocity by more
+    than ``contact_threshold`` (see :class:`TrainConfig`); ``None`` when every step
+    counts the same."""
+    states = batch["states"]
+    if cfg.contact_weight == 0 or states.shape[2] < 2:
+        return None
+    # velocity change into each rollout step's state, objects 1.. only: [B, R, N - 1]
+    vel = states[:, visible - 1 : visible + rollout, 1:, 2:4].to(device, torch.float32)
+    jump = (vel[:, 1:] - vel[:, :-1]).norm(dim=-1).amax(-1) > cfg.contact_threshold
+    since = jump.to(torch.float32).cummax(dim=1).values
+    return 1.0 + cfg.contact_weight * since
+
+
+def _per_step(err: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Squared errors ``[..., B, R, N, 4]`` to one mean per rollout step ``[R]``, each
+    clip's error weighted by ``weights [B, R]`` (normalised over the batch per step)."""
+    if weights is None:
+        return err.mean(dim=(-2, -1)).flatten(0, -2).mean(0)
+    per_clip = err.mean(dim=(-2, -1))  # [..., B, R]
+    per_clip = per_clip.reshape(-1, *per_clip.shape[-2:]).mean(0)  # [B, R]
+    return (per_clip * weights).sum(0) / weights.sum(0)
 
 
 def _progress(step: int, cfg: TrainConfig) -> float:

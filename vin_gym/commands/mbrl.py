@@ -32,7 +32,7 @@ _FLAG_NAMES = {"env_id": "--env"}
 #: Fields with a fixed set of values.
 _CHOICES = {"seed_policy": SEED_POLICIES, "planner": ("cem", "icem", "mppi", "random")}
 #: Dict fields, given as ``--flag key=value ...``.
-_DICT_FIELDS = ("env_kwargs", "model", "planner_kwargs")
+_DICT_FIELDS = ("env_kwargs", "model", "training", "planner_kwargs")
 #: Columns of the table printed as the run goes.
 COLUMNS = (
     "iteration",

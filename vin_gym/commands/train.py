@@ -87,6 +87,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=0.25,
         help="share of the batch trained beyond --tail-from steps (1: all)",
     )
+    p.add_argument(
+        "--contact-weight",
+        type=float,
+        default=0.0,
+        help="extra weight of rollout steps from a contact on (0: none)",
+    )
+    p.add_argument(
+        "--contact-threshold",
+        type=float,
+        default=0.5,
+        help="velocity change per step of a non-cue object that marks a contact",
+    )
     p.add_argument("--discount", type=float, default=0.95, help="rollout step discount")
     p.add_argument("--checkpoint-every", type=int, default=500, metavar="K")
     p.add_argument("--val-fraction", type=float, default=0.1, help="episodes held out")
@@ -137,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
         tail_from=args.tail_from,
         tail_fraction=args.tail_fraction,
         discount=args.discount,
+        contact_weight=args.contact_weight,
+        contact_threshold=args.contact_threshold,
         checkpoint_every=args.checkpoint_every,
         seed=args.seed,
         max_minutes=args.max_minutes,

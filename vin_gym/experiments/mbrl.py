@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,8 @@ class MBRLConfig:
             it is not a held-out test.
         model: ``VINConfig`` fields to override (frame size, objects and action size
             come from the data).
+        training: ``TrainConfig`` fields to override beyond those above (e.g.
+            ``{"contact_weight": 4.0}``).
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
         planner_kwargs: The planner config's fields to override.
         horizon: Planning horizon.
@@ -119,6 +121,7 @@ class MBRLConfig:
     lr_final: float = 1e-4
     val_fraction: float = 0.05
     model: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
     planner: str = "cem"
     planner_kwargs: dict[str, Any] = field(
         default_factory=lambda: {"population": 100, "elites": 10, "iterations": 3}
@@ -156,6 +159,7 @@ class MBRLConfig:
                 f"env_steps={self.env_steps} is less than the seed data's "
                 f"{self.seed_episodes} x {self.episode_steps} = {self.seed_steps} steps"
             )
+        _check_training(self.training)
         for key in ("obs_size", "show_goal", "obs_mode"):
             if key in self.env_kwargs:
                 raise ValueError(
@@ -194,6 +198,35 @@ class MBRLConfig:
 
         out = {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
         return json.loads(json.dumps(out))
+
+
+#: TrainConfig fields the loop sets itself (from its own fields or its budgets).
+_LOOP_TRAIN_FIELDS = (
+    "steps",
+    "batch_size",
+    "lr",
+    "lr_final",
+    "rollout_start",
+    "rollout_max",
+    "seed",
+    "device",
+    "threads",
+    "checkpoint_every",
+    "val_clips",
+    "progress",
+)
+
+
+def _check_training(training: dict[str, Any]) -> None:
+    from vin_model.train import TrainConfig
+
+    names = {f.name for f in fields(TrainConfig)} - set(_LOOP_TRAIN_FIELDS)
+    unknown = sorted(set(training) - names)
+    if unknown:
+        raise ValueError(
+            f"training may not set {unknown}: it overrides TrainConfig fields the loop does "
+            f"not set itself, one of {sorted(names)}"
+        )
 
 
 def data_dir(run: Path, iteration: int) -> Path:
@@ -390,6 +423,7 @@ def _train(
         checkpoint_every=config.train_steps,
         val_clips=200,
         progress=progress,
+        **config.training,
     )
     meta = train_clips.meta
     model_cfg = VINConfig.for_data(
@@ -484,7 +518,7 @@ def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
         state = json.loads(path.read_text())
         if state.get("format") != STATE_FORMAT:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
-        mine, theirs = config.identity(), state["config"]
+        mine, theirs = config.identity(), {"training": {}} | state["config"]
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
             details = ", ".join(
