@@ -29,8 +29,9 @@ from vin_gym.env_kwargs import parse_env_kwargs
 from vin_gym.experiments.episodes import make_optimizer, run_episode, summarize
 from vin_gym.experiments.pipeline import vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
+from vin_gym.provenance import machine_info
 from vin_gym.stats import wilson_interval
-from vin_gym.utils import format_table, machine_info, write_json
+from vin_gym.utils import format_table, write_json
 from vin_model.device import set_threads
 from vin_model.world_model import VINWorldModel
 

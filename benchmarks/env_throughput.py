@@ -25,7 +25,8 @@ import gymnasium as gym
 import numpy as np
 
 import vin_gym
-from vin_gym.utils import format_table, machine_info, write_json
+from vin_gym.provenance import machine_info
+from vin_gym.utils import format_table, write_json
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 TARGETS = {"64 px pixels": 15_000, "32 px pixels": 25_000, "state only": 50_000}

@@ -56,7 +56,8 @@ from vin_gym.env_kwargs import parse_env_kwargs
 from vin_gym.experiments.episodes import goal_fns
 from vin_gym.experiments.pipeline import vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
-from vin_gym.utils import format_table, machine_info, write_json
+from vin_gym.provenance import machine_info
+from vin_gym.utils import format_table, write_json
 from vin_model.device import set_threads
 from vin_model.world_model import VINWorldModel
 

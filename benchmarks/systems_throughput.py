@@ -26,7 +26,8 @@ import numpy as np
 from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.utils import format_table, machine_info, write_json
+from vin_gym.provenance import machine_info
+from vin_gym.utils import format_table, write_json
 
 SYSTEMS = (
     "Billiards-v0",

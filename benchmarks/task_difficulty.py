@@ -34,9 +34,10 @@ import vin_gym  # noqa: F401  (registers the environments)
 from vin_gym.baselines.callbacks import eval_seeds
 from vin_gym.experiments import pipeline as pipe
 from vin_gym.oracle import OracleWorldModel
+from vin_gym.provenance import machine_info
 from vin_gym.registration import ENVIRONMENTS
 from vin_gym.stats import format_rate, success_summary
-from vin_gym.utils import format_table, machine_info, write_json
+from vin_gym.utils import format_table, write_json
 
 #: Oracle-MPC settings: the planner the skill task's definition is measured with.
 ORACLE_PLANNER = {"population": 100, "iterations": 3}

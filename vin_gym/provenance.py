@@ -29,11 +29,11 @@ def package_versions() -> dict[str, str]:
     import numpy as np
     import pymunk
 
-    import vin_gym
+    from importlib.metadata import version
 
     versions = {
         "python": platform.python_version(),
-        "vin_gym": vin_gym.__version__,
+        "vin_gym": version("vin-gym"),
         "numpy": np.__version__,
         "gymnasium": gymnasium.__version__,
         "pymunk": pymunk.version,
