@@ -29,8 +29,6 @@ def package_versions() -> dict[str, str]:
     import numpy as np
     import pymunk
 
-    from importlib.metadata import version
-
     versions = {
         "python": platform.python_version(),
         "vin_gym": version("vin-gym"),
