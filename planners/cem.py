@@ -32,8 +32,8 @@ class CEMConfig:
         return_mean: Return the final mean instead of the best sequence seen.
     """
 
-    population: int = 200
-    elites: int = 20
+    population: int = 100
+    elites: int = 10
     iterations: int = 3
     alpha: float = 0.1
     init_std: float = 0.5

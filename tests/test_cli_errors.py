@@ -14,10 +14,9 @@ TINY = VINConfig(conv_channels=4, hidden=8, code_size=4)
 
 
 def test_output_paths_are_checked_before_the_run(tmp_path, capsys, monkeypatch) -> None:
-    import importlib
+    from vin_gym.experiments import models
 
-    plan = importlib.import_module("vin_gym.commands.plan")
-    monkeypatch.setattr(plan, "run_episode", lambda *a, **k: pytest.fail("the run started"))
+    monkeypatch.setattr(models, "load_world_model", lambda *a, **k: pytest.fail("the run started"))
     assert main([*PLAN, "--json", str(tmp_path)]) == 2
     assert f"--json {tmp_path} is a directory" in capsys.readouterr().err
     (tmp_path / "afile").write_text("x")
@@ -73,5 +72,12 @@ def test_evaluate_refuses_data_of_another_scene(tmp_path, capsys) -> None:
 @pytest.mark.parametrize("flag", ["--init-std", "--min-std", "--noise-std", "--beta"])
 def test_planner_settings_must_be_finite(flag, capsys) -> None:
     planner = "mppi" if flag == "--noise-std" else "icem" if flag == "--beta" else "cem"
-    assert main([*PLAN, "--planner", planner, flag, "inf"]) == 2
+    base = PLAN[:-2] if planner == "mppi" else PLAN  # MPPI has no elites
+    assert main([*base, "--planner", planner, flag, "inf"]) == 2
     assert "inf" in capsys.readouterr().err
+
+
+def test_a_planner_setting_the_planner_lacks_is_refused(capsys) -> None:
+    assert main([*PLAN, "--planner", "cem", "--temperature", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "--temperature do(es) not apply to --planner cem" in err and "--elites" in err

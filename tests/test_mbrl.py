@@ -172,15 +172,14 @@ def test_config_rejects_budgets_that_do_not_fit() -> None:
 
 def test_command_line_fills_the_config_and_refuses_a_changed_resume(full_run, capsys) -> None:
     from vin_gym.cli import build_parser
-    from vin_gym.commands.mbrl import config_from_args
+    from vin_gym.dataclass_args import given
+    from vin_gym.experiments.mbrl import config_from
 
-    args = build_parser().parse_args(
-        [
-            *("mbrl", "--out", "x", "--env-kwargs", "initial_speed=0", "damping=1.0"),
-            *("--planner-kwargs", "population=50", "--no-show-goal", "--env-steps", "9000"),
-        ]
-    )
-    config = config_from_args(args)
+    argv = [
+        *("mbrl", "--out", "x", "--env-kwargs", "initial_speed=0", "damping=1.0"),
+        *("--planner-kwargs", "population=50", "--no-show-goal", "--env-steps", "9000"),
+    ]
+    config = config_from(given(MBRLConfig, build_parser(argv).parse_args(argv)))
     assert config.env_kwargs == {"initial_speed": 0, "damping": 1.0}
     assert config.planner_kwargs == {"population": 50, "elites": 10, "iterations": 3}
     assert config.env_steps == 9000 and config.show_goal is False

@@ -18,13 +18,25 @@ from vin_gym.cli import main
 from vin_gym.experiments.episodes import goal_fns
 
 TINY = ["--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3"]
+#: The settings each planner has (a flag a planner lacks is refused).
+OWN = {
+    "cem": TINY,
+    "icem": TINY,
+    "mppi": ["--population", "8", "--iterations", "1", "--horizon", "3"],
+    "random": ["--population", "8", "--horizon", "3"],
+}
 
 
 @pytest.mark.parametrize("planner", ["cem", "icem", "mppi", "random"])
 def test_plan_command_writes_json(tmp_path, capsys, planner):
     out = tmp_path / "plan.json"
     rc = main(
-        ["plan", "--planner", planner, "--episodes", "2", "--seed", "3", *TINY, "--json", str(out)]
+        [
+            *("plan", "--planner", planner, "--episodes", "2", "--seed", "3"),
+            *OWN[planner],
+            "--json",
+            str(out),
+        ]
     )
     assert rc == 0
     results = json.loads(out.read_text())

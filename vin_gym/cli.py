@@ -1,8 +1,10 @@
 """The ``vin-gym`` command: one entry point, one module per subcommand.
 
-Each subcommand lives in ``vin_gym/commands/<name>.py`` and exposes ``add_parser(sub)``
-(building its argparse parser, importing nothing heavy) and ``run(args) -> int``
-(importing what it needs, torch and model code included, only when it runs). This module
+Each subcommand lives in ``vin_gym/commands/<name>.py`` and exposes ``HELP`` (its line
+in ``vin-gym --help``), ``add_parser(sub)`` (its argparse parser, whose flags may come
+from config dataclasses and so import model code) and ``run(args) -> int``. Only the
+subcommand on the command line builds its parser; the others are listed by ``HELP``, so
+that ``vin-gym collect`` does not import torch. This module
 is the one place allowed to reach all three packages, through those commands.
 """
 
@@ -29,7 +31,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the subcommand named in ``argv`` (every one when ``argv`` is
+    ``None``; none, only their ``HELP``, when it names none)."""
     from vin_gym import __version__
 
     parser = argparse.ArgumentParser(
@@ -39,15 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vin-gym {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    chosen = _command_in(argv)
     for name, module_name in COMMANDS.items():
-        importlib.import_module(module_name).add_parser(sub, name)
+        module = importlib.import_module(module_name)
+        if argv is None or name == chosen:
+            module.add_parser(sub, name)
+        else:
+            sub.add_parser(name, help=module.HELP, add_help=False)
     return parser
+
+
+def _command_in(argv: list[str] | None) -> str | None:
+    """The first argument naming a subcommand (options before it take no values)."""
+    return next((a for a in argv or [] if a in COMMANDS), None)
 
 
 def main(argv: list[str] | None = None) -> int:
     from vin_gym.commands.common import check_outputs
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         check_outputs(args)  # before the run, so that its results are not lost at the end

@@ -44,12 +44,16 @@ def _hyperparam(text: str) -> tuple[str, object]:
         return key, value  # a bare word such as a schedule name stays a string
 
 
+#: One line for ``vin-gym --help``.
+HELP = "train a Stable-Baselines3 agent (PPO, SAC, TD3, A2C)"
+
+
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, OBS_MODES
 
     p = sub.add_parser(
         name,
-        help="train a Stable-Baselines3 agent (PPO, SAC, TD3, A2C)",
+        help=HELP,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -19,10 +19,14 @@ def benchmarks_dir() -> Path:
     return Path(vin_gym.__file__).resolve().parents[1] / "benchmarks"
 
 
+#: One line for ``vin-gym --help``.
+HELP = "run a benchmark from benchmarks/ (source checkout)"
+
+
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
-        help="run a benchmark from benchmarks/ (source checkout)",
+        help=HELP,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from vin_gym.commands.common import add_env_kwargs_arg, add_json_arg, env_kwargs_from, report
 
+#: One line for ``vin-gym --help``.
+HELP = "record episodes under a policy into a dataset directory"
+
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
-        help="record episodes under a policy into a dataset directory",
+        help=HELP,
         description=__doc__,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

@@ -103,3 +103,65 @@ def check_outputs(args: argparse.Namespace) -> None:
             raise ValueError(f"{option} {path}: {parent} is a file, not a directory")
         if not os.access(parent, os.W_OK | os.X_OK):
             raise ValueError(f"{option} {path}: the directory {parent} is not writable")
+
+
+#: The planners, in the order their defaults are listed in the help.
+PLANNER_NAMES = ("cem", "icem", "mppi", "random")
+#: MPCConfig fields a command sets itself rather than from flags.
+_MPC_SET_BY_COMMAND = ("action_dim", "record_prediction")
+
+
+def add_planner_args(parser: argparse.ArgumentParser, planner: str = "cem") -> None:
+    """``--planner``, the MPC agent's flags (``MPCConfig``) and every planner config's
+    flags, generated from those dataclasses (their docs are the help, their defaults the
+    defaults)."""
+    from planners import PLANNERS, MPCConfig
+    from vin_gym.dataclass_args import add_dataclass_args
+
+    parser.add_argument("--planner", default=planner, choices=PLANNER_NAMES, help="optimizer")
+    mpc = parser.add_argument_group("MPC agent (planners.MPCConfig)")
+    add_dataclass_args(mpc, MPCConfig, skip=_MPC_SET_BY_COMMAND)
+    group = parser.add_argument_group(
+        "planner settings (planners.*Config; a flag applies to the planners it names)"
+    )
+    configs = [PLANNERS[name][1] for name in PLANNER_NAMES]
+    labels = {PLANNERS[name][1]: name for name in PLANNER_NAMES}
+    add_dataclass_args(group, *configs, labels=labels)
+
+
+def mpc_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``MPCConfig`` fields given on the command line."""
+    from planners import MPCConfig
+    from vin_gym.dataclass_args import given
+
+    return given(MPCConfig, args)
+
+
+def planner_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The planner config fields given on the command line, refusing one that the chosen
+    ``--planner`` does not have (it would otherwise be ignored)."""
+    from dataclasses import fields
+
+    from planners import PLANNERS
+    from vin_gym.dataclass_args import flag_name, given
+
+    out: dict[str, Any] = {}
+    for name in PLANNER_NAMES:
+        out |= given(PLANNERS[name][1], args)
+    own = {f.name for f in fields(PLANNERS[args.planner][1])}
+    foreign = sorted(set(out) - own)
+    if foreign:
+        flags = ", ".join(flag_name(k) for k in foreign)
+        raise ValueError(
+            f"{flags} do(es) not apply to --planner {args.planner} (its settings: "
+            f"{', '.join(flag_name(k) for k in sorted(own))})"
+        )
+    return out
+
+
+def planner_errors():
+    """Name the flags, not the config fields, in the planner's and MPC's ValueErrors."""
+    from planners import PLANNERS, MPCConfig
+    from vin_gym.dataclass_args import flags_in_errors
+
+    return flags_in_errors(MPCConfig, *(c for _, c in PLANNERS.values()))

@@ -31,74 +31,49 @@ environment steps, log x).
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 from pathlib import Path
 
 from vin_gym.commands.common import (
     add_device_args,
     add_env_kwargs_arg,
     add_json_arg,
+    add_planner_args,
     env_kwargs_from,
+    mpc_settings,
+    planner_settings,
     report,
 )
-from vin_gym.experiments.comparison.sb3_runs import DEFAULT_SB3_RUNS
-from vin_gym.experiments.comparison.specs import METHODS
+from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
+
+#: One line for ``vin-gym --help``.
+HELP = "the headline experiment: VIN-MPC vs random, oracle-MPC and SB3 agents"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     from vin_gym.baselines.callbacks import EVAL_SEED_BASE
+    from vin_gym.experiments.comparison.sb3_runs import DEFAULT_SB3_RUNS
+    from vin_gym.experiments.comparison.specs import Grid
 
     p = sub.add_parser(
         name,
-        help="the headline experiment: VIN-MPC vs random, oracle-MPC and SB3 agents",
+        help=HELP,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
-    p.add_argument(
-        "--methods", nargs="+", default=list(METHODS), choices=METHODS, help="methods to run"
-    )
     p.add_argument("--episodes", type=int, default=50, help="evaluation episodes per cell")
     p.add_argument(
         "--seed-base", type=int, default=EVAL_SEED_BASE, help="episode i resets with this + i"
     )
-    p.add_argument(
-        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds (data, training, planner)"
+    grid = p.add_argument_group("the grid of cells (experiments.comparison.Grid)")
+    add_dataclass_args(
+        grid,
+        Grid,
+        skip=("planner", "horizon", "planner_kwargs"),
+        choices={"data_policy": ("random", "colored", "pushes")},
     )
-    p.add_argument(
-        "--data-steps",
-        type=int,
-        nargs="+",
-        default=[10_000, 30_000, 100_000],
-        metavar="D",
-        help="VIN-MPC: environment steps of exploration data",
-    )
-    p.add_argument(
-        "--episode-steps", type=int, default=49, help="VIN data: env steps per collected episode"
-    )
-    p.add_argument("--obs-size", type=int, default=32, help="VIN data: frame size")
-    p.add_argument(
-        "--data-policy",
-        default="colored",
-        choices=("random", "colored", "pushes"),
-        help="VIN data: random or colored (coloured-noise) pushes see nothing the agent does "
-        "not; pushes is PRIVILEGED (aims with the true states)",
-    )
-    p.add_argument("--train-steps", type=int, default=20_000, help="VIN training steps")
-    p.add_argument(
-        "--train-minutes",
-        type=float,
-        default=None,
-        help="safety cap on VIN training time; a cell it stops is marked as such",
-    )
-    p.add_argument("--batch-size", type=int, default=100, help="VIN training clips per step")
-    p.add_argument("--rollout", type=int, default=16, help="VIN training rollout steps (max)")
-    p.add_argument("--planner", default="cem", choices=("cem", "icem", "mppi", "random"))
-    p.add_argument("--horizon", type=int, default=12, help="planning horizon H")
-    p.add_argument("--population", type=int, default=100, help="planner samples per iteration")
-    p.add_argument("--elites", type=int, default=10, help="elites (cem, icem)")
-    p.add_argument("--iterations", type=int, default=3, help="planner iterations per decision")
+    add_planner_args(p)
     p.add_argument(
         "--max-episode-steps",
         type=int,
@@ -143,28 +118,38 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import vin_gym  # noqa: F401  (registers the environments)
+    from planners import PLANNERS, MPCConfig
     from vin_gym.experiments.comparison import report as rep
     from vin_gym.experiments.comparison.runner import Context, run_cells
-    from vin_gym.experiments.comparison.sb3_runs import find_sb3_runs, same_physics, sb3_rows
+    from vin_gym.experiments.comparison.sb3_runs import (
+        DEFAULT_SB3_RUNS,
+        find_sb3_runs,
+        same_physics,
+        sb3_rows,
+    )
     from vin_gym.experiments.comparison.specs import Grid, cell_specs, eval_key
     from vin_gym.provenance import provenance
     from vin_model.device import set_threads
 
-    for name in ("episodes", "episode_steps", "horizon", "population", "iterations", "workers"):
+    for name in ("episodes", "workers"):
         if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-    if any(d < 1 for d in args.data_steps):
-        raise ValueError(f"--data-steps must be positive, got {args.data_steps}")
-    if args.episode_steps < 6 + args.rollout:
-        raise ValueError(
-            f"--episode-steps {args.episode_steps} is too short: training clips need 6 + "
-            f"--rollout ({6 + args.rollout}) frames"
-        )
+            raise ValueError(f"--{name} must be >= 1, got {getattr(args, name)}")
     if args.force and args.no_run:
         raise ValueError("--force redoes cells and --no-run runs none: pass one of them")
     set_threads(args.threads)
 
-    grid = Grid(**{f.name: getattr(args, f.name) for f in fields(Grid)})
+    mpc = mpc_settings(args)
+    extra = sorted(set(mpc) - {"horizon"})
+    if extra:
+        raise ValueError(f"compare plans with the horizon only; drop {extra}")
+    with flags_in_errors(Grid, MPCConfig, *(c for _, c in PLANNERS.values())):
+        grid = Grid(
+            **given(Grid, args, skip=("planner", "horizon", "planner_kwargs")),
+            planner=args.planner,
+            **mpc,
+            planner_kwargs=planner_settings(args),
+        )
+
     key = eval_key(
         args.env, env_kwargs_from(args), args.episodes, args.seed_base, args.max_episode_steps
     )
@@ -180,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
 
     sb3: list[dict] = []
     sb3_commands: list[str] = []
-    if "sb3" in args.methods:
+    if "sb3" in grid.methods:
         paths = args.sb3_runs
         if paths is None:
             paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []

@@ -23,15 +23,22 @@ from vin_gym.commands.common import (
     add_device_args,
     add_env_kwargs_arg,
     add_json_arg,
+    add_planner_args,
     env_kwargs_from,
+    mpc_settings,
+    planner_errors,
+    planner_settings,
     report,
 )
+
+#: One line for ``vin-gym --help``.
+HELP = "collect data, train a small VIN, plan with it (CEM) and write a GIF"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
-        help="collect data, train a small VIN, plan with it (CEM) and write a GIF",
+        help=HELP,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -51,21 +58,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--rollout", type=int, default=16, help="training rollout steps (max)")
     p.add_argument("--plan-episodes", type=int, default=5, help="planning episodes")
     p.add_argument("--max-episode-steps", type=int, default=100, help="planning episode step limit")
-    p.add_argument("--horizon", type=int, default=12, help="planning horizon H")
-    p.add_argument("--population", type=int, default=100, help="CEM samples per iteration")
-    p.add_argument("--elites", type=int, default=10, help="CEM elites")
-    p.add_argument("--iterations", type=int, default=3, help="CEM iterations per decision")
     p.add_argument("--seed", type=int, default=0, help="seed of data, training and planner")
     p.add_argument("--size", type=int, default=128, help="GIF frame size in pixels")
     p.add_argument("--out", type=Path, default=Path("demo_out"), help="output directory")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_planner_args(p)
     add_device_args(p)
     add_json_arg(p)
     p.set_defaults(run=run)
 
 
 def _check(args: argparse.Namespace) -> None:
-    for name in ("episodes", "steps", "plan_episodes", "horizon", "max_episode_steps"):
+    for name in ("episodes", "steps", "plan_episodes", "max_episode_steps"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if args.train_steps < 1:
@@ -87,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     import vin_gym  # noqa: F401  (registers the environments)
+    from planners import MPCConfig
     from vin_gym.baselines.callbacks import eval_seeds
     from vin_gym.experiments import pipeline as pipe
     from vin_gym.experiments.episodes import summarize
@@ -136,8 +141,12 @@ def run(args: argparse.Namespace) -> int:
         **{**task_kwargs, **pipe.vin_env_kwargs(out / "vin")},
     )
     model = pipe.load_vin(out / "vin", device, env)
-    planner = {"population": args.population, "elites": args.elites, "iterations": args.iterations}
-    agent = pipe.make_agent(model, "cem", planner, args.horizon, args.seed, record_prediction=True)
+    planner, mpc = planner_settings(args), mpc_settings(args)
+    horizon = mpc.pop("horizon", MPCConfig.horizon)
+    with planner_errors():
+        agent = pipe.make_agent(
+            model, args.planner, planner, horizon, args.seed, record_prediction=True, **mpc
+        )
     seeds = eval_seeds(args.plan_episodes)
     episodes, videos = pipe.plan_episodes(
         env, agent, seeds, "plan cem/vin", keep_frames=True, progress=progress
@@ -176,7 +185,11 @@ def run(args: argparse.Namespace) -> int:
         },
         "train": {k: train[k] for k in ("step", "minutes", "stopped_by") if k in train}
         | {k: v for k, v in train.items() if k.startswith("val/pos")},
-        "planner": {"name": "cem", "horizon": args.horizon, **planner},
+        "planner": {
+            "name": args.planner,
+            **vars(agent.optimizer.config),
+            **{k: v for k, v in vars(agent.config).items() if k != "record_prediction"},
+        },
         **summary,
         "random_success_rate": random["success_rate"],
         "gif": str(gif),

@@ -7,11 +7,14 @@ from pathlib import Path
 
 from vin_gym.commands.common import add_device_args, add_json_arg, report
 
+#: One line for ``vin-gym --help``.
+HELP = "position error of a trained VIN per rollout step"
+
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
-        help="position error of a trained VIN per rollout step",
+        help=HELP,
         description=__doc__ + " Writes a table, JSON (mse_per_step, "
         "euclid_per_step, baselines), a PNG plot and a GIF of true vs "
         "predicted trajectories.",

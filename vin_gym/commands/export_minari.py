@@ -15,11 +15,14 @@ from pathlib import Path
 
 from vin_gym.commands.common import add_json_arg, report
 
+#: One line for ``vin-gym --help``.
+HELP = "write a dataset as a Minari dataset (offline RL)"
+
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
-        help="write a dataset as a Minari dataset (offline RL)",
+        help=HELP,
         description=__doc__,
     )
     p.add_argument(

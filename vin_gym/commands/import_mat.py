@@ -11,11 +11,14 @@ from pathlib import Path
 
 from vin_gym.commands.common import add_json_arg, report
 
+#: One line for ``vin-gym --help``.
+HELP = "convert a seed .mat file into a dataset directory"
+
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
-        help="convert a seed .mat file into a dataset directory",
+        help=HELP,
         description=__doc__,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

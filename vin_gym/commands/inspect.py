@@ -10,9 +10,12 @@ from pathlib import Path
 
 from vin_gym.commands.common import add_json_arg, report
 
+#: One line for ``vin-gym --help``.
+HELP = "summarise datasets and verify their shards"
+
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help="summarise datasets and verify their shards", description=__doc__)
+    p = sub.add_parser(name, help=HELP, description=__doc__)
     p.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="dataset directories")
     p.add_argument(
         "--no-checksums",

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from vin_gym.experiments.training import VISIBLE
 from vin_gym.utils import write_json
 
 STATE_FILE = "mbrl.json"
@@ -48,8 +49,6 @@ STATE_FORMAT = "vin-gym-mbrl-1"
 SEED_POLICIES = ("random", "colored")
 #: Fields that do not change what a run computes (a resumed run may change them).
 RUNTIME_FIELDS = ("device", "threads")
-#: Context frames the VIN reads.
-VISIBLE = 6
 
 
 @dataclass
@@ -198,6 +197,23 @@ class MBRLConfig:
 
         out = {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
         return json.loads(json.dumps(out))
+
+
+def config_from(fields: dict[str, Any]) -> MBRLConfig:
+    """An :class:`MBRLConfig` from the fields given (e.g. on the command line), its
+    defaults for the rest: ``env_kwargs`` typed and checked against the env's arguments
+    (as every command does), ``planner_kwargs`` on top of the default ones, not instead
+    of them."""
+    from vin_gym.env_kwargs import parse_env_kwargs
+
+    fields = dict(fields)
+    if "env_kwargs" in fields:
+        env_id = fields.get("env_id", MBRLConfig.env_id)
+        pairs = [f"{k}={v}" for k, v in fields["env_kwargs"].items()]
+        fields["env_kwargs"] = parse_env_kwargs(env_id, pairs)
+    if "planner_kwargs" in fields:
+        fields["planner_kwargs"] = {**MBRLConfig().planner_kwargs, **fields["planner_kwargs"]}
+    return MBRLConfig(**fields)
 
 
 #: TrainConfig fields the loop sets itself (from its own fields or its budgets).
@@ -399,23 +415,13 @@ def _collect(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> f
 def _train(
     run: Path, config: MBRLConfig, datasets: list[Path], stop_at: int, progress: bool
 ) -> dict[str, Any]:
-    from vin_model.checkpoint import list_checkpoints
-    from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, fit, open_clips
+    from vin_gym.experiments.training import train_config, train_on_data
 
-    split = dict(val_fraction=config.val_fraction, seed=config.seed)
-    train_clips = open_clips(datasets, VISIBLE, config.rollout_max, "train", **split)
-    val_clips = (
-        open_clips(datasets, VISIBLE, config.rollout_max, "val", **split)
-        if config.val_fraction > 0
-        else None
-    )
-    cfg = TrainConfig(
+    cfg = train_config(
         steps=config.total_train_steps,
         batch_size=config.batch_size,
         lr=config.lr,
         lr_final=config.lr_final,
-        rollout_start=min(8, config.rollout_max),
         rollout_max=config.rollout_max,
         seed=config.seed,
         device=config.device,
@@ -425,22 +431,15 @@ def _train(
         progress=progress,
         **config.training,
     )
-    meta = train_clips.meta
-    model_cfg = VINConfig.for_data(
-        meta,
-        visible=VISIBLE,
-        **config.model,
-    )
-    meta_out = {k: v for k, v in meta.items() if k != "sources"}
-    _, trained = fit(
+    _, trained = train_on_data(
+        datasets,
         run / "model",
-        train_clips,
-        val_clips if val_clips is not None and len(val_clips) else None,
-        model_cfg,
         cfg,
-        resume=bool(list_checkpoints(run / "model")),  # the first iteration starts the run
-        extra={"data": [str(d.relative_to(run)) for d in datasets], "meta": meta_out},
+        model=config.model,
+        val_fraction=config.val_fraction,
         stop_at=stop_at,
+        data_names=[str(d.relative_to(run)) for d in datasets],
+        record_split=False,
     )
     return trained
 

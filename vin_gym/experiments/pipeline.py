@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,17 +106,13 @@ def train_vin(
     Returns:
         The training summary (``step``, ``minutes``, losses, validation errors).
     """
-    from vin_model.checkpoint import list_checkpoints
-    from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, open_clips, split_record, train
+    from vin_gym.experiments.training import VISIBLE, train_config, train_on_data
+    from vin_model.train import open_clips
 
-    visible = 6
-    train_clips = open_clips(data, visible, rollout_max, "train", 0.1, seed)
-    val_clips = open_clips(data, visible, rollout_max, "val", 0.1, seed)
-    cfg = TrainConfig(
+    clips = len(open_clips(data, VISIBLE, rollout_max, "train", 0.1, seed))
+    cfg = train_config(
         steps=int(steps),
-        batch_size=max(1, min(int(batch_size), len(train_clips))),
-        rollout_start=min(8, rollout_max),
+        batch_size=max(1, min(int(batch_size), clips)),
         rollout_max=rollout_max,
         seed=seed,
         max_minutes=minutes,
@@ -126,27 +121,7 @@ def train_vin(
         checkpoint_every=1000,
         progress=progress,
     )
-    meta = train_clips.meta
-    model_cfg = VINConfig.for_data(
-        meta,
-        visible=visible,
-        **(model or {}),
-    )
-    run_dir = Path(run_dir)
-    meta_out = {k: v for k, v in meta.items() if k != "sources"}
-    return train(
-        run_dir,
-        train_clips,
-        val_clips if len(val_clips) else None,
-        model_cfg,
-        cfg,
-        resume=bool(list_checkpoints(run_dir)),
-        extra={
-            "data": [str(d) for d in data],
-            "meta": meta_out,
-            "split": split_record(train_clips, 0.1, seed),
-        },
-    )
+    return train_on_data(data, run_dir, cfg, model=model, val_fraction=0.1)[1]
 
 
 def vin_env_kwargs(checkpoint: str | os.PathLike) -> dict[str, Any]:
@@ -171,10 +146,11 @@ def make_agent(
     horizon: int,
     seed: int,
     record_prediction: bool = False,
+    **mpc: Any,
 ) -> MPCAgent:
     """An MPC agent over ``model`` with ``planner`` (``cem``, ``icem``, ``mppi``,
     ``random``) and its config ``overrides``; the optimizer's generator seeded by
-    ``seed`` on the model's device."""
+    ``seed`` on the model's device; ``mpc``: other ``MPCConfig`` fields."""
     import torch
 
     from planners import MPCAgent, MPCConfig
@@ -183,7 +159,7 @@ def make_agent(
     device = torch.device(model.device)
     generator = torch.Generator(device=device).manual_seed(int(seed))
     optimizer = make_optimizer(planner, overrides, generator)
-    config = MPCConfig(horizon=horizon, action_dim=2, record_prediction=record_prediction)
+    config = MPCConfig(horizon=horizon, action_dim=2, record_prediction=record_prediction, **mpc)
     return MPCAgent(model, optimizer, config=config)
 
 

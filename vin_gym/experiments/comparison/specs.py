@@ -9,8 +9,10 @@ settings ``plan`` (oracle, VIN), ``data_steps``, ``data`` and ``train`` (VIN), a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from planners.mpc import MPCConfig
 
 #: Methods ``vin-gym compare`` knows (``sb3`` reads runs, it runs no cell).
 METHODS = ("random", "zero", "oracle", "vin", "sb3")
@@ -35,12 +37,11 @@ class Grid:
         rollout: VIN training rollout steps (max).
         planner: ``cem``, ``icem``, ``mppi`` or ``random``.
         horizon: Planning horizon.
-        population: Planner samples per iteration.
-        elites: Elites (cem, icem).
-        iterations: Planner iterations per decision.
+        planner_kwargs: The planner config's fields to override (its defaults for the
+            rest).
     """
 
-    methods: tuple[str, ...] = ("random", "zero", "oracle", "vin")
+    methods: tuple[str, ...] = METHODS
     seeds: tuple[int, ...] = (0, 1, 2)
     data_steps: tuple[int, ...] = (10_000, 30_000, 100_000)
     episode_steps: int = 49
@@ -51,22 +52,41 @@ class Grid:
     batch_size: int = 100
     rollout: int = 16
     planner: str = "cem"
-    horizon: int = 12
-    population: int = 100
-    elites: int = 10
-    iterations: int = 3
+    horizon: int = MPCConfig.horizon
+    planner_kwargs: dict[str, Any] = field(default_factory=dict)
 
-    def planner_config(self) -> dict[str, Any]:
-        """The planner's config overrides."""
-        return {
-            "population": self.population,
-            "elites": self.elites,
-            "iterations": self.iterations,
-        }
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.methods) - set(METHODS))
+        if unknown:
+            raise ValueError(f"methods must be of {METHODS}, got {unknown}")
+        if not self.seeds:
+            raise ValueError("seeds must name at least one seed")
+        for name in ("episode_steps", "obs_size", "train_steps", "batch_size", "rollout"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        if any(d < 1 for d in self.data_steps):
+            raise ValueError(f"data_steps must be positive, got {list(self.data_steps)}")
+        if self.episode_steps < 6 + self.rollout:
+            raise ValueError(
+                f"episode_steps={self.episode_steps} is too short: training clips need 6 + "
+                f"rollout ({6 + self.rollout}) frames"
+            )
+        if self.train_minutes is not None and not self.train_minutes > 0:
+            raise ValueError(f"train_minutes must be positive, got {self.train_minutes!r}")
+        MPCConfig(horizon=self.horizon)  # a ValueError now, not after the first cells
+        self.plan_key()
 
     def plan_key(self) -> dict[str, Any]:
-        """What a planning cell's result depends on beyond its seed and the episodes."""
-        return {"planner": self.planner, "horizon": self.horizon, **self.planner_config()}
+        """What a planning cell's result depends on beyond its seed and the episodes: the
+        planner, the horizon, its population, elites and iterations (as it resolves them)
+        and every other setting overridden."""
+        from dataclasses import asdict
+
+        from planners import PLANNERS
+
+        resolved = asdict(PLANNERS[self.planner][1](**self.planner_kwargs))
+        sizes = {k: resolved[k] for k in ("population", "elites", "iterations") if k in resolved}
+        return {"planner": self.planner, "horizon": self.horizon, **sizes, **self.planner_kwargs}
 
 
 def eval_key(

@@ -1,0 +1,225 @@
+"""Command-line flags generated from config dataclasses, so that no default is written twice.
+
+A config dataclass (``TrainConfig``, ``VINConfig``, ``MPCConfig``, a planner's config,
+``MBRLConfig``) is the one source of its fields' names, types, defaults and help: the
+help is the field's entry in the class docstring's ``Attributes:`` section, followed by
+the default. Every generated flag defaults to ``None`` so that :func:`given` can tell the
+flags a user gave from those left to the dataclass.
+
+>>> import argparse
+>>> from dataclasses import dataclass
+>>> @dataclass
+... class Cfg:
+...     '''A config.
+...
+...     Attributes:
+...         steps: Optimiser steps.
+...         amp: Mixed precision.
+...     '''
+...     steps: int = 10
+...     amp: bool = True
+>>> p = argparse.ArgumentParser()
+>>> add_dataclass_args(p, Cfg)
+>>> given(Cfg, p.parse_args(["--steps", "5", "--no-amp"]))
+{'steps': 5, 'amp': False}
+>>> Cfg(**given(Cfg, p.parse_args([])))
+Cfg(steps=10, amp=True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import MISSING, Field, fields
+from typing import Any
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """Field name -> its text in the class docstring's ``Attributes:`` section, as plain
+    text (reST roles and double backquotes removed)."""
+    doc = (cls.__doc__ or "").split("Attributes:", 1)[-1]
+    docs: dict[str, str] = {}
+    for m in re.finditer(r"^([ \t]+)(\w+): (.*?)(?=^\1\w+: |\Z)", doc, re.M | re.S):
+        text = " ".join(m.group(3).split()).replace("``", "")
+        docs[m.group(2)] = re.sub(r":\w+:`~?(?:[\w.]+\.\s?)?(\w+)`", r"\1", text)
+    return docs
+
+
+def parse_key_value(text: str) -> tuple[str, Any]:
+    """``key=value``, the value read as JSON when it parses (``1.0``, ``true``, ``[1,2]``)
+    and as a string otherwise.
+
+    >>> parse_key_value("damping=1.0"), parse_key_value("background=noise")
+    (('damping', 1.0), ('background', 'noise'))
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except ValueError:
+        return key, value
+
+
+def default_of(f: Field) -> Any:
+    """A field's default value (``MISSING`` for a required field)."""
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return MISSING
+
+
+def flag_name(name: str) -> str:
+    """``rollout_max`` -> ``--rollout-max``."""
+    return "--" + name.replace("_", "-")
+
+
+def add_dataclass_args(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    *classes: type,
+    only: Iterable[str] | None = None,
+    skip: Iterable[str] = (),
+    aliases: dict[str, Iterable[str]] | None = None,
+    choices: dict[str, Iterable[Any]] | None = None,
+    flags: dict[str, str] | None = None,
+    labels: dict[type, str] | None = None,
+) -> None:
+    """Add one flag per field of ``classes`` (``--field-name``, ``dest`` the field name).
+
+    With several classes (e.g. every planner's config) a field they share gets one flag;
+    its help names each class's default where they differ. Booleans become
+    ``--x/--no-x``, dicts ``--x KEY=VALUE ...``, tuples and lists ``--x V [V ...]``.
+
+    Args:
+        parser: The parser or argument group.
+        classes: Config dataclasses.
+        only: Fields to add (default: all but ``skip``), in this order.
+        skip: Fields not to add (set by the command itself, or by other flags).
+        aliases: Extra flag names of a field (e.g. ``{"rollout_start": ["--rollout"]}``).
+        choices: The accepted values of a field.
+        flags: A field's flag when not ``--field-name``.
+        labels: How the help names each class when defaults differ (default: the class
+            name without ``Config``, lower case).
+    """
+    merged: dict[str, list[tuple[type, Field]]] = {}
+    for cls in classes:
+        for f in fields(cls):
+            merged.setdefault(f.name, []).append((cls, f))
+    names = list(only) if only is not None else [n for n in merged if n not in set(skip)]
+    unknown = [n for n in names if n not in merged]
+    if unknown:
+        raise ValueError(f"no field {unknown} in {[c.__name__ for c in classes]}")
+    aliases, choices, flags = aliases or {}, choices or {}, flags or {}
+    for name in names:
+        owners = merged[name]
+        cls, f = owners[0]
+        kind = _field_type(cls, f)
+        text = next((d for c, _ in owners if (d := field_docs(c).get(name))), "")
+        help_ = f"{text} (default: {_defaults_text(owners, len(classes), labels or {})})".replace(
+            "%", "%%"
+        )
+        names_ = [flags.get(name, flag_name(name)), *aliases.get(name, ())]
+        kw: dict[str, Any] = {"dest": name, "default": None, "help": help_}
+        origin = typing.get_origin(kind)
+        if kind is bool:
+            kw["action"] = argparse.BooleanOptionalAction
+        elif kind is dict or origin is dict:
+            kw |= {"nargs": "*", "type": parse_key_value, "metavar": "KEY=VALUE"}
+        elif origin in (tuple, list):
+            item = typing.get_args(kind)[0] if typing.get_args(kind) else str
+            kw |= {"nargs": "+", "type": item}
+        else:
+            kw["type"] = kind
+            if name in choices:
+                kw["choices"] = list(choices[name])
+        parser.add_argument(*names_, **kw)
+
+
+def given(
+    cls: type,
+    args: argparse.Namespace,
+    only: Iterable[str] | None = None,
+    skip: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The fields of ``cls`` whose flags were given (dict flags as dicts, lists as the
+    field's type), among ``only`` (default: all) but ``skip``."""
+    wanted = set(only) if only is not None else None
+    skipped = set(skip)
+    out: dict[str, Any] = {}
+    for f in fields(cls):
+        if (wanted is not None and f.name not in wanted) or f.name in skipped:
+            continue
+        value = getattr(args, f.name, None)
+        if value is None:
+            continue
+        kind = _field_type(cls, f)
+        if kind is dict or typing.get_origin(kind) is dict:
+            value = dict(value)
+        elif typing.get_origin(kind) is tuple:
+            value = tuple(value)
+        out[f.name] = value
+    return out
+
+
+def _field_type(cls: type, f: Field) -> Any:
+    """The field's type without ``None`` (``int | None`` -> ``int``)."""
+    kind = typing.get_type_hints(cls)[f.name]
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        kind = args[0]
+    return kind
+
+
+def _defaults_text(
+    owners: list[tuple[type, Field]], n_classes: int, labels: dict[type, str]
+) -> str:
+    values = [(cls, default_of(f)) for cls, f in owners]
+    shown = {_show(v) for _, v in values}
+    if n_classes == 1 or (len(shown) == 1 and len(owners) == n_classes):
+        return _show(values[0][1])
+    label = {cls: labels.get(cls, cls.__name__.removesuffix("Config").lower()) for cls, _ in values}
+    return ", ".join(f"{label[cls]} {_show(v)}" for cls, v in values)
+
+
+def _show(value: Any) -> str:
+    if value is MISSING:
+        return "required"
+    if isinstance(value, dict):
+        return " ".join(f"{k}={json.dumps(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, tuple | list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+@contextlib.contextmanager
+def flags_in_errors(*classes: type) -> Iterator[None]:
+    """Re-raise a ``ValueError`` from building a config with its fields named as the
+    flags that set them (``data_steps`` -> ``--data-steps``), so that the command line
+    reports the flag the user typed.
+
+    >>> with flags_in_errors(_Example):
+    ...     raise ValueError("data_steps must be positive, got [0]")
+    Traceback (most recent call last):
+    ValueError: --data-steps must be positive, got [0]
+    """
+    try:
+        yield
+    except ValueError as exc:
+        names = {f.name for cls in classes for f in fields(cls)}
+        pattern = (
+            r"(?<![\w.-])(?:\w+\.)?(" + "|".join(sorted(names, key=len, reverse=True)) + r")\b"
+        )
+        text = re.sub(pattern, lambda m: flag_name(m.group(1)), str(exc))
+        raise ValueError(text) from exc
+
+
+@dataclasses.dataclass
+class _Example:
+    data_steps: int = 1
