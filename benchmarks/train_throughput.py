@@ -22,7 +22,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from vin_gym.utils import format_table, write_json
 from vin_model import VIN, VINConfig
-from vin_model.train import TrainConfig, compute_loss
+from vin_model.loss import compute_loss
+from vin_model.train_config import TrainConfig
 
 
 def make_batch(batch: int, size: int, n: int, rollout: int, seed: int = 0) -> dict:

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from vin_model.train import Clips, collate, split_batch
+from vin_model.loss import collate, split_batch
+from vin_model.train_config import Clips
 from vin_model.vin import VIN
 
 #: Rollout steps shown in tables (those within the horizon).
