@@ -152,7 +152,7 @@ def run_episodes(
     seeds: Sequence[int],
     desc: str = "episodes",
     keep_frames: bool = False,
-    progress: bool = False,
+    progress: bool = True,
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
     """:func:`run_episode` once per seed, each result with the ``final_distance`` of the
     target to the goal.

@@ -188,19 +188,14 @@ def make_agent(
 
 
 def plan_episodes(
-    env: gym.Env,
-    agent: MPCAgent,
-    seeds: Sequence[int],
-    desc: str = "plan",
-    keep_frames: bool = False,
-    progress: bool = True,
+    env: gym.Env, agent: MPCAgent, seeds: Sequence[int], desc: str = "plan", **kwargs: Any
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """``agent`` (as an :class:`~vin_gym.experiments.episodes.MPCPolicy`) for one episode per
-    seed: :func:`~vin_gym.experiments.episodes.run_episodes`; for frames, the env must
-    render ``rgb_array`` and the agent record its predictions."""
+    """:func:`~vin_gym.experiments.episodes.run_episodes` of ``agent`` as an
+    :class:`~vin_gym.experiments.episodes.MPCPolicy` (for frames, with ``keep_frames``, the
+    env must render ``rgb_array`` and the agent record its predictions)."""
     from vin_gym.experiments.episodes import MPCPolicy, run_episodes
 
-    return run_episodes(env, MPCPolicy(env, agent), seeds, desc, keep_frames, progress)
+    return run_episodes(env, MPCPolicy(env, agent), seeds, desc, **kwargs)
 
 
 def random_episodes(
@@ -212,7 +207,7 @@ def random_episodes(
     def policy(obs: Any, info: dict) -> np.ndarray:
         return rng.uniform(-1.0, 1.0, 2).astype(np.float32)
 
-    return run_episodes(env, policy, seeds)[0]
+    return run_episodes(env, policy, seeds, progress=False)[0]
 
 
 def zero_episodes(env: gym.Env, seeds: Sequence[int]) -> list[dict[str, Any]]:
@@ -220,7 +215,7 @@ def zero_episodes(env: gym.Env, seeds: Sequence[int]) -> list[dict[str, Any]]:
     from vin_gym.experiments.episodes import run_episodes
 
     zero = np.zeros(2, dtype=np.float32)
-    return run_episodes(env, lambda obs, info: zero, seeds)[0]
+    return run_episodes(env, lambda obs, info: zero, seeds, progress=False)[0]
 
 
 def load_vin(
