@@ -26,7 +26,7 @@ import torch
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import MPCAgent, MPCConfig
 from vin_gym.env_kwargs import parse_env_kwargs
-from vin_gym.experiments.episodes import make_optimizer, run_episode, summarize
+from vin_gym.experiments.episodes import MPCPolicy, make_optimizer, run_episode, summarize
 from vin_gym.experiments.pipeline import vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.provenance import machine_info
@@ -55,7 +55,8 @@ def evaluate(model_name: str, args: argparse.Namespace) -> dict[str, Any]:
     overrides = {"population": args.population, "iterations": args.iterations}
     optimizer = make_optimizer("cem", overrides, generator)
     agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=args.horizon, action_dim=2))
-    episodes = [run_episode(env, agent, args.seed + i) for i in range(args.episodes)]
+    policy = MPCPolicy(env, agent)
+    episodes = [run_episode(env, policy, args.seed + i) for i in range(args.episodes)]
     env.close()
     summary = summarize(episodes)
     k = sum(e["success"] for e in episodes)

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import MPCAgent, MPCConfig, Optimizer
-from vin_gym.experiments.episodes import make_optimizer, run_episode, summarize
+from vin_gym.experiments.episodes import MPCPolicy, make_optimizer, run_episode, summarize
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.utils import format_table, write_json
 from vin_model.config import VINConfig
@@ -166,21 +166,9 @@ def budget_overrides(name: str, budget: int) -> dict[str, Any]:
 
 
 def random_actions(env: gym.Env, seed: int) -> dict[str, Any]:
+    """One episode of uniform random pushes, from a generator seeded by the episode's seed."""
     rng = np.random.default_rng(seed)
-    env.reset(seed=seed)
-    total, steps = 0.0, 0
-    while True:
-        _, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, 2))
-        total, steps = total + reward, steps + 1
-        if terminated or truncated:
-            return {
-                "seed": seed,
-                "return": total,
-                "steps": steps,
-                "success": bool(info["is_success"]),
-                "decisions": 0,
-                "decision_s": 0.0,
-            }
+    return run_episode(env, lambda obs, info: rng.uniform(-1, 1, 2), seed)
 
 
 def success_at_budgets(budget: int, episodes: int, horizon: int) -> list[dict[str, Any]]:
@@ -201,8 +189,9 @@ def success_at_budgets(budget: int, episodes: int, horizon: int) -> list[dict[st
             make_optimizer(name, budget_overrides(name, b), gen),
             config=MPCConfig(horizon=horizon),
         )
+        policy = MPCPolicy(env, agent)
         eps = [
-            run_episode(env, agent, i)
+            run_episode(env, policy, i)
             for i in tqdm(range(episodes), desc=f"oracle {name} @{b}", unit="ep")
         ]
         summary = summarize(eps)

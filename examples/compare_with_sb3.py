@@ -19,6 +19,7 @@ import numpy as np
 
 import vin_gym
 from vin_gym.baselines import BaselineConfig, eval_seeds, train_baseline
+from vin_gym.experiments.episodes import run_episode, summarize
 from vin_gym.utils import format_table
 
 
@@ -26,17 +27,11 @@ def random_pushes(env_id: str, n_episodes: int, seed: int = 0) -> dict[str, floa
     """Success rate and mean return of uniform random pushes on the evaluation seeds."""
     env = gym.make(env_id, obs_mode="state")
     rng = np.random.default_rng(seed)
-    returns, successes = [], []
-    for episode_seed in eval_seeds(n_episodes):
-        env.reset(seed=episode_seed)
-        total, done, info = 0.0, False, {}
-        while not done:
-            _, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, 2))
-            total += reward
-            done = terminated or truncated
-        returns.append(total)
-        successes.append(info["is_success"])
-    return {"success_rate": float(np.mean(successes)), "mean_return": float(np.mean(returns))}
+    episodes = [
+        run_episode(env, lambda obs, info: rng.uniform(-1, 1, 2), s) for s in eval_seeds(n_episodes)
+    ]
+    summary = summarize(episodes)
+    return {"success_rate": summary["success_rate"], "mean_return": summary["mean_return"]}
 
 
 def main() -> None:

@@ -10,15 +10,14 @@ nothing. The oracle plans with the true simulator: the upper bound for any learn
 from __future__ import annotations
 
 import argparse
-from functools import partial
 from pathlib import Path
 
 import gymnasium as gym
-import numpy as np
 import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
+from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.utils import format_table
 from vin_model import VIN, VINConfig, VINWorldModel
@@ -26,26 +25,10 @@ from vin_model import VIN, VINConfig, VINWorldModel
 
 def evaluate(agent: MPCAgent, env: gym.Env, seeds: list[int]) -> dict[str, float]:
     """Success rate, mean return and ms per decision of ``agent`` over ``seeds``."""
-    successes, returns, times = [], [], []
-    for seed in seeds:
-        obs, info = env.reset(seed=seed)
-        goal = torch.as_tensor(info["goal"], dtype=torch.float32, device=agent.model.device)
-        task = env.unwrapped.task
-        # The reward and termination of this episode's goal, batched in torch.
-        agent.reset(partial(task.torch_reward, goal=goal), partial(task.torch_success, goal=goal))
-        total, done = 0.0, False
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
-            total += reward
-            done = terminated or truncated
-        successes.append(info["is_success"])
-        returns.append(total)
-        times.extend(agent.decision_times)
-    return {
-        "success_rate": float(np.mean(successes)),
-        "mean_return": float(np.mean(returns)),
-        "ms_per_decision": 1000 * float(np.mean(times)) if times else float("nan"),
-    }
+    # MPCPolicy binds each episode's goal into the agent's planning reward (batched torch).
+    policy = MPCPolicy(env, agent)
+    summary = summarize([run_episode(env, policy, seed) for seed in seeds])
+    return {k: summary[k] for k in ("success_rate", "mean_return", "ms_per_decision")}
 
 
 def main() -> None:

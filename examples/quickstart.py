@@ -11,7 +11,6 @@ green ball to the goal, one step at a time (model predictive control).
 from __future__ import annotations
 
 import argparse
-from functools import partial
 from pathlib import Path
 
 import gymnasium as gym
@@ -22,6 +21,7 @@ from PIL import Image, ImageDraw
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
+from vin_gym.experiments.episodes import MPCPolicy, run_episode
 from vin_model import VINWorldModel, pretrained
 
 
@@ -54,26 +54,22 @@ def main(argv: list[str] | None = None) -> dict:
         -1.0, 1.0, CEMConfig(population=args.population, elites=max(2, args.population // 10))
     )
     agent = MPCAgent(model, cem, config=MPCConfig(horizon=args.horizon))
-    obs, info = env.reset(seed=args.seed)
-    task, goal = env.unwrapped.task, torch.as_tensor(info["goal"], dtype=torch.float32)
-    agent.reset(partial(task.torch_reward, goal=goal), partial(task.torch_success, goal=goal))
 
     # 3. Play one episode (the first 5 steps push nothing: the VIN needs 6 frames).
-    frames, done = [env.render()], False
-    while not done:
-        obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
-        frames.append(env.render())
-        done = terminated or truncated
+    #    MPCPolicy binds the episode's goal into the planning reward at the reset.
+    frames: list[np.ndarray] = []
+    episode = run_episode(env, MPCPolicy(env, agent), args.seed, frames)
+    task, goal = env.unwrapped.task, env.unwrapped.goal
 
     # 4. The GIF, with the goal ring drawn in.
-    x, y = info["goal"] * 128 / 10  # table units -> pixels (x: column, y: row)
+    x, y = goal * 128 / 10  # table units -> pixels (x: column, y: row)
     r = task.goal_radius * 128 / 10
     for i, frame in enumerate(frames):
         image = Image.fromarray(frame)
         ImageDraw.Draw(image).ellipse((x - r, y - r, x + r, y + r), outline="white")
         frames[i] = np.asarray(image)
     iio.imwrite(args.out, np.stack(frames), extension=".gif", duration=100, loop=0)
-    result = {"success": bool(info["is_success"]), "steps": len(frames) - 1, "gif": str(args.out)}
+    result = {"success": episode["success"], "steps": episode["steps"], "gif": str(args.out)}
     print(f"success: {result['success']} after {result['steps']} steps; wrote {args.out}")
     env.close()
     return result

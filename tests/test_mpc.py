@@ -10,7 +10,7 @@ import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, ICEM, CEMConfig, ICEMConfig, MPCAgent, MPCConfig
-from vin_gym.experiments.episodes import goal_fns, run_episode, summarize
+from vin_gym.experiments.episodes import MPCPolicy, goal_fns, run_episode, summarize
 from vin_gym.oracle import OracleWorldModel
 
 
@@ -149,8 +149,24 @@ def test_oracle_cem_solves_easy_episodes(case):
 def test_run_episode_and_summary():
     env = gym.make("Billiards-v0", obs_mode="state", max_episode_steps=5)
     agent = make_agent(OracleWorldModel(env), horizon=3)
-    result = run_episode(env, agent, seed=1)
+    result = run_episode(env, MPCPolicy(env, agent), seed=1)
     assert result["steps"] == 5 and result["decisions"] == 5 and result["return"] < 0
     summary = summarize([result, {**result, "success": True, "steps": 3}])
     assert summary["success_rate"] == 0.5 and summary["mean_steps_to_success"] == 3
     assert summary["ms_per_decision"] > 0
+
+
+def test_run_episode_takes_any_policy_and_an_agent_as_it_is():
+    env = gym.make("Billiards-v0", obs_mode="state", max_episode_steps=4, render_mode="rgb_array")
+    seen = []
+    zero = run_episode(env, lambda obs, info: seen.append(info["goal"]) or np.zeros(2), seed=2)
+    assert zero["steps"] == 4 and zero["decisions"] == 0 and zero["decision_s"] == 0.0
+    assert len(seen) == 4 and zero["return"] < 0
+    # an MPCAgent passed as it is (as ``vin-gym plan`` does) plays like its MPCPolicy
+    a, b = (make_agent(OracleWorldModel(env), horizon=3) for _ in range(2))
+    frames: list[np.ndarray] = []
+    wrapped = run_episode(env, MPCPolicy(env, a), 3, frames)
+    bare = run_episode(env, b, 3)
+    assert {**wrapped, "decision_s": 0} == {**bare, "decision_s": 0}
+    assert wrapped["decisions"] == 4 and len(frames) == wrapped["steps"] + 1
+    assert frames[0].shape == env.render().shape

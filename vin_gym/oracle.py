@@ -105,8 +105,7 @@ class OracleWorldModel:
         n = self._start.n_objects
         out = np.empty((b, h, n, 4), dtype=np.float64)
         sim, start = self._scratch, self._start
-        target, goal = base.task.target, self._goal
-        r2 = base.task.goal_radius**2
+        outcome, goal = base.task.outcome, self._goal
         for i in range(b):
             sim.set_state(start)
             for t in range(h):
@@ -114,8 +113,7 @@ class OracleWorldModel:
                 states = sim.step()
                 out[i, t] = states
                 if self.stop_on_success:
-                    dx, dy = states[target, 0] - goal[0], states[target, 1] - goal[1]
-                    if dx * dx + dy * dy < r2:
+                    if outcome(states, goal)[1]:
                         out[i, t + 1 :] = states
                         break
         return torch.from_numpy(out).to(self.device, torch.float32)

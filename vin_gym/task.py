@@ -8,6 +8,7 @@ planners; ``tests/test_task.py`` checks that they agree on the same states.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,27 +38,49 @@ class GoalTask:
         lo, hi = self.goal_margin, self.table_size - self.goal_margin
         return np_random.uniform(lo, hi, size=2)
 
-    def distance(self, states: np.ndarray, goal: np.ndarray) -> np.ndarray:
-        """Target-to-goal distance for states ``(..., N, 4)`` and goal ``(..., 2)``."""
-        diff = states[..., self.target, :2] - goal
-        return np.sqrt(np.sum(diff * diff, axis=-1))
+    # -- numpy, for the env, the oracle and the datasets ---------------------------------
+    def outcome(self, states: np.ndarray, goal: np.ndarray) -> tuple[float, bool, float]:
+        """``(reward, success, distance)`` of one scene's states ``(N, 4)``: what the env
+        returns after a step. Plain floats, for the env's and the oracle's inner loops."""
+        t = self.target
+        distance = math.hypot(states[t, 0] - goal[0], states[t, 1] - goal[1])
+        return -distance / self.table_size, distance < self.goal_radius, distance
+
+    def distance(self, states: np.ndarray, goal: np.ndarray) -> np.ndarray | float:
+        """Target-to-goal distance for states ``(..., N, 4)`` and goal ``(..., 2)``.
+
+        Computed with :func:`math.hypot`, as :meth:`outcome` does, so that both give the
+        same number to the last bit (``np.hypot`` and ``sqrt(dx^2 + dy^2)`` each differ
+        from it in the last bit now and then); float32 states give float32 distances.
+        """
+        diff = np.asarray(states)[..., self.target, :2] - goal
+        if diff.ndim == 1:
+            return math.hypot(diff[0], diff[1])
+        flat = [math.hypot(x, y) for x, y in diff.reshape(-1, 2).tolist()]
+        return np.array(flat, dtype=diff.dtype).reshape(diff.shape[:-1])  # float32 stays
 
     def reward(self, states: np.ndarray, goal: np.ndarray) -> np.ndarray | float:
+        """Minus the target-to-goal distance over the table size."""
         return -self.distance(states, goal) / self.table_size
 
     def success(self, states: np.ndarray, goal: np.ndarray) -> np.ndarray | bool:
+        """Whether the target is within ``goal_radius`` of the goal."""
         return self.distance(states, goal) < self.goal_radius
 
     # -- batched torch, for planners ---------------------------------------------------
-    def torch_reward(self, states: torch.Tensor, goal: torch.Tensor) -> torch.Tensor:
-        """Rewards ``[B, H]`` for predicted states ``[B, H, N, 4]`` and a goal ``[2]``
+    def torch_distance(self, states: torch.Tensor, goal: torch.Tensor) -> torch.Tensor:
+        """Distances ``[B, H]`` for predicted states ``[B, H, N, 4]`` and a goal ``[2]``
         (or ``[B, 2]``)."""
         goal = goal.to(states.dtype)
         if goal.dim() == 2:
             goal = goal[:, None, :]
         diff = states[..., self.target, :2] - goal
-        return -diff.square().sum(-1).sqrt() / self.table_size
+        return diff.square().sum(-1).sqrt()
+
+    def torch_reward(self, states: torch.Tensor, goal: torch.Tensor) -> torch.Tensor:
+        """Rewards ``[B, H]``: :meth:`reward`, batched."""
+        return -self.torch_distance(states, goal) / self.table_size
 
     def torch_success(self, states: torch.Tensor, goal: torch.Tensor) -> torch.Tensor:
-        """Booleans ``[B, H]``: target within ``goal_radius`` of the goal."""
-        return -self.torch_reward(states, goal) * self.table_size < self.goal_radius
+        """Booleans ``[B, H]``: :meth:`success`, batched."""
+        return self.torch_distance(states, goal) < self.goal_radius

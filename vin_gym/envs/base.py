@@ -189,10 +189,7 @@ class PhysicsEnv(gym.Env):
         states = self.sim.step()
         states.flags.writeable = False  # shared with info["states"], so read-only
         self._states = states
-        target = self.task.target
-        distance = math.hypot(states[target, 0] - self.goal[0], states[target, 1] - self.goal[1])
-        success = distance < self.task.goal_radius
-        reward = -distance / self.task.table_size
+        reward, success, distance = self.task.outcome(states, self.goal)
         if self.render_mode == "human":
             self.render()
         return self._observation(), reward, success, False, self._info(success, distance)
@@ -249,8 +246,7 @@ class PhysicsEnv(gym.Env):
 
     def _info(self, success: bool | None = None, distance: float | None = None) -> dict:
         if distance is None:
-            distance = float(self.task.distance(self._states, self.goal))
-            success = distance < self.task.goal_radius
+            _, success, distance = self.task.outcome(self._states, self.goal)
         # states and goal are read-only arrays, so info can share them without copies
         return {
             "states": self._states,

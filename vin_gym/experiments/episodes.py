@@ -1,12 +1,18 @@
-"""The episode loop of an MPC agent, its summary, and the pieces an agent is built from.
+"""The one episode loop, its summary, and the pieces an MPC agent is built from.
 
+* :func:`run_episode` / :func:`run_episodes` / :func:`summarize`: one episode of any
+  policy ``policy(obs, info) -> action``, one per seed, and the summary of many. Every
+  command, benchmark and example that plays and scores episodes goes through them (the
+  SB3 evaluation, which plays ten episodes side by side in a ``VecEnv``, excepted).
+* :class:`MPCPolicy`: an MPC agent as such a policy (goal-bound reward, decision times,
+  frames with its predicted path).
 * :func:`goal_fns`: the env task's batched reward and success with the episode's goal bound.
 * :func:`make_optimizer`: a planner's optimizer over the action box from config overrides.
-* :func:`run_episode` / :func:`summarize`: one episode of an agent, and the summary of many.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +22,9 @@ if TYPE_CHECKING:
     import torch
 
     from planners import MPCAgent, Optimizer
+
+#: A policy: ``policy(obs, info) -> action`` (see :func:`run_episode` for its optional hooks).
+Policy = Callable[[Any, dict], np.ndarray]
 
 
 def goal_fns(env: gym.Env, goal: np.ndarray, device: torch.device) -> tuple[Any, Any]:
@@ -50,18 +59,74 @@ def make_optimizer(
     return cls(-1.0, 1.0, config, generator=generator)
 
 
+class MPCPolicy:
+    """An MPC agent as a policy for :func:`run_episode`.
+
+    Each episode it resets the agent with the env task's reward and success for the
+    episode's goal (:func:`goal_fns`); it reports the agent's decision times, and draws
+    frames with the agent's predicted path (:func:`draw_prediction`).
+
+    Args:
+        env: The env the agent plays (its ``unwrapped.task`` gives the reward).
+        agent: The MPC agent.
+    """
+
+    def __init__(self, env: gym.Env, agent: MPCAgent) -> None:
+        self.env = env
+        self.agent = agent
+
+    def reset(self, obs: Any, info: dict) -> None:
+        """Bind the episode's goal into the agent's planning reward."""
+        self.agent.reset(*goal_fns(self.env, info["goal"], self.agent.model.device))
+
+    def __call__(self, obs: Any, info: dict) -> np.ndarray:
+        return self.agent.act(obs, info)
+
+    @property
+    def decision_times(self) -> list[float]:
+        """Seconds of each of this episode's decisions."""
+        return self.agent.decision_times
+
+    def frame(self, env: gym.Env) -> np.ndarray:
+        """The env's frame with the agent's predicted path."""
+        return draw_prediction(env, self.agent)
+
+
+def _render(env: gym.Env) -> np.ndarray:
+    return env.render()
+
+
 def run_episode(
-    env: gym.Env, agent: MPCAgent, seed: int, frames: list[np.ndarray] | None = None
+    env: gym.Env, policy: Policy | MPCAgent, seed: int, frames: list[np.ndarray] | None = None
 ) -> dict[str, Any]:
-    """One episode of ``agent`` in ``env`` from ``seed``; draws frames if a list is given."""
+    """One episode of ``policy`` in ``env`` from ``reset(seed=seed)``: the one episode loop.
+
+    Args:
+        env: A vin-gym environment (wrappers allowed).
+        policy: A callable ``policy(obs, info) -> action``. If it has them, ``run_episode``
+            also calls ``policy.reset(obs, info)`` after the reset, draws frames with
+            ``policy.frame(env)`` and reads the episode's ``policy.decision_times``
+            (see :class:`MPCPolicy`). An ``MPCAgent`` is wrapped in :class:`MPCPolicy`.
+        seed: The reset seed.
+        frames: If a list, the frame before each step and the last one are appended.
+
+    Returns:
+        ``seed``, ``return``, ``steps``, ``success`` (of the last step), ``decisions`` and
+        ``decision_s`` (their number and total seconds; 0 for a policy that does not time
+        its decisions).
+    """
+    if not callable(policy):  # an MPCAgent, as vin_gym.commands.plan passes one
+        policy = MPCPolicy(env, policy)
     obs, info = env.reset(seed=seed)
-    device = agent.model.device
-    agent.reset(*goal_fns(env, info["goal"], device))
+    reset = getattr(policy, "reset", None)
+    if reset is not None:
+        reset(obs, info)
+    draw = getattr(policy, "frame", None) or _render
     total, steps, success = 0.0, 0, False
     while True:
-        action = agent.act(obs, info)
+        action = policy(obs, info)
         if frames is not None:
-            frames.append(draw_prediction(env, agent))
+            frames.append(draw(env))
         obs, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
         steps += 1
@@ -70,7 +135,7 @@ def run_episode(
             break
     if frames is not None:
         frames.append(env.render())
-    times = agent.decision_times
+    times = getattr(policy, "decision_times", ())
     return {
         "seed": seed,
         "return": total,
@@ -79,6 +144,34 @@ def run_episode(
         "decisions": len(times),
         "decision_s": float(sum(times)),
     }
+
+
+def run_episodes(
+    env: gym.Env,
+    policy: Policy,
+    seeds: Sequence[int],
+    desc: str = "episodes",
+    keep_frames: bool = False,
+    progress: bool = True,
+) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
+    """:func:`run_episode` once per seed, each result with the ``final_distance`` of the
+    target to the goal.
+
+    Returns:
+        The per-episode results, and per-episode frames when ``keep_frames`` (the env
+        must render ``rgb_array``) else empty lists.
+    """
+    from tqdm import tqdm
+
+    episodes, videos = [], []
+    for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
+        frames: list[np.ndarray] | None = [] if keep_frames else None
+        episode = run_episode(env, policy, int(seed), frames)
+        base = env.unwrapped  # still at the episode's last state
+        episode["final_distance"] = float(base.task.distance(base.sim.object_states(), base.goal))
+        episodes.append(episode)
+        videos.append(frames or [])
+    return episodes, videos
 
 
 def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:

@@ -449,7 +449,7 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     import gymnasium as gym
     from tqdm.auto import tqdm
 
-    from vin_gym.experiments.episodes import run_episode, summarize
+    from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
     from vin_gym.stats import wilson_interval
 
     n = config.eval_episodes
@@ -461,8 +461,9 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     agent = _make_agent(
         run, config, train_target(config, iteration), _derive(config.seed, iteration, 1)
     )
+    policy = MPCPolicy(env, agent)
     episodes = [
-        run_episode(env, agent, config.eval_seed + i)
+        run_episode(env, policy, config.eval_seed + i)
         for i in tqdm(range(n), desc="evaluate", unit="ep", disable=not progress, leave=False)
     ]
     env.close()

@@ -10,7 +10,7 @@ learned, so the planning env is made from the dataset's own env arguments
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -164,74 +164,34 @@ def make_agent(
 
 
 def plan_episodes(
-    env: gym.Env,
-    agent: MPCAgent,
-    seeds: Sequence[int],
-    desc: str = "plan",
-    keep_frames: bool = False,
-    progress: bool = True,
+    env: gym.Env, agent: MPCAgent, seeds: Sequence[int], desc: str = "plan", **kwargs: Any
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """Run ``agent`` for one episode per seed (``vin_gym.experiments.episodes.run_episode``).
+    """:func:`~vin_gym.experiments.episodes.run_episodes` of ``agent`` as an
+    :class:`~vin_gym.experiments.episodes.MPCPolicy` (for frames, with ``keep_frames``, the
+    env must render ``rgb_array`` and the agent record its predictions)."""
+    from vin_gym.experiments.episodes import MPCPolicy, run_episodes
 
-    Returns:
-        Per-episode results (``run_episode``'s, plus ``final_distance`` of the target to
-        the goal), and per-episode frames when ``keep_frames`` (the env must
-        render ``rgb_array``; the agent must record its predictions) else empty lists.
-    """
-    from tqdm import tqdm
-
-    from vin_gym.experiments.episodes import run_episode
-
-    episodes, videos = [], []
-    for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
-        frames: list[np.ndarray] | None = [] if keep_frames else None
-        episode = run_episode(env, agent, int(seed), frames)
-        base = env.unwrapped  # still at the episode's last state
-        episode["final_distance"] = float(base.task.distance(base.sim.object_states(), base.goal))
-        episodes.append(episode)
-        videos.append(frames or [])
-    return episodes, videos
+    return run_episodes(env, MPCPolicy(env, agent), seeds, desc, **kwargs)
 
 
 def random_episodes(
     env: gym.Env, seeds: Sequence[int], rng: np.random.Generator
 ) -> list[dict[str, Any]]:
-    """Uniform random actions for one episode per seed, in the format of ``run_episode``."""
-    return open_loop_episodes(env, seeds, lambda: rng.uniform(-1.0, 1.0, 2).astype(np.float32))
+    """Uniform random actions for one episode per seed, in the format of ``run_episodes``."""
+    from vin_gym.experiments.episodes import run_episodes
+
+    def policy(obs: Any, info: dict) -> np.ndarray:
+        return rng.uniform(-1.0, 1.0, 2).astype(np.float32)
+
+    return run_episodes(env, policy, seeds, progress=False)[0]
 
 
 def zero_episodes(env: gym.Env, seeds: Sequence[int]) -> list[dict[str, Any]]:
     """No push at all for one episode per seed: what the scene does by itself."""
+    from vin_gym.experiments.episodes import run_episodes
+
     zero = np.zeros(2, dtype=np.float32)
-    return open_loop_episodes(env, seeds, lambda: zero)
-
-
-def open_loop_episodes(
-    env: gym.Env, seeds: Sequence[int], action: Callable[[], np.ndarray]
-) -> list[dict[str, Any]]:
-    """One episode per seed with actions from ``action()`` (blind to observations), in the
-    format of ``run_episode``."""
-    episodes = []
-    for seed in seeds:
-        env.reset(seed=int(seed))
-        total, steps, info, done = 0.0, 0, {}, False
-        while not done:
-            _, reward, terminated, truncated, info = env.step(action())
-            total += float(reward)
-            steps += 1
-            done = terminated or truncated
-        episodes.append(
-            {
-                "seed": int(seed),
-                "return": total,
-                "steps": steps,
-                "success": bool(info["is_success"]),
-                "decisions": 0,
-                "decision_s": 0.0,
-                "final_distance": float(info["distance"]),
-            }
-        )
-    return episodes
+    return run_episodes(env, lambda obs, info: zero, seeds, progress=False)[0]
 
 
 def load_vin(
