@@ -156,17 +156,17 @@ def test_run_episode_and_summary():
     assert summary["ms_per_decision"] > 0
 
 
-def test_run_episode_takes_any_policy_and_an_agent_as_it_is():
+def test_run_episode_takes_any_policy_and_an_mpc_agent_through_mpc_policy():
     env = gym.make("Billiards-v0", obs_mode="state", max_episode_steps=4, render_mode="rgb_array")
     seen = []
     zero = run_episode(env, lambda obs, info: seen.append(info["goal"]) or np.zeros(2), seed=2)
     assert zero["steps"] == 4 and zero["decisions"] == 0 and zero["decision_s"] == 0.0
     assert len(seen) == 4 and zero["return"] < 0
-    # an MPCAgent passed as it is (as ``vin-gym plan`` does) plays like its MPCPolicy
+    # an MPCAgent through MPCPolicy: the same seed gives the same episode, frames drawn
     a, b = (make_agent(OracleWorldModel(env), horizon=3) for _ in range(2))
     frames: list[np.ndarray] = []
     wrapped = run_episode(env, MPCPolicy(env, a), 3, frames)
-    bare = run_episode(env, b, 3)
-    assert {**wrapped, "decision_s": 0} == {**bare, "decision_s": 0}
+    again = run_episode(env, MPCPolicy(env, b), 3)
+    assert {**wrapped, "decision_s": 0} == {**again, "decision_s": 0}
     assert wrapped["decisions"] == 4 and len(frames) == wrapped["steps"] + 1
     assert frames[0].shape == env.render().shape

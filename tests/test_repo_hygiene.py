@@ -42,3 +42,26 @@ def test_the_package_data_holds_no_absolute_path() -> None:
     assert shipped, "the pretrained model ships its config and README"
     for path in shipped:
         assert not ABSOLUTE.search(path.read_text()), path
+
+
+def test_only_the_cli_imports_the_command_modules() -> None:
+    """Tests, benchmarks, examples and the library import the library, never a command
+    module (import-linter checks the packages; this checks the rest of the tree too)."""
+    import ast
+
+    offenders = []
+    for path in ROOT.glob("**/*.py"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0].startswith(".") or rel.parts[:2] == ("vin_gym", "commands"):
+            continue
+        if rel.parts[0] in {"build", "dist"} or rel == Path("vin_gym/cli.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            if any(n == "vin_gym.commands" or n.startswith("vin_gym.commands.") for n in names):
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, offenders

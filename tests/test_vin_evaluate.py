@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -69,8 +68,8 @@ def dataset(tmp_path_factory) -> Path:
 
 def test_train_seed_draws_the_split_and_evaluate_reads_it(tmp_path: Path, dataset: Path) -> None:
     from vin_gym.cli import main
-    from vin_gym.commands.evaluate import recorded_split
     from vin_gym.data.clips import split_episodes
+    from vin_model.checkpoint import recorded_split
 
     run = tmp_path / "run"
     argv = ["train", "--data", str(dataset), "--out", str(run), "--steps", "1", "--seed", "5"]
@@ -80,9 +79,8 @@ def test_train_seed_draws_the_split_and_evaluate_reads_it(tmp_path: Path, datase
     expected = split_episodes(6, 0.4, seed=5)["val"].tolist()
     assert split == {"seed": 5, "val_fraction": 0.4, "val_episodes": expected}
     assert expected != split_episodes(6, 0.4, seed=0)["val"].tolist()  # seed 5 mattered
-    args = argparse.Namespace(checkpoint=run, val_fraction=None, seed=None)
-    assert recorded_split(args) == (0.4, 5)
-    assert recorded_split(argparse.Namespace(checkpoint=run, val_fraction=0.1, seed=2)) == (0.1, 2)
+    assert recorded_split(run) == (0.4, 5)
+    assert recorded_split(run, 0.1, 2) == (0.1, 2)
 
 
 def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:

@@ -323,3 +323,14 @@ def env_record(config: dict[str, Any]) -> dict[str, Any]:
         # passive data (max_push 0, e.g. imported .mat files) records no push scale
         "max_push": float(max_push) if max_push else None,
     }
+
+
+def recorded_split(
+    checkpoint: str | os.PathLike, val_fraction: float | None = None, seed: int | None = None
+) -> tuple[float, int]:
+    """The validation fraction and split seed to evaluate ``checkpoint`` on: those given,
+    else what its training recorded (older checkpoints record nothing: 0.1 and 0)."""
+    recorded = read_config(checkpoint).get("split", {})
+    if val_fraction is None:
+        val_fraction = float(recorded.get("val_fraction", 0.1))
+    return val_fraction, int(recorded.get("seed", 0)) if seed is None else seed

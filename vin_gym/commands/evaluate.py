@@ -85,24 +85,11 @@ def _name(path: Path, config) -> str:
     return path.name or str(path)
 
 
-def recorded_split(args: argparse.Namespace) -> tuple[float, int]:
-    """``--val-fraction`` and ``--seed``, each defaulting to what the checkpoint's training
-    recorded (older checkpoints record nothing: 0.1 and 0)."""
-    from vin_model.checkpoint import read_config
-
-    recorded = read_config(args.checkpoint).get("split", {})
-    val_fraction = args.val_fraction
-    if val_fraction is None:
-        val_fraction = float(recorded.get("val_fraction", 0.1))
-    seed = args.seed if args.seed is not None else int(recorded.get("seed", 0))
-    return val_fraction, seed
-
-
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from vin_gym.data import open_dataset
-    from vin_model.checkpoint import load_model
+    from vin_model.checkpoint import load_model, recorded_split
     from vin_model.device import get_device, set_threads
     from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
     from vin_model.train import open_clips
@@ -138,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             f"{horizon} (asked {args.horizon})",
             file=sys.stderr,
         )
-    val_fraction, seed = recorded_split(args)
+    val_fraction, seed = recorded_split(args.checkpoint, args.val_fraction, args.seed)
     clips = open_clips(args.data, visible, horizon, args.split, val_fraction, seed)
     meta = clips.meta
     result = evaluate(

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCConfig
     from vin_gym.experiments import models
-    from vin_gym.experiments.episodes import run_episode, summarize
+    from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
     from vin_gym.experiments.pipeline import make_agent
     from vin_gym.registration import check_env_id
     from vin_gym.utils import atomic_write
@@ -111,9 +111,10 @@ def run(args: argparse.Namespace) -> int:
         )
     optimizer = agent.optimizer
 
+    policy = MPCPolicy(env, agent)
     episodes, frames = [], [] if args.video is not None else None
     for i in tqdm(range(args.episodes), desc=f"plan {args.planner}/{args.model}", unit="ep"):
-        episodes.append(run_episode(env, agent, args.seed + i, frames if i == 0 else None))
+        episodes.append(run_episode(env, policy, args.seed + i, frames if i == 0 else None))
     env.close()
 
     summary = summarize(episodes)

@@ -97,7 +97,7 @@ def _render(env: gym.Env) -> np.ndarray:
 
 
 def run_episode(
-    env: gym.Env, policy: Policy | MPCAgent, seed: int, frames: list[np.ndarray] | None = None
+    env: gym.Env, policy: Policy, seed: int, frames: list[np.ndarray] | None = None
 ) -> dict[str, Any]:
     """One episode of ``policy`` in ``env`` from ``reset(seed=seed)``: the one episode loop.
 
@@ -106,7 +106,7 @@ def run_episode(
         policy: A callable ``policy(obs, info) -> action``. If it has them, ``run_episode``
             also calls ``policy.reset(obs, info)`` after the reset, draws frames with
             ``policy.frame(env)`` and reads the episode's ``policy.decision_times``
-            (see :class:`MPCPolicy`). An ``MPCAgent`` is wrapped in :class:`MPCPolicy`.
+            (see :class:`MPCPolicy`, which makes an ``MPCAgent`` such a policy).
         seed: The reset seed.
         frames: If a list, the frame before each step and the last one are appended.
 
@@ -115,8 +115,6 @@ def run_episode(
         ``decision_s`` (their number and total seconds; 0 for a policy that does not time
         its decisions).
     """
-    if not callable(policy):  # an MPCAgent, as vin_gym.commands.plan passes one
-        policy = MPCPolicy(env, policy)
     obs, info = env.reset(seed=seed)
     reset = getattr(policy, "reset", None)
     if reset is not None:
