@@ -1,0 +1,212 @@
+"""The configuration of an online model-learning run (:mod:`vin_gym.experiments.mbrl`).
+
+:class:`MBRLConfig` holds every budget and setting of a run (its fields are the flags of
+``vin-gym mbrl``); :func:`config_from` builds one from the fields given on a command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from vin_gym.experiments.training import VISIBLE
+
+SEED_POLICIES = ("random", "colored")
+#: Fields that do not change what a run computes (a resumed run may change them).
+RUNTIME_FIELDS = ("device", "threads")
+
+
+@dataclass
+class MBRLConfig:
+    """An online model-learning run; every field but ``device`` and ``threads`` is recorded
+    in ``mbrl.json``, and a resumed run must match it.
+
+    Attributes:
+        env_id: A registered environment id.
+        env_kwargs: Arguments of ``gym.make`` (e.g. ``{"initial_speed": 0.0, "damping":
+            1.0}``); ``obs_size`` and ``show_goal`` below are added to them.
+        obs_size: Frame size the VIN sees (and is built for).
+        show_goal: Draw the goal in the VIN's frames (the goal reaches the planner as a
+            vector either way).
+        seed: Seeds everything: datasets, initialisation, batches, planners.
+        env_steps: Environment steps of collected data in all, seed data included; the
+            loop runs as many whole iterations as fit in it.
+        episode_steps: Steps of each collected episode (played to the end, past success).
+        seed_episodes: Episodes of random pushes that seed the dataset.
+        seed_policy: ``"random"`` (uniform pushes, independent per step) or ``"colored"``
+            (coloured-noise pushes, see :class:`~vin_gym.experiments.exploration.
+            ColoredNoisePolicy`).
+        agent_episodes: Episodes the MPC agent collects per iteration.
+        explore_std: Gaussian noise on the agent's collected actions, as a fraction of half
+            the action range (0: none).
+        seed_train_steps: Training steps on the seed data before the first iteration.
+        train_steps: Training steps per iteration.
+        batch_size: Clips per training step.
+        rollout_max: Rollout steps at the end of the training curriculum (from 8 or less).
+        lr: Peak learning rate.
+        lr_final: Learning rate at the end of the run's cosine schedule.
+        val_fraction: Episodes held out for the validation error (0: none). The split is
+            redrawn over all episodes as the dataset grows, so an episode held out in one
+            iteration may be trained on in an earlier one: the error monitors training,
+            it is not a held-out test.
+        model: ``VINConfig`` fields to override (frame size, objects and action size
+            come from the data).
+        training: ``TrainConfig`` fields to override beyond those above (e.g.
+            ``{"contact_weight": 4.0}``).
+        planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
+        planner_kwargs: The planner config's fields to override.
+        horizon: Planning horizon.
+        eval_episodes: Evaluation episodes (no exploration noise) after an evaluated
+            iteration.
+        eval_every: Evaluate after every this many iterations (and after the seed
+            training and the last iteration); evaluation costs about as much as collecting.
+        eval_seed: Evaluation episode ``i`` resets with seed ``eval_seed + i``.
+        eval_max_steps: Steps of an evaluation episode (``None``: the env's own limit).
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        threads: Torch CPU threads (``0``: torch's default).
+    """
+
+    env_id: str = "Billiards-v0"
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    obs_size: int = 32
+    show_goal: bool = False
+    seed: int = 0
+    env_steps: int = 30_000
+    episode_steps: int = 60
+    seed_episodes: int = 100
+    seed_policy: str = "random"
+    agent_episodes: int = 10
+    explore_std: float = 0.3
+    seed_train_steps: int = 3_000
+    train_steps: int = 1_000
+    batch_size: int = 32
+    rollout_max: int = 16
+    lr: float = 1e-3
+    lr_final: float = 1e-4
+    val_fraction: float = 0.05
+    model: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    planner: str = "cem"
+    planner_kwargs: dict[str, Any] = field(
+        default_factory=lambda: {"population": 100, "elites": 10, "iterations": 3}
+    )
+    horizon: int = 15
+    eval_episodes: int = 10
+    eval_every: int = 1
+    eval_seed: int = 1000
+    eval_max_steps: int | None = None
+    device: str = "auto"
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        counts = ("env_steps", "episode_steps", "seed_episodes", "agent_episodes", "eval_every")
+        counts += ("seed_train_steps", "train_steps", "batch_size", "rollout_max", "horizon")
+        for name in counts:
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"MBRLConfig.{name} must be an integer >= 1, got {value!r}")
+        if self.eval_episodes < 0:
+            raise ValueError(f"eval_episodes must be >= 0, got {self.eval_episodes!r}")
+        if self.seed_policy not in SEED_POLICIES:
+            raise ValueError(
+                f"seed_policy must be one of {SEED_POLICIES}, got {self.seed_policy!r}"
+            )
+        if self.explore_std < 0:
+            raise ValueError(f"explore_std must be >= 0, got {self.explore_std!r}")
+        if VISIBLE + self.rollout_max > self.episode_steps + 1:
+            raise ValueError(
+                f"episodes of {self.episode_steps} steps hold {self.episode_steps + 1} frames, "
+                f"fewer than a training clip's {VISIBLE} + rollout_max={self.rollout_max}"
+            )
+        if self.seed_steps > self.env_steps:
+            raise ValueError(
+                f"env_steps={self.env_steps} is less than the seed data's "
+                f"{self.seed_episodes} x {self.episode_steps} = {self.seed_steps} steps"
+            )
+        _check_training(self.training)
+        for key in ("obs_size", "show_goal", "obs_mode"):
+            if key in self.env_kwargs:
+                raise ValueError(
+                    f"env_kwargs may not set {key!r}: the loop's frames are pixels at "
+                    "obs_size, with show_goal; set those fields instead"
+                )
+
+    @property
+    def seed_steps(self) -> int:
+        """Environment steps of the seed data."""
+        return self.seed_episodes * self.episode_steps
+
+    @property
+    def steps_per_iteration(self) -> int:
+        """Environment steps the agent collects per iteration."""
+        return self.agent_episodes * self.episode_steps
+
+    @property
+    def iterations(self) -> int:
+        """Iterations of the agent that fit in ``env_steps`` after the seed data."""
+        return (self.env_steps - self.seed_steps) // self.steps_per_iteration
+
+    @property
+    def total_train_steps(self) -> int:
+        """Training steps of the whole run (the schedules' length)."""
+        return self.seed_train_steps + self.iterations * self.train_steps
+
+    @property
+    def frame_env_kwargs(self) -> dict[str, Any]:
+        """``gym.make`` arguments of every env of the run (collection and evaluation)."""
+        return {**self.env_kwargs, "obs_size": self.obs_size, "show_goal": self.show_goal}
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that define the run, as they read back from JSON."""
+        import json
+
+        out = {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
+        return json.loads(json.dumps(out))
+
+
+def config_from(fields: dict[str, Any]) -> MBRLConfig:
+    """An :class:`MBRLConfig` from the fields given (e.g. on the command line), its
+    defaults for the rest: ``env_kwargs`` typed and checked against the env's arguments
+    (as every command does), ``planner_kwargs`` on top of the default ones, not instead
+    of them."""
+    from vin_gym.env_kwargs import parse_env_kwargs
+
+    fields = dict(fields)
+    if "env_kwargs" in fields:
+        env_id = fields.get("env_id", MBRLConfig.env_id)
+        pairs = [f"{k}={v}" for k, v in fields["env_kwargs"].items()]
+        fields["env_kwargs"] = parse_env_kwargs(env_id, pairs)
+    if "planner_kwargs" in fields:
+        fields["planner_kwargs"] = {**MBRLConfig().planner_kwargs, **fields["planner_kwargs"]}
+    return MBRLConfig(**fields)
+
+
+#: TrainConfig fields the loop sets itself (from its own fields or its budgets).
+_LOOP_TRAIN_FIELDS = (
+    "steps",
+    "batch_size",
+    "lr",
+    "lr_final",
+    "rollout_start",
+    "rollout_max",
+    "seed",
+    "device",
+    "threads",
+    "checkpoint_every",
+    "val_clips",
+    "progress",
+)
+
+
+def _check_training(training: dict[str, Any]) -> None:
+    from vin_model.train import TrainConfig
+
+    names = {f.name for f in fields(TrainConfig)} - set(_LOOP_TRAIN_FIELDS)
+    unknown = sorted(set(training) - names)
+    if unknown:
+        raise ValueError(
+            f"training may not set {unknown}: it overrides TrainConfig fields the loop does "
+            f"not set itself, one of {sorted(names)}"
+        )
