@@ -20,10 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from vin_gym.experiments.training import train_config
 from vin_gym.utils import format_table, write_json
 from vin_model import VINConfig, set_threads
 from vin_model.evaluate import evaluate, summary_rows
-from vin_model.train import TrainConfig, fit, open_clips
+from vin_model.train import fit, open_clips
 
 
 def tiny_dataset(root: Path) -> tuple[Path, Path]:
@@ -72,7 +73,7 @@ def main() -> None:
     if not args.data:
         p.error("--data is required unless --quick")
     out = args.out or tmp / "runs"
-    cfg = TrainConfig(
+    cfg = train_config(
         steps=args.steps,
         seed=args.seed,
         rollout_start=args.rollout,
