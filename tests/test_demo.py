@@ -1,4 +1,5 @@
-"""``vin-gym demo``: the whole pipeline (collect, train, plan, GIF) on tiny budgets."""
+"""``vin-gym demo``: the whole pipeline on tiny budgets, from scratch (collect, train, plan,
+GIF) and from the shipped VIN (fine-tune online, plan, GIF)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import imageio.v3 as iio
 
 from vin_gym.cli import main
 
+PLAN = [
+    "--plan-episodes", "2", "--max-episode-steps", "8", "--population", "8", "--elites", "2",
+    "--iterations", "1", "--horizon", "3", "--size", "64", "--no-progress",
+]  # fmt: skip
 TINY = [
-    "demo", "--episodes", "4", "--steps", "12", "--rollout", "4", "--train-steps", "2",
+    "demo", "--start", "scratch", "--episodes", "4", "--steps", "12", "--rollout", "4",
+    "--train-steps", "2",
     "--batch-size", "4", "--plan-episodes", "2", "--max-episode-steps", "8",
     "--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3",
     "--size", "64", "--no-progress",
@@ -33,7 +39,7 @@ def test_demo_runs_the_pipeline(tmp_path, capsys):
     # 5 steps of context, then at most 3 planned steps, plus the last frame.
     assert frames.shape[1:3] == (64, 64) and 2 <= len(frames) <= 9
     text = capsys.readouterr().out
-    assert "[1/4] collect" in text and "[3/4] plan" in text
+    assert "[1/4] collect" in text and "[2/4] plan" in text
     assert f"succeeded in {sum(wins)} of 2 episodes (uniform random actions:" in text
 
     # Run again: data and model are reused, training does not restart.
@@ -46,3 +52,20 @@ def test_demo_bad_input(tmp_path, capsys):
     assert "--plan-episodes" in capsys.readouterr().err
     assert main([*TINY, "--steps", "6", "--out", str(tmp_path)]) == 2
     assert "--steps" in capsys.readouterr().err
+
+
+def test_demo_fine_tunes_the_shipped_vin_online(tmp_path, capsys):
+    out = tmp_path / "demo"
+    online = ["--online-seed-episodes", "2", "--online-episodes", "1"]
+    online += ["--online-iterations", "1", "--online-train-steps", "2"]
+    assert main(["demo", *online, *PLAN, "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["data"]["start"].startswith("pretrained")
+    assert summary["data"]["env_steps"] == 3 * 60 and summary["train"]["step"] == 4
+    # the model it planned with started from the shipped weights
+    from vin_model import pretrained
+    from vin_model.checkpoint import CHECKSUM, list_checkpoints, read_config
+
+    init = read_config(list_checkpoints(out / "online" / "model")[-1])["init"]
+    assert init["sha256"] == read_config(pretrained.CHECKPOINT)[CHECKSUM]
+    assert "[1/4] fine-tune the shipped VIN online" in capsys.readouterr().out

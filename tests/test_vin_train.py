@@ -254,3 +254,26 @@ def test_train_re_exports_the_names_that_moved_out_of_it() -> None:
             assert getattr(train_module, name) is getattr(module, name), name
     for name in train_module.__all__:
         assert getattr(train_module, name) is not None, name
+
+
+def test_init_fine_tunes_from_a_checkpoint_and_records_it(tmp_path: Path, clips) -> None:
+    from vin_model.checkpoint import CHECKSUM, load_model, read_config
+
+    first, _ = fit(tmp_path / "a", clips, None, TINY, quick(steps=10))
+    ckpt = list_checkpoints(tmp_path / "a")[-1]
+    # one step at a negligible learning rate: the weights are still the checkpoint's
+    tuned, _ = fit(tmp_path / "b", clips, None, TINY, quick(steps=1, lr=1e-12), init=ckpt)
+    start = load_model(ckpt)
+    for (name, a), b in zip(start.state_dict().items(), tuned.state_dict().values(), strict=True):
+        assert torch.allclose(a, b.cpu(), atol=1e-6), name
+    record = read_config(list_checkpoints(tmp_path / "b")[-1])["init"]
+    assert record["sha256"] == read_config(ckpt)[CHECKSUM]
+    fresh, _ = fit(tmp_path / "c", clips, None, TINY, quick(steps=1, lr=1e-12))
+    differs = [
+        not torch.allclose(a, b)
+        for a, b in zip(fresh.state_dict().values(), tuned.state_dict().values(), strict=True)
+    ]
+    assert any(differs)  # without init, a fresh initialisation
+    with pytest.raises(ValueError, match="does not match the requested model"):
+        other = VINConfig(conv_channels=4, hidden=8, code_size=8)
+        fit(tmp_path / "d", clips, None, other, quick(steps=1), init=ckpt)

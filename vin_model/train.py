@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from vin_model.checkpoint import (
+    CHECKSUM,
     check_config,
     env_record,
     list_checkpoints,
@@ -99,6 +100,7 @@ def fit(
     extra: dict[str, Any] | None = None,
     allow_changes: bool = False,
     stop_at: int | None = None,
+    init: str | os.PathLike | None = None,
 ) -> tuple[VIN, dict[str, Any]]:
     """Train a VIN and checkpoint it under ``run_dir``.
 
@@ -121,6 +123,9 @@ def fit(
         stop_at: Stop (and checkpoint) at this step instead of ``cfg.steps``; the
             schedules still span ``cfg.steps``, so a run trained in parts and resumed,
             as the online loop trains, follows one schedule.
+        init: Fine-tune: start a new run from this checkpoint's weights and state
+            normalisation (its model config must be ``model_config``) instead of a fresh
+            initialisation; recorded in the checkpoints' config. Ignored on resume.
 
     Returns:
         The trained model (this process's copy) and a JSON-able summary.
@@ -164,16 +169,22 @@ def fit(
     if state_stats is None:
         state_stats = train_clips.state_stats()  # type: ignore[attr-defined]
     vin.set_state_stats(state_stats["mean"], state_stats["std"])
+    extra = dict(extra or {})
+    if init is not None and not resume:
+        check_config(VINConfig.from_dict(read_config(init)["model"]), model_config, init)
+        load_into(vin, init)  # its weights and its normalisation
+        extra["init"] = {"path": str(init), "sha256": read_config(init).get(CHECKSUM)}
     vin.to(device)
     opt = torch.optim.Adam(vin.parameters(), lr=cfg.lr)
     step, elapsed_before = 0, 0.0
-    extra = dict(extra or {})
     if "meta" in extra:
         extra["env"] = env_record({"meta": extra["meta"], "model": model_config.to_dict()})
     if resume and existing:
         saved = read_config(existing[-1])
         check_config(VINConfig.from_dict(saved["model"]), model_config, existing[-1])
         check_resume_data(saved, extra, existing[-1])
+        if "init" in saved:  # a fine-tuned run stays one
+            extra.setdefault("init", saved["init"])
         changes = resume_changes(saved, cfg, existing[-1], allow_changes)
         load_into(vin, existing[-1])
         state = load_trainer_state(existing[-1])

@@ -1,23 +1,29 @@
 """``vin-gym demo``: the whole pipeline on small budgets, in minutes on two CPU cores.
 
-1. collect: episodes of Billiards-v0 (the skill task) under coloured-noise random pushes,
-   which see nothing the agent does not (32x32 frames, goal ring hidden, as the world
-   model should see them);
-2. train: a small Visual Interaction Network on them, for ``--train-steps`` steps;
-3. plan: MPC with CEM over the trained VIN on ``--plan-episodes`` fixed evaluation
+By default (``--start pretrained``) the demo starts from the VIN shipped with vin-gym
+(``vin_model/pretrained``: learned online on Billiards-v0 by ``vin-gym mbrl`` from
+31,200 environment steps), because a VIN learned from scratch in a few minutes on two
+CPU cores does not plan well yet:
+
+1. fine-tune it online (``vin-gym mbrl`` with ``init=pretrained``): random pushes, then
+   ``--online-iterations`` rounds of episodes collected by its own MPC agent, training
+   on after each;
+2. plan: MPC with CEM over the fine-tuned VIN on ``--plan-episodes`` fixed evaluation
    episodes (episode i resets with seed 1000 + i, as in ``vin-gym compare``);
-4. score uniform random actions on the same episodes, for reference;
-5. write OUT/demo.gif (the first episode, not a picked one, with the goal ring and the
+3. score uniform random actions on the same episodes, for reference;
+4. write OUT/demo.gif (the first episode, not a picked one, with the goal ring and the
    VIN's predicted path of the green ball drawn in yellow), OUT/summary.json and a table.
 
-Everything lands under ``--out``; run it again and the data and the trained model are
-reused (a larger ``--train-steps`` trains on from where it stopped).
+``--start scratch`` instead collects coloured-noise random pushes (which see nothing the
+agent does not) and trains a new VIN on them for ``--train-steps`` steps.
+Everything lands under ``--out``; run it again and the data and the models are reused.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from vin_gym.commands.common import (
     add_device_args,
@@ -32,7 +38,7 @@ from vin_gym.commands.common import (
 )
 
 #: One line for ``vin-gym --help``.
-HELP = "collect data, train a small VIN, plan with it (CEM) and write a GIF"
+HELP = "fine-tune the shipped VIN online (or learn one), plan with it and write a GIF"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -44,18 +50,42 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
-    p.add_argument("--episodes", type=int, default=300, help="data: episodes to collect")
-    p.add_argument("--steps", type=int, default=49, help="data: env steps per episode")
-    p.add_argument("--obs-size", type=int, default=32, help="frame size the VIN sees")
-    p.add_argument("--train-steps", type=int, default=6000, help="training steps")
     p.add_argument(
+        "--start",
+        default="pretrained",
+        choices=("pretrained", "scratch"),
+        help="fine-tune the shipped VIN online, or learn one from scratch",
+    )
+    online = p.add_argument_group("--start pretrained: online fine-tuning")
+    online.add_argument(
+        "--online-iterations", type=int, default=2, help="rounds of the agent's own episodes"
+    )
+    online.add_argument(
+        "--online-episodes", type=int, default=5, help="episodes the agent collects per round"
+    )
+    online.add_argument(
+        "--online-train-steps",
+        type=int,
+        default=300,
+        help="training steps after the random pushes and after each round",
+    )
+    online.add_argument(
+        "--online-seed-episodes", type=int, default=50, help="episodes of random pushes first"
+    )
+    online.add_argument("--online-lr", type=float, default=3e-4, help="peak learning rate")
+    scratch = p.add_argument_group("--start scratch: collect and train")
+    scratch.add_argument("--episodes", type=int, default=300, help="data: episodes to collect")
+    scratch.add_argument("--steps", type=int, default=49, help="data: env steps per episode")
+    scratch.add_argument("--obs-size", type=int, default=32, help="frame size the VIN sees")
+    scratch.add_argument("--train-steps", type=int, default=6000, help="training steps")
+    scratch.add_argument(
         "--train-minutes",
         type=float,
         default=None,
         help="safety cap on training time (reported when it stops training early)",
     )
-    p.add_argument("--batch-size", type=int, default=32, help="training clips per step")
-    p.add_argument("--rollout", type=int, default=16, help="training rollout steps (max)")
+    scratch.add_argument("--batch-size", type=int, default=32, help="training clips per step")
+    scratch.add_argument("--rollout", type=int, default=16, help="training rollout steps (max)")
     p.add_argument("--plan-episodes", type=int, default=5, help="planning episodes")
     p.add_argument("--max-episode-steps", type=int, default=100, help="planning episode step limit")
     p.add_argument("--seed", type=int, default=0, help="seed of data, training and planner")
@@ -69,7 +99,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    for name in ("episodes", "steps", "plan_episodes", "max_episode_steps"):
+    for name in ("episodes", "steps", "plan_episodes", "max_episode_steps", "online_episodes"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if args.train_steps < 1:
@@ -81,6 +111,42 @@ def _check(args: argparse.Namespace) -> None:
             f"--steps {args.steps} is too short: training clips need 6 + --rollout "
             f"({6 + args.rollout}) frames"
         )
+    for name in ("online_iterations", "online_train_steps", "online_seed_episodes"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+
+
+def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
+    """The online fine-tuning run of ``--start pretrained``, as an ``MBRLConfig``."""
+    from planners import MPCConfig
+    from vin_gym.experiments.mbrl_config import MBRLConfig
+    from vin_model import pretrained
+
+    episode_steps = 60
+    horizon = mpc_settings(args).get("horizon", MPCConfig.horizon)
+    return MBRLConfig(
+        env_id=args.env,
+        env_kwargs=task_kwargs,
+        obs_size=int(pretrained.ENV_KWARGS["obs_size"]),
+        show_goal=bool(pretrained.ENV_KWARGS["show_goal"]),
+        seed=args.seed,
+        env_steps=episode_steps
+        * (args.online_seed_episodes + args.online_iterations * args.online_episodes),
+        episode_steps=episode_steps,
+        seed_episodes=args.online_seed_episodes,
+        agent_episodes=args.online_episodes,
+        seed_train_steps=args.online_train_steps,
+        train_steps=args.online_train_steps,
+        lr=args.online_lr,
+        lr_final=args.online_lr / 10,
+        init="pretrained",
+        planner=args.planner,
+        planner_kwargs=planner_settings(args),
+        horizon=horizon,
+        eval_episodes=0,
+        device=args.device,
+        threads=args.threads,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,33 +170,66 @@ def run(args: argparse.Namespace) -> int:
     progress = not args.no_progress
     out: Path = args.out
     task_kwargs = env_kwargs_from(args)
-    env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
     timings: dict[str, float] = {}
 
-    print(f"[1/4] collect {args.episodes} episodes x {args.steps} steps -> {out / 'data'}")
     t = time.perf_counter()
-    pipe.collect_data(
-        out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
-    )
-    timings["collect_s"] = time.perf_counter() - t
+    if args.start == "pretrained":
+        from vin_gym.experiments.mbrl import STATE_FILE, run_mbrl
 
-    print(f"[2/4] train a VIN for {args.train_steps} steps -> {out / 'vin'}")
-    t = time.perf_counter()
-    train = pipe.train_vin(
-        [out / "data"],
-        out / "vin",
-        minutes=args.train_minutes,
-        steps=args.train_steps,
-        batch_size=args.batch_size,
-        rollout_max=args.rollout,
-        seed=args.seed,
-        device=args.device,
-        threads=args.threads,
-        progress=progress,
-    )
-    timings["train_s"] = time.perf_counter() - t
+        config = fine_tune_config(args, task_kwargs)
+        print(
+            f"[1/4] fine-tune the shipped VIN online -> {out / 'online'}: "
+            f"{config.seed_episodes} episodes of random pushes, then "
+            f"{config.iterations} x {config.agent_episodes} of its own MPC agent, "
+            f"{config.total_train_steps} training steps ({config.env_steps} env steps)"
+        )
+        with planner_errors():
+            online = run_mbrl(
+                config,
+                out / "online",
+                resume=(out / "online" / STATE_FILE).exists(),
+                progress=progress,
+            )
+        model_dir = out / "online" / "model"
+        data = {
+            "start": "pretrained (vin_model/pretrained), fine-tuned online",
+            "policy": f"random pushes, then the MPC agent with exploration noise "
+            f"{config.explore_std}",
+            "episodes": config.seed_episodes + config.iterations * config.agent_episodes,
+            "env_steps": config.env_steps,
+            "pretrained_env_steps": 31_200,
+        }
+        train = {"step": online["train_step"]}
+    else:
+        env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
+        print(f"[1/4] collect {args.episodes} episodes x {args.steps} steps -> {out / 'data'}")
+        pipe.collect_data(
+            out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
+        )
+        print(f"      train a VIN for {args.train_steps} steps -> {out / 'vin'}")
+        model_dir = out / "vin"
+        train = pipe.train_vin(
+            [out / "data"],
+            model_dir,
+            minutes=args.train_minutes,
+            steps=args.train_steps,
+            batch_size=args.batch_size,
+            rollout_max=args.rollout,
+            seed=args.seed,
+            device=args.device,
+            threads=args.threads,
+            progress=progress,
+        )
+        data = {
+            "start": "scratch",
+            "policy": "colored",
+            "episodes": args.episodes,
+            "steps": args.steps,
+            "env_steps": args.episodes * args.steps,
+        }
+    timings["learn_s"] = time.perf_counter() - t
 
-    print(f"[3/4] plan with CEM over the VIN on {args.plan_episodes} episodes")
+    print(f"[2/4] plan with {args.planner.upper()} over the VIN on {args.plan_episodes} episodes")
     t = time.perf_counter()
     env = gym.make(
         args.env,
@@ -138,9 +237,9 @@ def run(args: argparse.Namespace) -> int:
         render_mode="rgb_array",
         render_size=args.size,
         max_episode_steps=args.max_episode_steps,
-        **{**task_kwargs, **pipe.vin_env_kwargs(out / "vin")},
+        **{**task_kwargs, **pipe.vin_env_kwargs(model_dir)},
     )
-    model = pipe.load_vin(out / "vin", device, env)
+    model = pipe.load_vin(model_dir, device, env)
     planner, mpc = planner_settings(args), mpc_settings(args)
     horizon = mpc.pop("horizon", MPCConfig.horizon)
     with planner_errors():
@@ -153,13 +252,14 @@ def run(args: argparse.Namespace) -> int:
     )
     timings["plan_s"] = time.perf_counter() - t
 
-    print(f"[4/4] uniform random actions on the same {args.plan_episodes} episodes")
+    print(f"[3/4] uniform random actions on the same {args.plan_episodes} episodes")
     random_env = gym.make(
         args.env, obs_mode="state", max_episode_steps=args.max_episode_steps, **task_kwargs
     )
     random = summarize(pipe.random_episodes(random_env, seeds, np.random.default_rng(args.seed)))
     random_env.close()
 
+    print("[4/4] the GIF of the first episode and the summary")
     # The GIF: the first episode, whatever its outcome (a picked episode shows nothing).
     shown = 0
     env.reset(seed=seeds[shown])
@@ -177,12 +277,7 @@ def run(args: argparse.Namespace) -> int:
     results = {
         "env": args.env,
         "env_kwargs": task_kwargs,
-        "data": {
-            "policy": "colored",
-            "episodes": args.episodes,
-            "steps": args.steps,
-            "env_steps": args.episodes * args.steps,
-        },
+        "data": data,
         "train": {k: train[k] for k in ("step", "minutes", "stopped_by") if k in train}
         | {k: v for k, v in train.items() if k.startswith("val/pos")},
         "planner": {

@@ -10,8 +10,6 @@ from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
 
 #: TrainConfig fields set by --device, --threads and --no-progress.
 RUNTIME_FIELDS = ("device", "threads", "progress")
-#: VINConfig fields the data decides (and the context frames, fixed by the pipeline).
-DATA_FIELDS = ("n_objects", "frame_size", "action_dim", "visible")
 
 
 #: One line for ``vin-gym --help``.
@@ -19,6 +17,7 @@ HELP = "train a Visual Interaction Network on datasets"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    from vin_gym.experiments.training import DATA_FIELDS
     from vin_model.config import ACTION_SLOTS, VINConfig
     from vin_model.train import TrainConfig
 
@@ -52,6 +51,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "divergence), recording each change in the checkpoints' config",
     )
     p.add_argument("--val-fraction", type=float, default=0.1, help="episodes held out")
+    p.add_argument(
+        "--init",
+        default=None,
+        metavar="CHECKPOINT",
+        help="fine-tune: start from this VIN checkpoint's weights ('pretrained': the shipped "
+        "VIN), whose model settings the run takes",
+    )
     training = p.add_argument_group("training (vin_model.train.TrainConfig)")
     add_dataclass_args(
         training,
@@ -94,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
             val_fraction=args.val_fraction,
             resume=args.resume,
             allow_changes=args.allow_changes,
+            init=args.init,
         )
     except TrainingDiverged as exc:  # not bad input (exit 2): the run itself failed
         print(f"vin-gym train: error: {exc}", file=sys.stderr)

@@ -257,6 +257,7 @@ def _train(
         stop_at=stop_at,
         data_names=[str(d.relative_to(run)) for d in datasets],
         record_split=False,
+        init=config.init,
     )
     return trained
 
@@ -335,7 +336,7 @@ def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
         state = json.loads(path.read_text())
         if state.get("format") != STATE_FORMAT:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
-        mine, theirs = config.identity(), {"training": {}} | state["config"]
+        mine, theirs = config.identity(), {"training": {}, "init": None} | state["config"]
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
             details = ", ".join(

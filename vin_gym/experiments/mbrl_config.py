@@ -53,6 +53,9 @@ class MBRLConfig:
             it is not a held-out test.
         model: ``VINConfig`` fields to override (frame size, objects and action size
             come from the data).
+        init: Start from this VIN checkpoint's weights instead of a fresh model
+            (fine-tuning; ``"pretrained"``: the shipped VIN); its model config is the
+            run's, ``model`` overriding nothing it holds differently.
         training: ``TrainConfig`` fields to override beyond those above (e.g.
             ``{"contact_weight": 4.0}``).
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
@@ -87,6 +90,7 @@ class MBRLConfig:
     lr_final: float = 1e-4
     val_fraction: float = 0.05
     model: dict[str, Any] = field(default_factory=dict)
+    init: str | None = None
     training: dict[str, Any] = field(default_factory=dict)
     planner: str = "cem"
     planner_kwargs: dict[str, Any] = field(

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 #: Context frames a VIN reads (the paper's six).
 VISIBLE = 6
+#: VINConfig fields that come from the data (and the context frames, fixed above).
+DATA_FIELDS = ("n_objects", "frame_size", "action_dim", "visible")
 
 
 def train_config(**fields: Any) -> TrainConfig:
@@ -42,6 +44,7 @@ def train_on_data(
     stop_at: int | None = None,
     data_names: Sequence[str] | None = None,
     record_split: bool = True,
+    init: str | os.PathLike | None = None,
 ) -> tuple[VIN, dict[str, Any]]:
     """Train a VIN on the datasets ``data`` (read as one) into ``run_dir``.
 
@@ -58,6 +61,8 @@ def train_on_data(
         data_names: How the checkpoint records the datasets (default: their paths).
         record_split: Record the held-out episodes in the checkpoint, so that
             ``vin-gym evaluate`` scores them.
+        init: Fine-tune from this checkpoint's weights (``"pretrained"``: the shipped
+            VIN), its model config taking the place of ``model``.
 
     Returns:
         The model and the training summary.
@@ -72,6 +77,13 @@ def train_on_data(
         open_clips(data, VISIBLE, train.rollout_max, "val", *split) if val_fraction > 0 else None
     )
     meta = train_clips.meta
+    if init is not None:
+        from vin_gym.experiments.models import checkpoint_path
+        from vin_model.checkpoint import read_config
+
+        init = checkpoint_path(str(init))
+        found = VINConfig.from_dict(read_config(init)["model"]).to_dict()
+        model = {k: v for k, v in found.items() if k not in DATA_FIELDS} | (model or {})
     model_cfg = VINConfig.for_data(meta, visible=VISIBLE, **(model or {}))
     extra: dict[str, Any] = {
         "data": list(data_names) if data_names is not None else [str(d) for d in data],
@@ -90,4 +102,5 @@ def train_on_data(
         extra=extra,
         allow_changes=allow_changes,
         stop_at=stop_at,
+        init=init,
     )
