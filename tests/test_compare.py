@@ -158,3 +158,24 @@ def test_sb3_runs_from_other_physics_are_left_out(tmp_path, capsys):
     assert same_physics(runs, "now") == runs[:2]
     out = capsys.readouterr().out
     assert "does not record" in out and "other physics (before vs now)" in out
+
+
+def test_an_mbrl_cell_learns_online_evaluates_and_is_reused(tmp_path, capsys):
+    out, work = tmp_path / "results", tmp_path / "work"
+    mbrl = ["episode_steps=12", "seed_episodes=4", "agent_episodes=2", "seed_train_steps=2"]
+    mbrl += ["train_steps=2", "batch_size=4", "rollout_max=4", "eval_episodes=0"]
+    mbrl += ['model={"conv_channels": 4, "hidden": 16, "code_size": 8}']
+    args = [*TINY, "--methods", "mbrl", "--mbrl-steps", "72", "--mbrl", *mbrl]
+    args += ["--work", str(work), "--out", str(out)]
+    assert main(args) == 0
+    cell = json.loads((out / "cells" / "mbrl-cem_d72_s0.json").read_text())
+    assert cell["label"] == "vin-mbrl-cem" and cell["env_steps"] == 72
+    assert cell["episodes"] == 2 and len(cell["per_episode"]) == 2
+    run = work / "mbrl" / "d72_s0"
+    assert (run / "mbrl.json").is_file() and cell["run_dir"] == str(run)
+    rows = json.loads((out / "compare.json").read_text())["rows"]
+    assert [r["method"] for r in rows] == ["vin-mbrl-cem"]
+    # the run is reused: a forced redo of the cell finds the run finished
+    state = (run / "mbrl.json").read_text()
+    assert main([*args, "--force"]) == 0
+    assert (run / "mbrl.json").read_text() == state

@@ -36,6 +36,7 @@ TINY = MBRLConfig(
     planner_kwargs={"population": 8, "elites": 2, "iterations": 1},
     horizon=3,
     eval_episodes=2,
+    eval_every=1,
     eval_max_steps=8,
     device="cpu",
 )
@@ -177,12 +178,12 @@ def test_command_line_fills_the_config_and_refuses_a_changed_resume(full_run, ca
 
     argv = [
         *("mbrl", "--out", "x", "--env-kwargs", "initial_speed=0", "damping=1.0"),
-        *("--planner-kwargs", "population=50", "--no-show-goal", "--env-steps", "9000"),
+        *("--planner-kwargs", "population=50", "--no-show-goal", "--env-steps", "40000"),
     ]
     config = config_from(given(MBRLConfig, build_parser(argv).parse_args(argv)))
     assert config.env_kwargs == {"initial_speed": 0, "damping": 1.0}
     assert config.planner_kwargs == {"population": 50, "elites": 10, "iterations": 3}
-    assert config.env_steps == 9000 and config.show_goal is False
+    assert config.env_steps == 40000 and config.show_goal is False
     assert config.seed_episodes == MBRLConfig().seed_episodes
     run, _ = full_run
     assert main(["mbrl", "--out", str(run), "--resume", "--no-progress"]) == 2

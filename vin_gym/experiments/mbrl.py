@@ -25,7 +25,7 @@ comes from generators seeded by the config's seed, it then ends as the uninterru
 would (on CPU).
 
 >>> cfg = MBRLConfig(env_steps=30_000, episode_steps=60, seed_episodes=100,
-...                  agent_episodes=10)
+...                  agent_episodes=10, seed_train_steps=3_000, train_steps=1_000)
 >>> cfg.iterations, cfg.total_train_steps
 (40, 43000)
 """

@@ -21,7 +21,8 @@ RUNTIME_FIELDS = ("device", "threads")
 @dataclass
 class MBRLConfig:
     """An online model-learning run; every field but ``device`` and ``threads`` is recorded
-    in ``mbrl.json``, and a resumed run must match it.
+    in ``mbrl.json``, and a resumed run must match it. The defaults are the run that made
+    the shipped VIN (``vin_model/pretrained``).
 
     Attributes:
         env_id: A registered environment id.
@@ -76,14 +77,14 @@ class MBRLConfig:
     obs_size: int = 32
     show_goal: bool = False
     seed: int = 0
-    env_steps: int = 30_000
+    env_steps: int = 31_200
     episode_steps: int = 60
-    seed_episodes: int = 100
+    seed_episodes: int = 400
     seed_policy: str = "random"
-    agent_episodes: int = 10
+    agent_episodes: int = 20
     explore_std: float = 0.3
-    seed_train_steps: int = 3_000
-    train_steps: int = 1_000
+    seed_train_steps: int = 12_000
+    train_steps: int = 2_000
     batch_size: int = 32
     rollout_max: int = 16
     lr: float = 1e-3
@@ -97,8 +98,8 @@ class MBRLConfig:
         default_factory=lambda: {"population": 100, "elites": 10, "iterations": 3}
     )
     horizon: int = 15
-    eval_episodes: int = 10
-    eval_every: int = 1
+    eval_episodes: int = 20
+    eval_every: int = 2
     eval_seed: int = 1000
     eval_max_steps: int | None = None
     device: str = "auto"

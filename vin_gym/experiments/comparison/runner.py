@@ -109,6 +109,19 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         agent = _agent(pipe, OracleWorldModel(env, device=device), spec)
         episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
         env_steps = 0
+    elif spec["method"] == "mbrl":
+        run_dir, online = _learn_online(spec, ctx)
+        model_dir = run_dir / "model"
+        env = gym.make(
+            env_id, obs_mode="pixels", **{**env_kwargs, **pipe.vin_env_kwargs(model_dir)}
+        )
+        agent = _agent(pipe, pipe.load_vin(model_dir, device, env), spec)
+        episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
+        env_steps = online["env_steps"]
+        extra = {
+            "run_dir": str(run_dir),
+            "mbrl_summary": {k: v for k, v in online.items() if k not in ("iterations",)},
+        }
     else:
         data, run_dir, manifest, train = _train_vin(spec, ctx)
         env = gym.make(env_id, obs_mode="pixels", **{**env_kwargs, **pipe.vin_env_kwargs(run_dir)})
@@ -130,6 +143,37 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         **extra,
         "per_episode": episodes,
     }
+
+
+def _learn_online(spec: dict[str, Any], ctx: Context) -> tuple[Path, dict[str, Any]]:
+    """Run (or resume, or reuse) the cell's ``vin-gym mbrl`` run in
+    ``WORK/mbrl/d<D>_s<seed>``; a run on other physics (its seed data's fingerprint) is
+    left alone and the cell learns in ``..._<fingerprint>`` beside it."""
+    from vin_gym.data.storage import read_manifest
+    from vin_gym.experiments.mbrl import STATE_FILE, data_dir, run_mbrl
+    from vin_gym.experiments.mbrl_config import MBRLConfig
+
+    key = spec["eval"]
+    config = MBRLConfig(
+        env_id=key["env"],
+        env_kwargs=dict(key["env_kwargs"]),
+        seed=spec["seed"],
+        env_steps=spec["data_steps"],
+        device=ctx.device,
+        threads=ctx.threads,
+        **spec["mbrl"],
+    )
+    run_dir = ctx.work / "mbrl" / f"d{spec['data_steps']}_s{spec['seed']}"
+    seed_data = data_dir(run_dir, 0) / "manifest.json"
+    if seed_data.is_file():
+        physics = read_manifest(seed_data.parent).get("meta", {}).get("physics")
+        if physics not in (None, key["physics"]):
+            run_dir = run_dir.with_name(f"{run_dir.name}_{key['physics']}")
+    with _locked(ctx.work / "locks" / f"mbrl_{run_dir.name}.lock"):
+        online = run_mbrl(
+            config, run_dir, resume=(run_dir / STATE_FILE).exists(), progress=ctx.progress
+        )
+    return run_dir, online
 
 
 def _agent(pipe: Any, model: Any, spec: dict[str, Any]) -> Any:

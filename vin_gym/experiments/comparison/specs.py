@@ -14,10 +14,11 @@ from typing import Any
 
 from planners.mpc import MPCConfig
 
-#: Methods ``vin-gym compare`` knows (``sb3`` reads runs, it runs no cell).
-METHODS = ("random", "zero", "oracle", "vin", "sb3")
+#: Methods ``vin-gym compare`` knows (``sb3`` reads runs, it runs no cell): ``vin`` trains
+#: a VIN on collected exploration data, ``mbrl`` learns one online (``vin-gym mbrl``).
+METHODS = ("random", "zero", "oracle", "vin", "mbrl", "sb3")
 #: Order of methods in the queue and the table: the cheap ones first.
-METHOD_RANK = {"random": 0, "zero": 0, "oracle": 1, "vin": 2}
+METHOD_RANK = {"random": 0, "zero": 0, "oracle": 1, "vin": 2, "mbrl": 3}
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,13 @@ class Grid:
         horizon: Planning horizon.
         planner_kwargs: The planner config's fields to override (its defaults for the
             rest).
+        mbrl_steps: VIN-MPC learned online: environment steps of each ``vin-gym mbrl``
+            run, one cell each (seed data included).
+        mbrl: ``MBRLConfig`` fields of those runs beyond the env, seed and steps (its
+            defaults for the rest: the run that made the shipped VIN).
     """
 
-    methods: tuple[str, ...] = METHODS
+    methods: tuple[str, ...] = ("random", "zero", "oracle", "vin", "sb3")
     seeds: tuple[int, ...] = (0, 1, 2)
     data_steps: tuple[int, ...] = (10_000, 30_000, 100_000)
     episode_steps: int = 49
@@ -54,6 +59,8 @@ class Grid:
     planner: str = "cem"
     horizon: int = MPCConfig.horizon
     planner_kwargs: dict[str, Any] = field(default_factory=dict)
+    mbrl_steps: tuple[int, ...] = (31_200,)
+    mbrl: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.methods) - set(METHODS))
@@ -75,6 +82,14 @@ class Grid:
             raise ValueError(f"train_minutes must be positive, got {self.train_minutes!r}")
         MPCConfig(horizon=self.horizon)  # a ValueError now, not after the first cells
         self.plan_key()
+        if "mbrl" in self.methods:
+            from vin_gym.experiments.mbrl_config import MBRLConfig
+
+            fixed = {"env_id", "env_kwargs", "seed", "env_steps", "device", "threads"}
+            if fixed & set(self.mbrl):
+                raise ValueError(f"mbrl may not set {sorted(fixed & set(self.mbrl))}")
+            for d in self.mbrl_steps:
+                MBRLConfig(env_steps=d, **self.mbrl)
 
     def plan_key(self) -> dict[str, Any]:
         """What a planning cell's result depends on beyond its seed and the episodes: the
@@ -179,6 +194,19 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
                             "batch_size": grid.batch_size,
                             "rollout": grid.rollout,
                         },
+                    }
+                )
+        if "mbrl" in grid.methods:
+            for d in grid.mbrl_steps:
+                specs.append(
+                    {
+                        "name": f"mbrl-{label}_d{d}_s{seed}",
+                        "method": "mbrl",
+                        "label": f"vin-mbrl-{label}",
+                        "seed": seed,
+                        "data_steps": d,
+                        "plan": plan,
+                        "mbrl": dict(grid.mbrl),
                     }
                 )
     for spec in specs:
