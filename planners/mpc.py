@@ -27,7 +27,9 @@ class MPCConfig:
     """The MPC agent's settings.
 
     Attributes:
-        horizon: Actions per planned sequence (H).
+        horizon: Actions per planned sequence (H). 25 (2.5 s of the skill task): a learned
+            VIN plans better with it than with 15 (28/40 against 18/40 episodes for the
+            shipped VIN), since the push that reaches the target often lies beyond 1.5 s.
         action_dim: Action dimension (A).
         replan_every: Optimise every this many steps; execute the plan in between.
         discount: Per-step discount of the planning return (1: plain sum).
@@ -36,7 +38,7 @@ class MPCConfig:
             model and keep the predicted states in :attr:`MPCAgent.prediction` (for videos).
     """
 
-    horizon: int = 15
+    horizon: int = 25
     action_dim: int = 2
     replan_every: int = 1
     discount: float = 1.0

@@ -20,8 +20,10 @@ def test_the_shipped_vin_beats_random_pushes_on_fixed_seeds() -> None:
 
     env = gym.make("Billiards-v0", **pretrained.ENV_KWARGS)
     model = pretrained.load("cpu", env=env)
-    planner = {"population": 100, "elites": 10, "iterations": 3}
-    agent = pipeline.make_agent(model, "cem", planner, horizon=15, seed=0)
+    from planners import MPCConfig
+
+    # the project's planner settings: CEMConfig's and MPCConfig's defaults
+    agent = pipeline.make_agent(model, "cem", {}, horizon=MPCConfig.horizon, seed=0)
     vin, _ = pipeline.plan_episodes(env, agent, SEEDS, progress=False)
     random_env = gym.make("Billiards-v0", obs_mode="state")
     random = pipeline.random_episodes(random_env, SEEDS, np.random.default_rng(0))
