@@ -62,6 +62,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="GIF",
         help="write a GIF of the first episode with the planned target path",
     )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_planner_args(p)
     add_device_args(p)
     add_json_arg(p)
@@ -113,7 +114,13 @@ def run(args: argparse.Namespace) -> int:
 
     policy = MPCPolicy(env, agent)
     episodes, frames = [], [] if args.video is not None else None
-    for i in tqdm(range(args.episodes), desc=f"plan {args.planner}/{args.model}", unit="ep"):
+    bar = tqdm(
+        range(args.episodes),
+        desc=f"plan {args.planner}/{args.model}",
+        unit="ep",
+        disable=args.no_progress,
+    )
+    for i in bar:
         episodes.append(run_episode(env, policy, args.seed + i, frames if i == 0 else None))
     env.close()
 
