@@ -48,7 +48,7 @@ TINY = [
     "compare", "--episodes", "2", "--seeds", "0", "--data-steps", "60",
     "--episode-steps", "12", "--rollout", "4", "--train-steps", "2", "--batch-size", "4",
     "--max-episode-steps", "8", "--population", "8", "--elites", "2", "--iterations", "1",
-    "--horizon", "3", "--no-progress",
+    "--horizon", "3", "--planner", "cem", "--no-progress",
 ]  # fmt: skip
 
 

@@ -21,9 +21,10 @@ def test_the_shipped_vin_beats_random_pushes_on_fixed_seeds() -> None:
     env = gym.make("Billiards-v0", **pretrained.ENV_KWARGS)
     model = pretrained.load("cpu", env=env)
     from planners import MPCConfig
+    from vin_gym.experiments.episodes import DEFAULT_PLANNER
 
     # the project's planner settings: CEMConfig's and MPCConfig's defaults
-    agent = pipeline.make_agent(model, "cem", {}, horizon=MPCConfig.horizon, seed=0)
+    agent = pipeline.make_agent(model, DEFAULT_PLANNER, {}, horizon=MPCConfig.horizon, seed=0)
     vin, _ = pipeline.plan_episodes(env, agent, SEEDS, progress=False)
     random_env = gym.make("Billiards-v0", obs_mode="state")
     random = pipeline.random_episodes(random_env, SEEDS, np.random.default_rng(0))

@@ -111,14 +111,20 @@ PLANNER_NAMES = ("cem", "icem", "mppi", "random")
 _MPC_SET_BY_COMMAND = ("action_dim", "record_prediction")
 
 
-def add_planner_args(parser: argparse.ArgumentParser, planner: str = "cem") -> None:
+def add_planner_args(parser: argparse.ArgumentParser, planner: str | None = None) -> None:
     """``--planner``, the MPC agent's flags (``MPCConfig``) and every planner config's
     flags, generated from those dataclasses (their docs are the help, their defaults the
     defaults)."""
     from planners import PLANNERS, MPCConfig
     from vin_gym.dataclass_args import add_dataclass_args
+    from vin_gym.experiments.episodes import DEFAULT_PLANNER
 
-    parser.add_argument("--planner", default=planner, choices=PLANNER_NAMES, help="optimizer")
+    parser.add_argument(
+        "--planner",
+        default=planner or DEFAULT_PLANNER,
+        choices=PLANNER_NAMES,
+        help="optimizer (default: %(default)s)",
+    )
     mpc = parser.add_argument_group("MPC agent (planners.MPCConfig)")
     add_dataclass_args(mpc, MPCConfig, skip=_MPC_SET_BY_COMMAND)
     group = parser.add_argument_group(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planners.mpc import MPCConfig
+from vin_gym.experiments.episodes import DEFAULT_PLANNER
 
 #: Methods ``vin-gym compare`` knows (``sb3`` reads runs, it runs no cell): ``vin`` trains
 #: a VIN on collected exploration data, ``mbrl`` learns one online (``vin-gym mbrl``).
@@ -56,7 +57,7 @@ class Grid:
     train_minutes: float | None = None
     batch_size: int = 100
     rollout: int = 16
-    planner: str = "cem"
+    planner: str = DEFAULT_PLANNER
     horizon: int = MPCConfig.horizon
     planner_kwargs: dict[str, Any] = field(default_factory=dict)
     mbrl_steps: tuple[int, ...] = (31_200,)
@@ -146,8 +147,8 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
     >>> key = {"env": "Billiards-v0", "physics": "0"}
     >>> [s["name"] for s in cell_specs(Grid(seeds=(0, 1), data_steps=(60,)), key)]
     ... # doctest: +NORMALIZE_WHITESPACE
-    ['random_s0', 'zero', 'oracle-cem_s0', 'vin-cem_d60_s0',
-     'random_s1', 'oracle-cem_s1', 'vin-cem_d60_s1']
+    ['random_s0', 'zero', 'oracle-icem_s0', 'vin-icem_d60_s0',
+     'random_s1', 'oracle-icem_s1', 'vin-icem_d60_s1']
     """
     # The pipeline still lives in the command layer; the lead moves it here at the merge.
     from vin_gym.experiments.pipeline import episodes_for_steps
