@@ -7,8 +7,9 @@
    the planner's own overhead (sampling, sorting, refitting) is the difference. The model
    is a trained checkpoint when ``--checkpoint`` is given, otherwise an **untrained** VIN
    with the default ``VINConfig`` (same architecture and cost; labelled as such).
-2. The headline planner: one decision of CEM with the project's settings (``CEMConfig``
-   and ``MPCConfig`` defaults: population 100, 10 elites, 3 iterations, horizon 25;
+2. The headline planner: one decision of the default planner with the project's settings
+   (iCEM with ``ICEMConfig`` and ``MPCConfig`` defaults: population 100 shrinking by 1.25
+   per iteration, 10 elites, 3 iterations, horizon 25;
    target: at most 100 ms on this 2-core CPU with the shipped model, ``--checkpoint
    vin_model/pretrained``), the model's share of it, the FLOPs of its rollouts
    (``torch.utils.flop_counter``) and the FLOP/s they reach.
@@ -34,7 +35,13 @@ from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import MPCAgent, MPCConfig, Optimizer
-from vin_gym.experiments.episodes import MPCPolicy, make_optimizer, run_episode, summarize
+from vin_gym.experiments.episodes import (
+    DEFAULT_PLANNER,
+    MPCPolicy,
+    make_optimizer,
+    run_episode,
+    summarize,
+)
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.utils import format_table, write_json
 from vin_model.config import VINConfig
@@ -232,17 +239,17 @@ def latency_part(args: argparse.Namespace, device: torch.device) -> tuple:
     latency = latency_sweep(model, device, populations, horizons, repeats)
     print(format_table(latency))
     gen = torch.Generator(device=device).manual_seed(0)
-    target_opt = make_optimizer("cem", {}, gen)  # the project's settings: CEMConfig()
+    target_opt = make_optimizer(DEFAULT_PLANNER, {}, gen)  # the project's settings
     cfg, horizon = target_opt.config, MPCConfig.horizon
     target = {
-        "planner": "cem",
+        "planner": DEFAULT_PLANNER,
         "population": cfg.population,
         "elites": cfg.elites,
         "iterations": cfg.iterations,
         "horizon": horizon,
         **decision_ms(target_opt, model, horizon, device, max(repeats, 5)),
     }
-    flops = rollout_flops(model, cfg.population, horizon, device) * cfg.iterations
+    flops = rollout_flops(model, target["samples"], horizon, device)
     target["model_share_pct"] = 100 * target["model_ms"] / target["ms_per_decision"]
     target["gflop_per_decision"] = flops / 1e9
     target["model_gflop_per_s"] = flops / 1e9 / (target["model_ms"] / 1000)
