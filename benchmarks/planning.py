@@ -254,9 +254,8 @@ def latency_part(args: argparse.Namespace, device: torch.device) -> tuple:
     target["gflop_per_decision"] = flops / 1e9
     target["model_gflop_per_s"] = flops / 1e9 / (target["model_ms"] / 1000)
     target["meets_100ms"] = target["ms_per_decision"] <= 100
-    print(
-        f"\nthe headline planner (CEM {cfg.population}/{cfg.elites}/{cfg.iterations}, H {horizon}):"
-    )
+    sizes = f"{cfg.population}/{cfg.elites}/{cfg.iterations}"
+    print(f"\nthe headline planner ({DEFAULT_PLANNER} {sizes}, H {horizon}):")
     print(format_table([target]))
     rates = rollout_rate(model, device, (100,) if args.quick else (100, 1000, 3000), 15, repeats)
     print("\nraw rollout rate:")
