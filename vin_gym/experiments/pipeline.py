@@ -220,3 +220,32 @@ def draw_goal(
         (x - r, y - r, x + r, y + r), outline=(255, 255, 255), width=max(1, frame.shape[0] // 96)
     )
     return np.asarray(image)
+
+
+def episode_reel(
+    videos: Sequence[Sequence[np.ndarray]],
+    episodes: Sequence[dict[str, Any]],
+    goals: Sequence[np.ndarray],
+    radius: float,
+    table_size: float = 10.0,
+    hold: int = 8,
+) -> np.ndarray:
+    """Every episode's frames in order, as one clip ``[T, H, W, 3]``: the goal ring drawn,
+    a caption with the episode's number and seed, and its last frame held ``hold`` frames
+    with its outcome, so that a GIF shows all the episodes, none picked."""
+    from PIL import Image, ImageDraw
+
+    def caption(frame: np.ndarray, text: str) -> np.ndarray:
+        image = Image.fromarray(frame)
+        ImageDraw.Draw(image).text((3, 2), text, fill=(255, 255, 255))
+        return np.asarray(image)
+
+    reel: list[np.ndarray] = []
+    n = len(episodes)
+    for i, (video, episode, goal) in enumerate(zip(videos, episodes, goals, strict=True)):
+        label = f"{i + 1}/{n} seed {episode['seed']}"
+        drawn = [draw_goal(f, np.asarray(goal), radius, table_size) for f in video]
+        reel += [caption(f, label) for f in drawn]
+        outcome = "reached" if episode["success"] else "missed"
+        reel += [caption(drawn[-1], f"{label}: {outcome}")] * hold
+    return np.stack(reel)
