@@ -229,15 +229,17 @@ def success_at_budgets(budget: int, episodes: int, horizon: int) -> list[dict[st
 
 
 def latency_part(args: argparse.Namespace, device: torch.device) -> tuple:
-    """Parts 1 to 3: latency sweep, the CEM target, the raw rollout rate."""
+    """Parts 1 to 3: latency sweep, the headline planner, the raw rollout rate."""
     populations = (100,) if args.quick else (100, 300, 1000, 3000)
     horizons = (10,) if args.quick else (10, 20)
     repeats = 1 if args.quick else 5
     model, label = vin_model(args.checkpoint, device)
     print(f"world model for latency: {label} on {device}")
 
-    latency = latency_sweep(model, device, populations, horizons, repeats)
-    print(format_table(latency))
+    latency = []
+    if not args.headline_only:
+        latency = latency_sweep(model, device, populations, horizons, repeats)
+        print(format_table(latency))
     gen = torch.Generator(device=device).manual_seed(0)
     target_opt = make_optimizer(DEFAULT_PLANNER, {}, gen)  # the project's settings
     cfg, horizon = target_opt.config, MPCConfig.horizon
@@ -257,6 +259,8 @@ def latency_part(args: argparse.Namespace, device: torch.device) -> tuple:
     sizes = f"{cfg.population}/{cfg.elites}/{cfg.iterations}"
     print(f"\nthe headline planner ({DEFAULT_PLANNER} {sizes}, H {horizon}):")
     print(format_table([target]))
+    if args.headline_only:
+        return latency, target, [], label
     rates = rollout_rate(model, device, (100,) if args.quick else (100, 1000, 3000), 15, repeats)
     print("\nraw rollout rate:")
     print(format_table(rates))
@@ -288,6 +292,11 @@ def main() -> None:
         help="model rollouts per decision for the success comparison",
     )
     parser.add_argument("--skip-success", action="store_true", help="latency only")
+    parser.add_argument(
+        "--headline-only",
+        action="store_true",
+        help="only the headline planner's decision (part 2); implies --skip-success",
+    )
     parser.add_argument("--skip-latency", action="store_true", help="oracle success only")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/planning.json"))
     args = parser.parse_args()
@@ -301,7 +310,7 @@ def main() -> None:
     if not args.skip_latency:
         latency, target, rates, label = latency_part(args, device)
     success: list[dict[str, Any]] = []
-    if not args.skip_success:
+    if not (args.skip_success or args.headline_only):
         episodes = args.episodes or (2 if args.quick else 50)
         budget = min(args.budget, 60) if args.quick else args.budget
         success = success_at_budgets(budget, episodes, horizon=15)
