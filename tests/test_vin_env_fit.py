@@ -96,6 +96,7 @@ def test_training_records_the_env_of_its_data(tmp_path) -> None:
         "show_goal": False,
         "background": "plain",
         "max_push": 2.0,
+        "physics": clips.meta.get("physics"),
     }
 
 
@@ -171,3 +172,16 @@ def test_the_shipped_vin_is_verified_and_fits_only_its_env() -> None:
     assert wm.record["env_id"] == "Billiards-v0" and wm.record["show_goal"] is False
     with pytest.raises(ValueError, match="env_id: checkpoint 'Billiards-v0' vs env 'Springs-v0'"):
         pretrained.load("cpu", env=gym.make("Springs-v0", **pretrained.ENV_KWARGS))
+
+
+def test_a_checkpoint_is_refused_in_an_env_with_other_physics() -> None:
+    from vin_model import pretrained
+
+    wm = pretrained.load("cpu")
+    assert wm.record["physics"] == read_config(pretrained.CHECKPOINT)["meta"]["physics"]
+    other = gym.make("Billiards-v0", damping=0.5, **pretrained.ENV_KWARGS)  # all else equal
+    with pytest.raises(
+        ValueError, match=r"physics: checkpoint '[0-9a-f]{16}' vs env '[0-9a-f]{16}'"
+    ):
+        wm.check_env(other)
+    assert wm.check_env(gym.make("Billiards-v0", **pretrained.ENV_KWARGS)) == {}

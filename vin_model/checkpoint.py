@@ -294,20 +294,31 @@ def _jsonable(value: Any) -> Any:
 
 
 #: What a checkpoint records of the env its data came from, checked where it plans.
-ENV_FIELDS = ("env_id", "n_objects", "frame_size", "show_goal", "background", "max_push")
+ENV_FIELDS = (
+    "env_id",
+    "n_objects",
+    "frame_size",
+    "show_goal",
+    "background",
+    "max_push",
+    "physics",
+)
 
 
 def env_record(config: dict[str, Any]) -> dict[str, Any]:
     """The env a checkpoint's data came from: ``env_id``, ``n_objects``, ``frame_size``,
-    ``show_goal``, ``background`` (``"plain"``, ``"textured"`` or ``"images"``) and
-    ``max_push``, each ``None`` where the checkpoint does not record it.
+    ``show_goal``, ``background`` (``"plain"``, ``"textured"`` or ``"images"``),
+    ``max_push`` and ``physics`` (the data's :func:`vin_gym.fingerprint.physics_fingerprint`),
+    each ``None`` where the checkpoint does not record it.
 
     Reads ``config["env"]`` (written by training since checkpoints carry it), else
     derives what it can from the dataset meta older checkpoints carry.
     """
-    if isinstance(config.get("env"), dict):
-        return {k: config["env"].get(k) for k in ENV_FIELDS}
     meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
+    if isinstance(config.get("env"), dict):
+        record = {k: config["env"].get(k) for k in ENV_FIELDS}
+        record["physics"] = record["physics"] or meta.get("physics")  # recorded since
+        return record
     kwargs = meta.get("env_kwargs") if isinstance(meta.get("env_kwargs"), dict) else {}
     model = config.get("model") if isinstance(config.get("model"), dict) else {}
     background = meta.get("background", kwargs.get("background", "plain" if meta else None))
@@ -322,6 +333,7 @@ def env_record(config: dict[str, Any]) -> dict[str, Any]:
         "background": background,
         # passive data (max_push 0, e.g. imported .mat files) records no push scale
         "max_push": float(max_push) if max_push else None,
+        "physics": meta.get("physics"),
     }
 
 

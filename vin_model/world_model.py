@@ -128,7 +128,9 @@ class VINWorldModel:
 
     def check_env(self, env: Any, allow_mismatch: bool = False) -> dict[str, tuple[Any, Any]]:
         """Check that ``env`` is the kind of env this model learned: env id, object count,
-        frame size, goal ring, background and push scale as :attr:`record` has them.
+        frame size, goal ring, background, push scale and physics (the fingerprint of a
+        fixed episode, :mod:`vin_gym.fingerprint`: another damping or force law differs)
+        as :attr:`record` has them.
 
         Args:
             env: A vin-gym env (wrapped or not).
@@ -156,6 +158,9 @@ class VINWorldModel:
         }
         if diff:
             details = ", ".join(f"{k}: checkpoint {a!r} vs env {b!r}" for k, (a, b) in diff.items())
+            if "physics" in diff:
+                details += " (the env's dynamics differ from its data's: another damping, "
+                details += "initial speed, mass or force law)"
             message = (
                 f"the VIN checkpoint does not fit the env it is asked to plan in ({details}); "
                 "make the env with the checkpoint's settings (VINWorldModel.env_kwargs()), "
@@ -249,6 +254,11 @@ def env_fields(env: Any) -> dict[str, Any]:
     scene = getattr(base, "scene", None)
     backgrounds = getattr(base, "backgrounds", None)
     max_push = getattr(scene, "max_push", None)
+    physics = None
+    if spec is not None and getattr(spec, "id", None):
+        from vin_gym.fingerprint import physics_fingerprint
+
+        physics = physics_fingerprint(spec.id, **(spec.kwargs or {}))
     return {
         "env_id": getattr(spec, "id", None),
         "n_objects": getattr(scene, "n_objects", None),
@@ -256,4 +266,5 @@ def env_fields(env: Any) -> dict[str, Any]:
         "show_goal": getattr(scene, "show_goal", None),
         "background": getattr(backgrounds, "kind", None),
         "max_push": float(max_push) if max_push is not None else None,
+        "physics": physics,
     }
