@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
         )
     seeds = eval_seeds(args.plan_episodes)
     episodes, videos = pipe.plan_episodes(
-        env, agent, seeds, "plan cem/vin", keep_frames=True, progress=progress
+        env, agent, seeds, f"plan {args.planner}/vin", keep_frames=True, progress=progress
     )
     timings["plan_s"] = time.perf_counter() - t
 
