@@ -83,7 +83,7 @@ def main() -> None:
             err = [[row["success_mean"] - row["ci_low"]], [row["ci_high"] - row["success_mean"]]]
             ax.errorbar([row["env_steps"]], [row["success_mean"]], yerr=err, fmt="s", color="C3",
                         capsize=3, label=f"{row['method']} (final models, the comparison's "
-                        f"planner, {row['n_seeds']} seeds, {_episodes(row)} ep)")  # fmt: skip
+                        f"planner, {row['n_seeds']} seeds x {_episodes(row)} ep)")  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("environment steps (log)")
     ax.set_ylabel("success rate (95% interval)")
