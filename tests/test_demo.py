@@ -49,6 +49,8 @@ def test_demo_runs_the_pipeline(tmp_path, capsys):
 
 
 def test_demo_bad_input(tmp_path, capsys):
+    assert main(["demo", "--env", "Springs-v0", "--out", str(tmp_path)]) == 2
+    assert "--start scratch" in capsys.readouterr().err
     assert main([*TINY, "--plan-episodes", "0", "--out", str(tmp_path)]) == 2
     assert "--plan-episodes" in capsys.readouterr().err
     assert main([*TINY, "--steps", "6", "--out", str(tmp_path)]) == 2

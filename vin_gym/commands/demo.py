@@ -115,6 +115,11 @@ def _check(args: argparse.Namespace) -> None:
     for name in ("online_iterations", "online_train_steps", "online_seed_episodes"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    if args.start == "pretrained" and args.env != "Billiards-v0":
+        raise ValueError(
+            f"--start pretrained fine-tunes the VIN shipped for Billiards-v0, not {args.env!r}; "
+            "pass --start scratch to learn one for it"
+        )
 
 
 def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
