@@ -103,7 +103,7 @@ def add_dataclass_args(
         only: Fields to add (default: all but ``skip``), in this order.
         skip: Fields not to add (set by the command itself, or by other flags).
         aliases: Extra flag names of a field (e.g. ``{"rollout_start": ["--rollout"]}``).
-        choices: The accepted values of a field.
+        choices: The accepted values of a field (of each item, for tuples and lists).
         flags: A field's flag when not ``--field-name``.
         labels: How the help names each class when defaults differ (default: the class
             name without ``Config``, lower case).
@@ -137,8 +137,8 @@ def add_dataclass_args(
             kw |= {"nargs": "+", "type": item}
         else:
             kw["type"] = kind
-            if name in choices:
-                kw["choices"] = list(choices[name])
+        if name in choices:
+            kw["choices"] = list(choices[name])
         parser.add_argument(*names_, **kw)
 
 

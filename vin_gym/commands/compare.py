@@ -52,7 +52,7 @@ HELP = "the headline experiment: VIN-MPC vs random, oracle-MPC and SB3 agents"
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     from vin_gym.baselines.callbacks import EVAL_SEED_BASE
     from vin_gym.experiments.comparison.sb3_runs import DEFAULT_SB3_RUNS
-    from vin_gym.experiments.comparison.specs import Grid
+    from vin_gym.experiments.comparison.specs import METHODS, Grid
 
     p = sub.add_parser(
         name,
@@ -71,7 +71,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         grid,
         Grid,
         skip=("planner", "horizon", "planner_kwargs"),
-        choices={"data_policy": ("random", "colored", "pushes")},
+        choices={"data_policy": ("random", "colored", "pushes"), "methods": METHODS},
     )
     add_planner_args(p)
     p.add_argument(
