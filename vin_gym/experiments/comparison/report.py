@@ -17,6 +17,13 @@ from vin_gym.utils import atomic_write_bytes, format_table, write_json
 ROW_ORDER = {"random": 0, "zero": 1, "oracle": 2, "vin": 3}
 
 
+def _train_steps(cell: dict[str, Any]) -> Any:
+    """A VIN cell's training steps: its training run's, or its mbrl run's in all."""
+    if "mbrl_summary" in cell:
+        return cell["mbrl_summary"].get("train_step", "?")
+    return cell.get("train_summary", {}).get("step", "?")
+
+
 def aggregate(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each (method, env steps) group's success rate (mean over seeds) with its 95%
     interval (Wilson for one seed, a bootstrap over seeds and episodes for more; see
@@ -146,7 +153,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> Path:
             )
             + "\n"
         )
-    vin = [c for c in results["cells"] if c.get("method") == "vin"]
+    vin = [c for c in results["cells"] if c.get("method") in ("vin", "mbrl")]
     if vin:
         text += (
             "\n## VIN-MPC cells\n\n"
@@ -155,7 +162,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> Path:
                     {
                         "cell": c["name"],
                         "env steps": c["env_steps"],
-                        "training steps": c.get("train_summary", {}).get("step", "?"),
+                        "training steps": _train_steps(c),
                         "success rate": f"{c['success_rate']:.2f}",
                         "mean return": f"{c['mean_return']:.1f}",
                         "ms per decision": f"{c['ms_per_decision']:.0f}",
