@@ -117,11 +117,12 @@ def add_dataclass_args(
     if unknown:
         raise ValueError(f"no field {unknown} in {[c.__name__ for c in classes]}")
     aliases, choices, flags = aliases or {}, choices or {}, flags or {}
+    docs = {cls: field_docs(cls) for cls in classes}
     for name in names:
         owners = merged[name]
         cls, f = owners[0]
         kind = _field_type(cls, f)
-        text = next((d for c, _ in owners if (d := field_docs(c).get(name))), "")
+        text = next((d for c, _ in owners if (d := docs[c].get(name))), "")
         help_ = f"{text} (default: {_defaults_text(owners, len(classes), labels or {})})".replace(
             "%", "%%"
         )

@@ -171,9 +171,10 @@ def fit(
     vin.set_state_stats(state_stats["mean"], state_stats["std"])
     extra = dict(extra or {})
     if init is not None and not resume:
-        check_config(VINConfig.from_dict(read_config(init)["model"]), model_config, init)
+        source = read_config(init)
+        check_config(VINConfig.from_dict(source["model"]), model_config, init)
         load_into(vin, init)  # its weights and its normalisation
-        extra["init"] = {"path": str(init), "sha256": read_config(init).get(CHECKSUM)}
+        extra["init"] = {"path": str(init), "sha256": source.get(CHECKSUM)}
     vin.to(device)
     opt = torch.optim.Adam(vin.parameters(), lr=cfg.lr)
     step, elapsed_before = 0, 0.0
