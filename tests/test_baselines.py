@@ -264,3 +264,92 @@ def test_same_seed_same_result(tmp_path):
 
     assert train("a", 3) == train("b", 3)
     assert train("c", 4) != train("a", 3)
+
+
+def _resumable(tmp_path: Path, **kw) -> BaselineConfig:
+    settings = dict(
+        algo="ppo",
+        obs="state",
+        timesteps=512,
+        seed=0,
+        out=tmp_path / "run",
+        eval_at=(128, 384),
+        eval_episodes=2,
+        eval_envs=2,
+        n_envs=2,
+        progress=False,
+        checkpoint_every=256,
+        hyperparams={"n_steps": 64, "batch_size": 64, "n_epochs": 1},
+    )
+    return BaselineConfig(**{**settings, **kw})
+
+
+def test_a_killed_run_resumes_from_its_newest_state(tmp_path, monkeypatch):
+    import vin_gym.baselines.callbacks as callbacks
+
+    real = callbacks.evaluate_fixed_seeds
+    calls = []
+
+    def dies_at_the_second_evaluation(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(callbacks, "evaluate_fixed_seeds", dies_at_the_second_evaluation)
+    cfg = _resumable(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        train_baseline(cfg)
+    before = json.loads((cfg.out / "evaluations.json").read_text())
+    assert [e["target"] for e in before] == [128]
+    assert not (cfg.out / "summary.json").exists()
+    monkeypatch.setattr(callbacks, "evaluate_fixed_seeds", real)
+
+    with pytest.raises(ValueError, match="seed: run 0, now 1"):
+        train_baseline(_resumable(tmp_path, seed=1), resume=True)
+    with pytest.raises(ValueError, match=r"hyperparams\.n_epochs"):
+        train_baseline(_resumable(tmp_path, hyperparams={"n_epochs": 2}), resume=True)
+
+    summary = train_baseline(cfg, resume=True)
+    assert summary["resumed_from"] == [256]  # the periodic save, not the evaluation at 128
+    assert summary["timesteps"] == 512
+    after = json.loads((cfg.out / "evaluations.json").read_text())
+    assert [e["target"] for e in after] == [128, 384, 512]
+    assert after[0] == before[0]
+    config = json.loads((cfg.out / "config.json").read_text())
+    assert [r["from"] for r in config["resumes"]] == [256]
+
+    with pytest.raises(ValueError, match="raise --timesteps"):  # finished: nothing to do
+        train_baseline(cfg, resume=True)
+    longer = train_baseline(_resumable(tmp_path, timesteps=640), resume=True)  # extended
+    assert longer["resumed_from"] == [256, 512] and longer["timesteps"] == 640
+
+
+def test_resume_without_a_run_names_what_is_missing(tmp_path, capsys):
+    rc = main(["baseline", "--algo", "ppo", "--out", str(tmp_path / "none"), "--resume"])
+    assert rc == 2
+    assert "no run to resume" in capsys.readouterr().err
+
+
+def test_sac_resume_restores_the_replay_buffer(tmp_path, capsys):
+    from dataclasses import replace
+
+    cfg = _resumable(
+        tmp_path,
+        algo="sac",
+        timesteps=120,
+        eval_at=(60,),
+        n_envs=1,
+        checkpoint_every=None,
+        hyperparams={"learning_starts": 20, "batch_size": 16},
+    )
+    train_baseline(cfg)
+    buffer = cfg.out / "checkpoints" / "latest_replay_buffer.pkl"
+    assert buffer.is_file()
+    capsys.readouterr()
+    summary = train_baseline(replace(cfg, timesteps=150), resume=True)
+    assert summary["timesteps"] == 150 and summary["resumed_from"] == [120]
+    assert "without a replay buffer" not in capsys.readouterr().err
+    buffer.unlink()
+    train_baseline(replace(cfg, timesteps=160), resume=True)
+    assert "resuming without a replay buffer" in capsys.readouterr().err

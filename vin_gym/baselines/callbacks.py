@@ -93,6 +93,13 @@ def evaluate_fixed_seeds(
     }
 
 
+#: The newest state of a run, rewritten at every evaluation and every
+#: ``checkpoint_every`` steps: what ``vin-gym baseline --resume`` continues from.
+LATEST = "latest.zip"
+#: The replay buffer of an off-policy run, saved beside :data:`LATEST`.
+LATEST_BUFFER = "latest_replay_buffer.pkl"
+
+
 def make_eval_callback(
     eval_env: Any,
     run_dir: Path,
@@ -100,6 +107,8 @@ def make_eval_callback(
     n_episodes: int,
     save_checkpoints: bool = True,
     final_target: int | None = None,
+    checkpoint_every: int | None = None,
+    evaluations: Sequence[dict[str, Any]] = (),
 ) -> Any:
     """An SB3 callback evaluating on fixed seeds at the step counts ``eval_at`` and at
     the end of training, appending to ``run_dir/evaluations.json`` and saving a
@@ -107,7 +116,13 @@ def make_eval_callback(
 
     Each evaluation row records ``timesteps`` (steps actually taken) and ``target`` (the
     nominal step count: an entry of ``eval_at``, or ``final_target`` at the end, which
-    PPO may overshoot by part of a rollout)."""
+    PPO may overshoot by part of a rollout).
+
+    With ``save_checkpoints``, the run's newest state also goes to
+    ``run_dir/checkpoints/latest.zip`` (and an off-policy agent's replay buffer beside
+    it) at each evaluation and every ``checkpoint_every`` steps, for a resume.
+    ``evaluations`` are the rows of the run so far (a resumed run): their targets are
+    not evaluated again."""
     from stable_baselines3.common.callbacks import BaseCallback
 
     class FixedSeedEvalCallback(BaseCallback):
@@ -115,10 +130,19 @@ def make_eval_callback(
 
         def __init__(self) -> None:
             super().__init__(verbose=0)
-            self.pending = sorted({int(t) for t in eval_at})
-            self.evaluations: list[dict[str, Any]] = []
+            self.evaluations: list[dict[str, Any]] = [dict(e) for e in evaluations]
+            done = {int(e["target"]) for e in self.evaluations}
+            self.pending = sorted({int(t) for t in eval_at} - done)
             self.t0 = time.perf_counter()
             self.eval_seconds = 0.0
+            self.next_checkpoint: int | None = None
+
+        def _on_training_start(self) -> None:
+            if checkpoint_every:
+                self.next_checkpoint = (self.num_timesteps // checkpoint_every + 1) * (
+                    checkpoint_every
+                )
+            self.pending = [t for t in self.pending if t > self.num_timesteps]
 
         def _on_step(self) -> bool:
             if self.pending and self.num_timesteps >= self.pending[0]:
@@ -126,7 +150,19 @@ def make_eval_callback(
                 while self.pending and self.num_timesteps >= self.pending[0]:
                     self.pending.pop(0)
                 self.evaluate(target)
+            if self.next_checkpoint is not None and self.num_timesteps >= self.next_checkpoint:
+                while self.num_timesteps >= self.next_checkpoint:
+                    self.next_checkpoint += checkpoint_every or 1
+                self.save_latest()
             return True
+
+        def save_latest(self) -> None:
+            if not save_checkpoints:
+                return
+            folder = run_dir / "checkpoints"
+            if hasattr(self.model, "replay_buffer"):  # first: the model file marks the state
+                save_replay_buffer(self.model, folder / LATEST_BUFFER)
+            save_model(self.model, folder / LATEST)
 
         def _on_training_end(self) -> None:
             if not self.evaluations or self.evaluations[-1]["timesteps"] != self.num_timesteps:
@@ -149,6 +185,7 @@ def make_eval_callback(
             self.logger.dump(self.num_timesteps)
             if save_checkpoints:
                 save_model(self.model, run_dir / "checkpoints" / f"model_{self.num_timesteps}.zip")
+                self.save_latest()
 
     return FixedSeedEvalCallback()
 
@@ -185,5 +222,16 @@ def save_model(model: Any, path: Path) -> Path:
     def write(tmp: str) -> None:
         with open(tmp, "wb") as f:  # a file object: SB3 then writes to it as is
             model.save(f)
+
+    return atomic_write(path, write)
+
+
+def save_replay_buffer(model: Any, path: Path) -> Path:
+    """Save an off-policy model's replay buffer atomically (SB3's pickle format)."""
+    from vin_gym.utils import atomic_write
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as f:
+            model.save_replay_buffer(f)
 
     return atomic_write(path, write)

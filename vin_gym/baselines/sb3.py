@@ -9,8 +9,17 @@ no object state, only what a world model's planner sees. State agents observe th
 object states and the goal in one vector, with an ``MlpPolicy``.
 
 A run directory holds ``config.json`` (written first), ``evaluations.json`` (grows with
-each evaluation), ``checkpoints/model_<steps>.zip``, ``model.zip`` (the final model),
-``tb/`` (TensorBoard) and ``summary.json`` (written last).
+each evaluation), ``checkpoints/model_<steps>.zip`` (one per evaluation),
+``checkpoints/latest.zip`` (the newest state, and an off-policy agent's replay buffer
+beside it), ``model.zip`` (the final model), ``tb/`` (TensorBoard) and ``summary.json``
+(written last).
+
+A killed run resumes from ``checkpoints/latest.zip`` (:func:`train_baseline` with
+``resume=True``): its evaluations up to that point are kept, the learning-rate schedule
+and step count continue, and the budget may be raised. The training envs restart their
+episodes at the resume point (reseeded with ``seed + steps``), so a resumed run is
+reproducible from the same resume point but not bit-identical to an uninterrupted one;
+the summary lists the resume points.
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ from gymnasium import spaces
 
 from vin_gym.baselines.callbacks import (
     EVAL_SEED_BASE,
+    LATEST,
+    LATEST_BUFFER,
     make_eval_callback,
     make_progress_callback,
     save_model,
@@ -67,7 +78,10 @@ class BaselineConfig:
         buffer_size: Replay buffer size for SAC/TD3 (``None``: from free memory).
         memory_fraction: Share of available memory the replay buffer may take.
         progress: Show a progress bar.
-        checkpoints: Save a checkpoint at every evaluation.
+        checkpoints: Save a checkpoint at every evaluation, and the newest state (for a
+            resume) at every evaluation and every ``checkpoint_every`` steps.
+        checkpoint_every: Steps between saves of the newest state (``None``: only at
+            evaluations); a killed run loses at most this many steps.
         hyperparams: Overrides of the algorithm's keyword arguments.
     """
 
@@ -90,6 +104,7 @@ class BaselineConfig:
     memory_fraction: float = 0.25
     progress: bool = True
     checkpoints: bool = True
+    checkpoint_every: int | None = 50_000
     hyperparams: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -100,6 +115,8 @@ class BaselineConfig:
         for name in ("timesteps", "eval_episodes", "eval_envs", "frame_stack"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.checkpoint_every is not None and self.checkpoint_every < 1:
+            raise ValueError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")
         if self.n_envs is not None and self.n_envs < 1:
             raise ValueError(f"n_envs must be >= 1, got {self.n_envs}")
         if self.threads < 0:
@@ -296,45 +313,138 @@ def build_model(cfg: BaselineConfig, venv: Any, tensorboard_log: str | None) -> 
     return model, hp
 
 
-def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str, Any]:
+#: Settings a resumed run may change: they do not change what it computes (``timesteps``
+#: may be raised to extend a run).
+RESUMABLE_CHANGES = ("timesteps", "threads", "device", "progress", "checkpoint_every", "out")
+
+
+def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
+    """Where a killed run in ``cfg.out`` resumes: its newest saved state and its
+    evaluations up to that state's step count.
+
+    Raises:
+        FileNotFoundError: No run, or no saved state, in ``cfg.out``.
+        ValueError: The run was made with other settings (named), or is already at or
+            past ``cfg.timesteps``.
+    """
+    import json
+    import zipfile
+
+    config_path, latest = cfg.out / "config.json", cfg.out / "checkpoints" / LATEST
+    if not config_path.is_file():
+        raise FileNotFoundError(f"no run to resume in {cfg.out}: {config_path} is missing")
+    if not latest.is_file():
+        raise FileNotFoundError(
+            f"no saved state to resume in {cfg.out}: {latest} is missing (runs save it at "
+            "each evaluation and every --checkpoint-every steps)"
+        )
+    recorded = json.loads(config_path.read_text())
+    mine = {k: v for k, v in _record(cfg).items() if k not in RESUMABLE_CHANGES}
+    differ = sorted(k for k, v in mine.items() if recorded.get(k) != v)
+    recorded_hp = recorded.get("hyperparams", {})
+    asked = json.loads(json.dumps(cfg.hyperparams, default=repr))
+    differ += sorted(f"hyperparams.{k}" for k, v in asked.items() if recorded_hp.get(k) != v)
+    mine.update({f"hyperparams.{k}": v for k, v in asked.items()})
+    recorded.update({f"hyperparams.{k}": recorded_hp.get(k) for k in asked})
+    if differ:
+        detail = ", ".join(f"{k}: run {recorded.get(k)!r}, now {mine[k]!r}" for k in differ)
+        raise ValueError(f"cannot resume {cfg.out}, made with other settings ({detail})")
+    with zipfile.ZipFile(latest) as z:
+        steps = int(json.loads(z.read("data"))["num_timesteps"])
+    if steps >= cfg.timesteps:
+        raise ValueError(
+            f"{cfg.out} is at {steps} steps already; to go on, raise --timesteps above it"
+        )
+    evaluations_path = cfg.out / "evaluations.json"
+    rows = json.loads(evaluations_path.read_text()) if evaluations_path.is_file() else []
+    return latest, [r for r in rows if r["timesteps"] <= steps]
+
+
+def _record(cfg: BaselineConfig) -> dict[str, Any]:
+    """``cfg`` as ``config.json`` records it (JSON types)."""
+    import json
+
+    record = {k: v for k, v in dataclasses.asdict(cfg).items() if k != "hyperparams"}
+    record["out"] = str(cfg.out)
+    return json.loads(json.dumps(record, default=str))
+
+
+def train_baseline(
+    cfg: BaselineConfig, command: str | None = None, resume: bool = False
+) -> dict[str, Any]:
     """Train one SB3 agent, evaluating on fixed seeds; returns the run's summary.
 
-    Writes the run directory described in the module docstring.
+    Writes the run directory described in the module docstring. With ``resume``, goes on
+    from the run's newest saved state (:func:`resume_point`) up to ``cfg.timesteps``.
     """
-    require_sb3()
+    sb3 = require_sb3()
+    import sys
+
     import torch
 
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     out = cfg.out
+    evaluations: list[dict[str, Any]] = []
+    if resume:
+        latest, evaluations = resume_point(cfg)
     out.mkdir(parents=True, exist_ok=True)
     eval_at = [t for t in cfg.eval_at if t < cfg.timesteps]
-    venv = make_vec_env(cfg, cfg.envs, seed=cfg.seed)
     eval_env = make_vec_env(cfg, min(cfg.eval_envs, cfg.eval_episodes), seed=None)
-    model, hp = build_model(cfg, venv, tensorboard_log=str(out / "tb"))
-    config = {
-        **{k: v for k, v in dataclasses.asdict(cfg).items() if k != "hyperparams"},
-        "out": str(out),
-        "n_envs": cfg.envs,
-        "eval_seed_base": EVAL_SEED_BASE,
-        "hyperparams": {k: repr(v) if k == "action_noise" else v for k, v in hp.items()},
-        "policy": type(model.policy).__name__,
-        "device": str(model.device),
-        "command": command,
-        "versions": package_versions(),
-        "machine": machine_info(),
-        "physics": physics_fingerprint(cfg.env_id, **cfg.env_kwargs),
-    }
+    if resume:
+        import json
+
+        config = json.loads((out / "config.json").read_text())
+        cls = {"ppo": sb3.PPO, "sac": sb3.SAC, "td3": sb3.TD3, "a2c": sb3.A2C}[cfg.algo]
+        model = cls.load(latest, device=cfg.device, tensorboard_log=str(out / "tb"))
+        start = int(model.num_timesteps)
+        venv = make_vec_env(cfg, cfg.envs, seed=cfg.seed + start)
+        model.set_env(venv)
+        model.set_random_seed(cfg.seed + start)
+        (out / "summary.json").unlink(missing_ok=True)  # the run is going again
+        buffer = out / "checkpoints" / LATEST_BUFFER
+        if hasattr(model, "replay_buffer"):
+            if buffer.is_file():
+                model.load_replay_buffer(buffer)
+            else:
+                print(f"resuming without a replay buffer ({buffer} is missing)", file=sys.stderr)
+        resumes = [*config.get("resumes", []), {"from": start, "command": command}]
+        config.update(timesteps=cfg.timesteps, resumes=resumes)
+        print(f"resuming {out} from {start} steps", file=sys.stderr)
+    else:
+        start = 0
+        venv = make_vec_env(cfg, cfg.envs, seed=cfg.seed)
+        model, hp = build_model(cfg, venv, tensorboard_log=str(out / "tb"))
+        config = {
+            **_record(cfg),
+            "n_envs": cfg.envs,
+            "eval_seed_base": EVAL_SEED_BASE,
+            "hyperparams": {k: repr(v) if k == "action_noise" else v for k, v in hp.items()},
+            "policy": type(model.policy).__name__,
+            "device": str(model.device),
+            "command": command,
+            "versions": package_versions(),
+            "machine": machine_info(),
+            "physics": physics_fingerprint(cfg.env_id, **cfg.env_kwargs),
+        }
     write_json(out / "config.json", config)
     callback = make_eval_callback(
-        eval_env, out, eval_at, cfg.eval_episodes, cfg.checkpoints, final_target=cfg.timesteps
+        eval_env,
+        out,
+        eval_at,
+        cfg.eval_episodes,
+        cfg.checkpoints,
+        final_target=cfg.timesteps,
+        checkpoint_every=cfg.checkpoint_every,
+        evaluations=evaluations,
     )
     callbacks = [callback, make_progress_callback()] if cfg.progress else [callback]
     t0 = time.perf_counter()
     model.learn(
-        cfg.timesteps,
+        cfg.timesteps - start,
         callback=callbacks,
         tb_log_name=f"{cfg.algo}_{cfg.obs}_s{cfg.seed}",
+        reset_num_timesteps=not resume,
     )
     wall = time.perf_counter() - t0
     save_model(model, out / "model.zip")
@@ -352,10 +462,11 @@ def train_baseline(cfg: BaselineConfig, command: str | None = None) -> dict[str,
         "mean_return": final["mean_return"],
         "eval_episodes": cfg.eval_episodes,
         "wall_s": wall,
-        "train_steps_per_s": model.num_timesteps / max(train_wall, 1e-9),
+        "train_steps_per_s": (model.num_timesteps - start) / max(train_wall, 1e-9),
         "threads": cfg.threads,
         "n_envs": cfg.envs,
         "run": str(out),
+        "resumed_from": [r["from"] for r in config.get("resumes", [])],
         "evaluations": [
             {k: e[k] for k in ("timesteps", "target", "success_rate", "mean_return", "std_return")}
             for e in callback.evaluations

@@ -2,7 +2,10 @@
 
 Writes a run directory (``config.json``, ``evaluations.json``, ``checkpoints/``,
 ``model.zip``, ``tb/``, ``summary.json``); evaluation episode ``i`` resets with seed
-1000 + i, the seeds ``vin-gym compare`` uses for every method.
+1000 + i, the seeds ``vin-gym compare`` uses for every method. A killed run goes on with
+the same command and ``--resume`` (from its newest saved state: at most
+``--checkpoint-every`` steps are lost); ``--resume`` with a larger ``--timesteps``
+extends a finished run.
 """
 
 from __future__ import annotations
@@ -107,6 +110,20 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="KEY=VALUE",
         help="override an algorithm keyword argument, e.g. --hp n_steps=64 (repeatable)",
     )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the run in --out from its newest saved state (same settings; "
+        "--timesteps may be raised to extend a finished run)",
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=50_000,
+        metavar="STEPS",
+        help="save the newest state for --resume every STEPS steps, besides each "
+        "evaluation (default 50000)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
         "--no-checkpoints",
@@ -145,10 +162,11 @@ def run(args: argparse.Namespace) -> int:
         buffer_size=args.buffer_size,
         progress=not args.no_progress,
         checkpoints=not args.no_checkpoints,
+        checkpoint_every=args.checkpoint_every,
         hyperparams=dict(args.hp),
     )
     command = shlex.join(["vin-gym", *sys.argv[1:]]) if sys.argv[1:2] == [args.command] else None
-    summary = train_baseline(cfg, command=command)
+    summary = train_baseline(cfg, command=command, resume=args.resume)
     rows = [
         {k: e[k] for k in ("timesteps", "success_rate", "mean_return")}
         for e in summary["evaluations"]
