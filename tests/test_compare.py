@@ -179,3 +179,21 @@ def test_an_mbrl_cell_learns_online_evaluates_and_is_reused(tmp_path, capsys):
     state = (run / "mbrl.json").read_text()
     assert main([*args, "--force"]) == 0
     assert (run / "mbrl.json").read_text() == state
+
+
+def test_mbrl_settings_can_be_scoped_to_one_budget():
+    from vin_gym.experiments.comparison.specs import Grid, cell_specs
+
+    grid = Grid(
+        methods=("mbrl",),
+        seeds=(0,),
+        mbrl_steps=(10_000, 31_200),
+        mbrl={"10000:seed_episodes": 100, "lr": 3e-4},
+    )
+    key = {"env": "Billiards-v0", "env_kwargs": {}}
+    by_budget = {s["data_steps"]: s["mbrl"] for s in cell_specs(grid, key)}
+    assert by_budget == {10_000: {"lr": 3e-4, "seed_episodes": 100}, 31_200: {"lr": 3e-4}}
+    with pytest.raises(ValueError, match="budget '30000'"):
+        Grid(methods=("mbrl",), mbrl_steps=(10_000,), mbrl={"30000:seed_episodes": 100})
+    with pytest.raises(ValueError, match="lower seed_episodes"):  # 400 x 60 > 10,000
+        Grid(methods=("mbrl",), mbrl_steps=(10_000,))

@@ -128,7 +128,8 @@ class MBRLConfig:
         if self.seed_steps > self.env_steps:
             raise ValueError(
                 f"env_steps={self.env_steps} is less than the seed data's "
-                f"{self.seed_episodes} x {self.episode_steps} = {self.seed_steps} steps"
+                f"{self.seed_episodes} x {self.episode_steps} = {self.seed_steps} steps "
+                "(seed_episodes x episode_steps): lower seed_episodes or raise env_steps"
             )
         _check_training(self.training)
         for key in ("obs_size", "show_goal", "obs_mode"):

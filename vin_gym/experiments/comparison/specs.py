@@ -44,7 +44,9 @@ class Grid:
         mbrl_steps: VIN-MPC learned online: environment steps of each ``vin-gym mbrl``
             run, one cell each (seed data included).
         mbrl: ``MBRLConfig`` fields of those runs beyond the env, seed and steps (its
-            defaults for the rest: the run that made the shipped VIN).
+            defaults for the rest: the run that made the shipped VIN); a key ``D:field``
+            sets the field for the budget D alone (``10000:seed_episodes=100``: the
+            default 400 seed episodes would not fit in 10,000 steps).
     """
 
     methods: tuple[str, ...] = ("random", "zero", "oracle", "vin", "sb3")
@@ -87,10 +89,31 @@ class Grid:
             from vin_gym.experiments.mbrl_config import MBRLConfig
 
             fixed = {"env_id", "env_kwargs", "seed", "env_steps", "device", "threads"}
-            if fixed & set(self.mbrl):
-                raise ValueError(f"mbrl may not set {sorted(fixed & set(self.mbrl))}")
+            for key in self.mbrl:
+                budget, _, name = key.rpartition(":")
+                if name in fixed:
+                    raise ValueError(f"mbrl may not set {name!r} (the grid sets {sorted(fixed)})")
+                if budget and (not budget.isdigit() or int(budget) not in self.mbrl_steps):
+                    raise ValueError(
+                        f"mbrl key {key!r} names budget {budget!r}, not one of mbrl_steps "
+                        f"{list(self.mbrl_steps)}"
+                    )
             for d in self.mbrl_steps:
-                MBRLConfig(env_steps=d, **self.mbrl)
+                MBRLConfig(env_steps=d, **self.mbrl_for(d))
+
+    def mbrl_for(self, budget: int) -> dict[str, Any]:
+        """The ``MBRLConfig`` fields set for the ``vin-gym mbrl`` run of ``budget`` steps:
+        :attr:`mbrl`'s plain keys, then its ``<budget>:`` keys.
+
+        >>> Grid(methods=("mbrl",), mbrl_steps=(10_000, 31_200),
+        ...      mbrl={"lr": 3e-4, "10000:seed_episodes": 100}).mbrl_for(10_000)
+        {'lr': 0.0003, 'seed_episodes': 100}
+        """
+        plain = {k: v for k, v in self.mbrl.items() if ":" not in k}
+        scoped = {
+            k.partition(":")[2]: v for k, v in self.mbrl.items() if k.startswith(f"{budget}:")
+        }
+        return {**plain, **scoped}
 
     def plan_key(self) -> dict[str, Any]:
         """What a planning cell's result depends on beyond its seed and the episodes: the
@@ -150,7 +173,6 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
     ['random_s0', 'zero', 'oracle-icem_s0', 'vin-icem_d60_s0',
      'random_s1', 'oracle-icem_s1', 'vin-icem_d60_s1']
     """
-    # The pipeline still lives in the command layer; the lead moves it here at the merge.
     from vin_gym.experiments.pipeline import episodes_for_steps
 
     specs: list[dict[str, Any]] = []
@@ -207,7 +229,7 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
                         "seed": seed,
                         "data_steps": d,
                         "plan": plan,
-                        "mbrl": dict(grid.mbrl),
+                        "mbrl": grid.mbrl_for(d),
                     }
                 )
     for spec in specs:
