@@ -339,7 +339,7 @@ def test_sac_resume_restores_the_replay_buffer(tmp_path, capsys):
         algo="sac",
         timesteps=120,
         eval_at=(60,),
-        n_envs=1,
+        n_envs=None,  # recorded as SAC's 1
         checkpoint_every=None,
         hyperparams={"learning_starts": 20, "batch_size": 16},
     )

@@ -340,6 +340,7 @@ def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
         )
     recorded = json.loads(config_path.read_text())
     mine = {k: v for k, v in _record(cfg).items() if k not in RESUMABLE_CHANGES}
+    mine["n_envs"] = cfg.envs  # recorded resolved
     differ = sorted(k for k, v in mine.items() if recorded.get(k) != v)
     recorded_hp = recorded.get("hyperparams", {})
     asked = json.loads(json.dumps(cfg.hyperparams, default=repr))
