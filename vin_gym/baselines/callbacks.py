@@ -138,10 +138,7 @@ def make_eval_callback(
             self.next_checkpoint: int | None = None
 
         def _on_training_start(self) -> None:
-            if checkpoint_every:
-                self.next_checkpoint = (self.num_timesteps // checkpoint_every + 1) * (
-                    checkpoint_every
-                )
+            self.next_checkpoint = self._checkpoint_after(self.num_timesteps)
             self.pending = [t for t in self.pending if t > self.num_timesteps]
 
         def _on_step(self) -> bool:
@@ -151,10 +148,14 @@ def make_eval_callback(
                     self.pending.pop(0)
                 self.evaluate(target)
             if self.next_checkpoint is not None and self.num_timesteps >= self.next_checkpoint:
-                while self.num_timesteps >= self.next_checkpoint:
-                    self.next_checkpoint += checkpoint_every or 1
+                self.next_checkpoint = self._checkpoint_after(self.num_timesteps)
                 self.save_latest()
             return True
+
+        @staticmethod
+        def _checkpoint_after(steps: int) -> int | None:
+            """The first multiple of ``checkpoint_every`` above ``steps`` (``None``: never)."""
+            return (steps // checkpoint_every + 1) * checkpoint_every if checkpoint_every else None
 
         def save_latest(self) -> None:
             if not save_checkpoints:

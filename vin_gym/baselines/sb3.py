@@ -25,7 +25,10 @@ the summary lists the resume points.
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,10 +281,15 @@ class PixelsAndGoal(gym.ObservationWrapper):
         return {"pixels": observation["pixels"], "goal": observation["state"][-2:]}
 
 
+def algorithm_class(algo: str) -> Any:
+    """The SB3 class of ``algo`` (one of :data:`ALGOS`)."""
+    sb3 = require_sb3()
+    return {"ppo": sb3.PPO, "sac": sb3.SAC, "td3": sb3.TD3, "a2c": sb3.A2C}[algo]
+
+
 def build_model(cfg: BaselineConfig, venv: Any, tensorboard_log: str | None) -> tuple[Any, dict]:
     """The SB3 model for ``cfg`` on ``venv`` and the keyword arguments it was built with."""
-    sb3 = require_sb3()
-    cls = {"ppo": sb3.PPO, "sac": sb3.SAC, "td3": sb3.TD3, "a2c": sb3.A2C}[cfg.algo]
+    cls = algorithm_class(cfg.algo)
     import inspect
 
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "policy", "env"}
@@ -327,9 +335,6 @@ def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
         ValueError: The run was made with other settings (named), or is already at or
             past ``cfg.timesteps``.
     """
-    import json
-    import zipfile
-
     config_path, latest = cfg.out / "config.json", cfg.out / "checkpoints" / LATEST
     if not config_path.is_file():
         raise FileNotFoundError(f"no run to resume in {cfg.out}: {config_path} is missing")
@@ -341,14 +346,16 @@ def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
     recorded = json.loads(config_path.read_text())
     mine = {k: v for k, v in _record(cfg).items() if k not in RESUMABLE_CHANGES}
     mine["n_envs"] = cfg.envs  # recorded resolved
-    differ = sorted(k for k, v in mine.items() if recorded.get(k) != v)
     recorded_hp = recorded.get("hyperparams", {})
     asked = json.loads(json.dumps(cfg.hyperparams, default=repr))
-    differ += sorted(f"hyperparams.{k}" for k, v in asked.items() if recorded_hp.get(k) != v)
-    mine.update({f"hyperparams.{k}": v for k, v in asked.items()})
-    recorded.update({f"hyperparams.{k}": recorded_hp.get(k) for k in asked})
+    differ = sorted((k, recorded.get(k), v) for k, v in mine.items() if recorded.get(k) != v)
+    differ += sorted(
+        (f"hyperparams.{k}", recorded_hp.get(k), v)
+        for k, v in asked.items()
+        if recorded_hp.get(k) != v
+    )
     if differ:
-        detail = ", ".join(f"{k}: run {recorded.get(k)!r}, now {mine[k]!r}" for k in differ)
+        detail = ", ".join(f"{k}: run {run!r}, now {now!r}" for k, run, now in differ)
         raise ValueError(f"cannot resume {cfg.out}, made with other settings ({detail})")
     with zipfile.ZipFile(latest) as z:
         steps = int(json.loads(z.read("data"))["num_timesteps"])
@@ -363,8 +370,6 @@ def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
 
 def _record(cfg: BaselineConfig) -> dict[str, Any]:
     """``cfg`` as ``config.json`` records it (JSON types)."""
-    import json
-
     record = {k: v for k, v in dataclasses.asdict(cfg).items() if k != "hyperparams"}
     record["out"] = str(cfg.out)
     return json.loads(json.dumps(record, default=str))
@@ -378,9 +383,7 @@ def train_baseline(
     Writes the run directory described in the module docstring. With ``resume``, goes on
     from the run's newest saved state (:func:`resume_point`) up to ``cfg.timesteps``.
     """
-    sb3 = require_sb3()
-    import sys
-
+    require_sb3()
     import torch
 
     if cfg.threads:
@@ -393,11 +396,10 @@ def train_baseline(
     eval_at = [t for t in cfg.eval_at if t < cfg.timesteps]
     eval_env = make_vec_env(cfg, min(cfg.eval_envs, cfg.eval_episodes), seed=None)
     if resume:
-        import json
-
         config = json.loads((out / "config.json").read_text())
-        cls = {"ppo": sb3.PPO, "sac": sb3.SAC, "td3": sb3.TD3, "a2c": sb3.A2C}[cfg.algo]
-        model = cls.load(latest, device=cfg.device, tensorboard_log=str(out / "tb"))
+        model = algorithm_class(cfg.algo).load(
+            latest, device=cfg.device, tensorboard_log=str(out / "tb")
+        )
         start = int(model.num_timesteps)
         venv = make_vec_env(cfg, cfg.envs, seed=cfg.seed + start)
         model.set_env(venv)
