@@ -30,6 +30,19 @@ COMMANDS: dict[str, str] = {
     "bench": "vin_gym.commands.bench",
 }
 
+#: subcommand -> the pip extra it needs (:mod:`vin_gym.extras`); the others need none.
+COMMAND_EXTRAS: dict[str, str] = {
+    "demo": "model",
+    "import-mat": "model",
+    "export-minari": "minari",
+    "train": "model",
+    "evaluate": "model",
+    "plan": "model",
+    "mbrl": "model",
+    "baseline": "sb3",
+    "compare": "model",
+}
+
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser of the subcommand named in ``argv`` (every one when ``argv`` is
@@ -62,11 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     from vin_gym.commands.common import check_outputs
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
+    command = _command_in(argv)
+    try:
+        parser = build_parser(argv)  # a command's flags may need an extra (torch)
+    except ImportError as exc:
+        return _missing_extra(command or "", exc)
     args = parser.parse_args(argv)
     try:
         check_outputs(args)  # before the run, so that its results are not lost at the end
         return int(args.run(args) or 0)
+    except ImportError as exc:
+        return _missing_extra(args.command, exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -75,6 +94,21 @@ def main(argv: list[str] | None = None) -> int:
         # read-only file system): a clear message naming it, not a traceback.
         print(f"vin-gym {args.command}: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _missing_extra(command: str, exc: ImportError) -> int:
+    """One line naming the pip extra that ``command`` lacks, exit code 2; an import error
+    that no extra would fix is raised again."""
+    from vin_gym.extras import MissingExtraError, missing_extra, needs_line
+
+    extra = missing_extra(exc, COMMAND_EXTRAS.get(command))
+    if extra is None:
+        raise exc
+    if isinstance(exc, MissingExtraError):  # its own message, e.g. a too old version
+        print(f"vin-gym {command}: error: {exc}", file=sys.stderr)
+    else:
+        print(needs_line(command, extra), file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

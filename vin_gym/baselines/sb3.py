@@ -45,6 +45,7 @@ from vin_gym.baselines.callbacks import (
     make_progress_callback,
     save_model,
 )
+from vin_gym.extras import MissingExtraError
 from vin_gym.fingerprint import physics_fingerprint
 from vin_gym.provenance import machine_info, package_versions
 from vin_gym.utils import write_json
@@ -141,8 +142,8 @@ def require_sb3() -> Any:
     try:
         import stable_baselines3
     except ImportError as exc:
-        raise ImportError(
-            "the SB3 baselines need Stable-Baselines3: pip install 'vin-gym[sb3]'"
+        raise MissingExtraError(
+            "the SB3 baselines need Stable-Baselines3: pip install 'vin-gym[sb3]'", "sb3"
         ) from exc
     return stable_baselines3
 

@@ -13,14 +13,25 @@ import sys
 from pathlib import Path
 
 
-def benchmarks_dir() -> Path:
+def source_checkout() -> Path | None:
+    """The vin-gym source checkout this package runs from (its ``pyproject.toml`` names
+    vin-gym and ``benchmarks/`` lies beside it), or ``None`` for an installed package,
+    whose parent folder (``site-packages``) may hold another project's ``benchmarks``."""
+    import tomllib
+
     import vin_gym
 
-    return Path(vin_gym.__file__).resolve().parents[1] / "benchmarks"
+    root = Path(vin_gym.__file__).resolve().parents[1]
+    try:
+        with open(root / "pyproject.toml", "rb") as f:
+            name = tomllib.load(f).get("project", {}).get("name")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return root if name == "vin-gym" and (root / "benchmarks").is_dir() else None
 
 
 #: One line for ``vin-gym --help``.
-HELP = "run a benchmark from benchmarks/ (source checkout)"
+HELP = "run a benchmark from benchmarks/ (from a source checkout only)"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -41,12 +52,15 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    folder = benchmarks_dir()
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"no benchmarks/ folder beside the package ({folder}); the benchmarks ship with "
-            "the source checkout, not the installed package"
+    root = source_checkout()
+    if root is None:
+        print(
+            "vin-gym bench: the benchmarks run from a source checkout (clone the repository, "
+            'pip install -e ".[model]" there); this installed package does not carry them',
+            file=sys.stderr,
         )
+        return 2
+    folder = root / "benchmarks"
     available = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
     if args.benchmark is None:
         print("benchmarks: " + ", ".join(available))

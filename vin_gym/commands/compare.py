@@ -96,7 +96,12 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument(
         "--work", type=Path, default=Path("runs/compare"), help="datasets and VIN runs go here"
     )
-    p.add_argument("--out", type=Path, default=Path("docs/results"), help="results directory")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results directory (default: WORK/results, WORK being --work)",
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -131,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.provenance import provenance
     from vin_model.device import set_threads
 
+    if args.out is None:  # beside the work, never docs/results in the caller's directory
+        args.out = args.work / "results"
     for name in ("episodes", "workers"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name} must be >= 1, got {getattr(args, name)}")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.data import storage
+from vin_gym.extras import MissingExtraError
 
 SEED_ENV = "SeedBilliards-v0"
 
@@ -33,8 +34,10 @@ def load_mat(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` of a seed ``.mat`` file, shapes checked."""
     try:
         from scipy.io import loadmat
-    except ImportError:  # pragma: no cover - scipy is in the dev extra
-        raise ImportError("importing .mat files needs scipy: pip install scipy") from None
+    except ImportError:
+        raise MissingExtraError(
+            "importing .mat files needs SciPy: pip install 'vin-gym[model]'", "model"
+        ) from None
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")

@@ -57,6 +57,7 @@ import numpy as np
 from vin_gym.data import storage
 from vin_gym.data.episodes import EpisodeDataset, open_dataset
 from vin_gym.data.storage import DatasetError
+from vin_gym.extras import MissingExtraError
 
 #: Oldest Minari that can store image observations losslessly (``jpeg_encoding``).
 MINARI_MIN_VERSION = "0.5.4"
@@ -69,10 +70,6 @@ EPISODES_PER_WRITE = 32
 REWARD_TOLERANCE = 1e-4
 
 
-class MissingExtraError(ImportError):
-    """An optional dependency is not installed; the message names the pip extra."""
-
-
 def require_minari() -> Any:
     """Import ``minari`` (with its HDF5 backend), or raise :class:`MissingExtraError`
     naming the extra to install."""
@@ -82,14 +79,16 @@ def require_minari() -> Any:
     except ImportError as exc:
         raise MissingExtraError(
             f"exporting to Minari needs minari and h5py ({exc.name or exc} is missing): "
-            f"{INSTALL_HINT}"
+            f"{INSTALL_HINT}",
+            "minari",
         ) from None
     from packaging.version import Version
 
     if Version(minari.__version__) < Version(MINARI_MIN_VERSION):
         raise MissingExtraError(
             f"exporting to Minari needs minari>={MINARI_MIN_VERSION} (lossless image "
-            f"storage), found {minari.__version__}: {INSTALL_HINT}"
+            f"storage), found {minari.__version__}: {INSTALL_HINT}",
+            "minari",
         )
     return minari
 
