@@ -99,15 +99,12 @@ def main(argv: list[str] | None = None) -> int:
 def _missing_extra(command: str, exc: ImportError) -> int:
     """One line naming the pip extra that ``command`` lacks, exit code 2; an import error
     that no extra would fix is raised again."""
-    from vin_gym.extras import MissingExtraError, missing_extra, needs_line
+    from vin_gym.extras import missing_extra, needs_line
 
     extra = missing_extra(exc, COMMAND_EXTRAS.get(command))
     if extra is None:
         raise exc
-    if isinstance(exc, MissingExtraError):  # its own message, e.g. a too old version
-        print(f"vin-gym {command}: error: {exc}", file=sys.stderr)
-    else:
-        print(needs_line(command, extra), file=sys.stderr)
+    print(needs_line(command, extra, getattr(exc, "detail", None)), file=sys.stderr)
     return 2
 
 

@@ -42,13 +42,16 @@ class MissingExtraError(ImportError):
     Args:
         message: What is missing and what to install.
         extra: The extra that installs it, a key of :data:`EXTRAS`.
+        detail: Why an installed package does not do, e.g. ``"minari>=0.5.4, found
+            0.5.3"``; the command line adds it to its line.
     """
 
-    def __init__(self, message: str, extra: str) -> None:
+    def __init__(self, message: str, extra: str, detail: str | None = None) -> None:
         if extra not in EXTRAS:
             raise ValueError(f"unknown extra {extra!r}; expected one of {sorted(EXTRAS)}")
         super().__init__(message)
         self.extra = extra
+        self.detail = detail
 
 
 def install_hint(extra: str) -> str:
@@ -74,6 +77,8 @@ def missing_extra(exc: ImportError, wanted: str | None = None) -> str | None:
     return extra
 
 
-def needs_line(command: str, extra: str) -> str:
-    """``vin-gym COMMAND needs the world-model extra: pip install "vin-gym[model]"``."""
-    return f"vin-gym {command} needs the {EXTRAS[extra]} extra: {install_hint(extra)}"
+def needs_line(command: str, extra: str, detail: str | None = None) -> str:
+    """``vin-gym COMMAND needs the world-model extra: pip install "vin-gym[model]"``, with
+    ``detail`` in parentheses after the extra's name when given."""
+    why = f" ({detail})" if detail else ""
+    return f"vin-gym {command} needs the {EXTRAS[extra]} extra{why}: {install_hint(extra)}"

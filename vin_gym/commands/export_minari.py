@@ -10,7 +10,6 @@ true states and the goal. Load it with ``minari.load_dataset(NAME)`` (set
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from vin_gym.commands.common import add_json_arg, report
@@ -61,22 +60,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from vin_gym.data.minari_export import MissingExtraError, default_root, export_minari
+    from vin_gym.data.minari_export import default_root, export_minari
 
     start = time.perf_counter()
-    try:
-        dataset = export_minari(
-            args.dirs,
-            args.out,
-            args.root,
-            stop_at_success=args.stop_at_success,
-            author=args.author,
-            author_email=args.author_email,
-            code_permalink=args.code_permalink,
-        )
-    except MissingExtraError as exc:
-        print(f"vin-gym {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    dataset = export_minari(
+        args.dirs,
+        args.out,
+        args.root,
+        stop_at_success=args.stop_at_success,
+        author=args.author,
+        author_email=args.author_email,
+        code_permalink=args.code_permalink,
+    )
     root = args.root if args.root is not None else default_root()
     results = {
         "name": args.out,

@@ -89,6 +89,7 @@ def require_minari() -> Any:
             f"exporting to Minari needs minari>={MINARI_MIN_VERSION} (lossless image "
             f"storage), found {minari.__version__}: {INSTALL_HINT}",
             "minari",
+            detail=f"minari>={MINARI_MIN_VERSION}, found {minari.__version__}",
         )
     return minari
 
