@@ -46,6 +46,7 @@ from vin_gym.baselines.callbacks import (
     save_model,
 )
 from vin_gym.fingerprint import physics_fingerprint
+from vin_gym.locking import check_new_or_resume
 from vin_gym.provenance import machine_info, package_versions
 from vin_gym.utils import write_json
 
@@ -390,6 +391,7 @@ def train_baseline(
         torch.set_num_threads(cfg.threads)
     out = cfg.out
     evaluations: list[dict[str, Any]] = []
+    check_new_or_resume(out, resume, "config.json")
     if resume:
         latest, evaluations = resume_point(cfg)
     out.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.provenance import package_versions  # noqa: F401  (manifests record it)
-from vin_gym.utils import write_json
+from vin_gym.utils import TEMP_SUFFIX, write_json
 
 FORMAT = "vin-gym-dataset"
 FORMAT_VERSION = 1
@@ -106,7 +106,7 @@ def write_shard(root: Path, index: int, arrays: dict[str, np.ndarray]) -> dict[s
     counts = {len(a) for a in arrays.values()}
     if len(counts) != 1:
         raise ValueError(f"shard arrays disagree on the episode count: {sorted(counts)}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=root))
     try:
         files = {}
         for key, arr in arrays.items():
