@@ -31,6 +31,22 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
     return path
 
 
+def check_writable(directory: str | os.PathLike) -> None:
+    """Prove ``directory`` writable by writing (and removing) a probe file in it: the
+    permission bits can say yes where a write fails (a pseudo-file system such as procfs
+    as root, a read-only mount, a full disk).
+
+    Raises:
+        OSError: The probe cannot be written (its ``strerror`` says why).
+    """
+    fd, probe = tempfile.mkstemp(prefix=".write-probe.", suffix=TEMP_SUFFIX, dir=directory)
+    try:
+        os.write(fd, b"probe")
+    finally:
+        os.close(fd)
+        Path(probe).unlink(missing_ok=True)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

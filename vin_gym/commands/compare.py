@@ -177,7 +177,10 @@ def run(args: argparse.Namespace) -> int:
                 paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
             runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
             for path in unfinished:
-                print(f"SB3 run {path} has not finished (no summary.json): left out, see --sb3-partial")
+                print(
+                    f"SB3 run {path} has not finished (no summary.json): left out, "
+                    "see --sb3-partial"
+                )
             runs = same_physics(runs, key["physics"])
             if runs:
                 from vin_gym.baselines.summary import provenance as sb3_provenance

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.provenance import package_versions  # noqa: F401  (manifests record it)
-from vin_gym.utils import TEMP_SUFFIX, write_json
+from vin_gym.utils import TEMP_SUFFIX, check_writable, write_json
 
 FORMAT = "vin-gym-dataset"
 FORMAT_VERSION = 1
@@ -192,10 +192,13 @@ def prepare_output_dir(out: str | os.PathLike, option: str = "out") -> Path:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatasetError(f"--{option} {root} cannot be created ({exc.strerror})") from None
-    if not os.access(root, os.W_OK | os.X_OK):
+    try:
+        check_writable(root)
+    except OSError as exc:
         raise DatasetError(
-            f"--{option} {root} is not writable (permissions or a read-only file system)"
-        )
+            f"--{option} {root} is not writable ({exc.strerror}: permissions, a read-only "
+            "or pseudo file system)"
+        ) from None
     return root
 
 
