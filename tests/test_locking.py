@@ -180,7 +180,7 @@ def test_check_new_or_resume(tmp_path):
         check_new_or_resume(tmp_path / "new", True, "config.json")
     (tmp_path / "config.json").write_text("{}")
     check_new_or_resume(tmp_path, True, "config.json")  # resuming it: fine
-    with pytest.raises(ValueError, match="already holds a run.*--resume"):
+    with pytest.raises(ValueError, match=r"already holds a run.*--resume"):
         check_new_or_resume(tmp_path, False, "config.json")
 
 
