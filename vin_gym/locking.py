@@ -44,14 +44,19 @@ def hold_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
     Raises:
         DirectoryInUse: Another process holds ``path`` (refused at once, naming it;
             nothing is written).
-        ValueError: ``path`` is an existing file.
+        ValueError: ``path`` is an existing file, or cannot be created.
     """
     from filelock import FileLock, Timeout
 
     root = Path(path)
     if root.exists() and not root.is_dir():
-        raise ValueError(f"the {what} directory {root} is an existing file")
-    root.mkdir(parents=True, exist_ok=True)
+        raise ValueError(f"the {what} directory {root} is an existing file, not a directory")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"the {what} directory {root} cannot be created ({exc.strerror})"
+        ) from None
     lock = FileLock(root / LOCK_FILE)
     try:
         lock.acquire(timeout=0)
