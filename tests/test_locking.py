@@ -216,3 +216,9 @@ def test_holder_record_names_the_process(tmp_path):
         assert record["pid"] == os.getpid() and record["command"].startswith("vin-gym")
         atomic_write_bytes(tmp_path / "x.bin", b"1")
     assert (tmp_path / "x.bin").read_bytes() == b"1"
+
+
+def test_mbrl_resume_without_a_run_is_refused(tmp_path, capsys):
+    assert main(["mbrl", "--out", str(tmp_path / "none"), "--resume", *TINY_MBRL]) == 2
+    assert "no run to resume" in capsys.readouterr().err
+    assert not (tmp_path / "none" / "mbrl.json").exists()
