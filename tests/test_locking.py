@@ -120,6 +120,7 @@ def test_stale_temporaries_are_removed_and_nothing_else(tmp_path):
     stale = [
         tmp_path / ".latest.zip.k2j4h5g6.vin-gym.tmp",
         tmp_path / "checkpoints" / ".latest_replay_buffer.pkl.abcdefgh.vin-gym.tmp",
+        tmp_path / "checkpoints" / ".latest.zip.w_5nq0zt.tmp",  # a killed baseline, before
     ]
     stale_dirs = [
         tmp_path / ".shard-00000.x1y2z3w4.vin-gym.tmp",
@@ -127,7 +128,7 @@ def test_stale_temporaries_are_removed_and_nothing_else(tmp_path):
     ]
     kept = [
         tmp_path / "notes.tmp",
-        tmp_path / ".latest.zip.k2j4h5g6.tmp",  # not the project's name
+        tmp_path / ".results.zip.k2j4h5g6.tmp",  # not the project's name
         tmp_path / "results.vin-gym.tmp",  # not hidden: not a temporary of ours
         tmp_path / ".hidden",
         tmp_path / "checkpoints" / "latest.zip",

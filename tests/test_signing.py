@@ -66,6 +66,16 @@ def test_sign_then_verify_and_refuse_changes(tmp_path, monkeypatch):
         verify_file(path)
 
 
+def test_sign_a_trusted_file_from_the_command_line(tmp_path, capsys):
+    from vin_gym.signing import main as sign_main
+
+    path = tmp_path / "model.zip"
+    path.write_bytes(b"trusted")
+    assert sign_main([str(path)]) == 0
+    verify_file(path)
+    assert sign_main([]) == 2
+
+
 # -- baseline --resume ------------------------------------------------------------------------
 sb3 = pytest.importorskip("stable_baselines3")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -95,10 +96,24 @@ def _holder_record() -> dict[str, object]:
     }
 
 
+#: The temporaries of SB3 saves by vin-gym before they were named ``*.vin-gym.tmp``
+#: (``.latest.zip.XXXXXXXX.tmp``: mkstemp's 8 characters), a pixel SAC buffer's up to GBs.
+_LEGACY = re.compile(
+    r"\.(latest\.zip|latest_replay_buffer\.pkl|model(_\d+)?\.zip)\.[a-z0-9_]{8}\.tmp"
+)
+
+
 def is_temporary(name: str) -> bool:
     """Whether ``name`` is a temporary of the project's own atomic writes
-    (``.NAME.XXXXXXXX.vin-gym.tmp``, files and directories alike)."""
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+    (``.NAME.XXXXXXXX.vin-gym.tmp``, files and directories alike, and the SB3 saves of
+    older versions, ``.latest.zip.XXXXXXXX.tmp``).
+
+    >>> [is_temporary(n) for n in (".a.json.k3j_x9q2.vin-gym.tmp", ".latest.zip.ab12cd34.tmp")]
+    [True, True]
+    >>> [is_temporary(n) for n in ("a.vin-gym.tmp", ".notes.tmp", ".data.zip.ab12cd34.tmp")]
+    [False, False, False]
+    """
+    return (name.startswith(".") and name.endswith(TEMP_SUFFIX)) or bool(_LEGACY.fullmatch(name))
 
 
 def remove_stale_temporaries(root: str | os.PathLike) -> list[Path]:
