@@ -262,8 +262,9 @@ def test_same_seed_same_result(tmp_path):
         returns = json.loads((cfg.out / "evaluations.json").read_text())[-1]["returns"]
         return [*actions[0].ravel().tolist(), *returns]
 
-    assert train("a", 3) == train("b", 3)
-    assert train("c", 4) != train("a", 3)
+    first = train("a", 3)
+    assert first == train("b", 3)
+    assert train("c", 4) != first
 
 
 def _resumable(tmp_path: Path, **kw) -> BaselineConfig:
@@ -353,3 +354,17 @@ def test_sac_resume_restores_the_replay_buffer(tmp_path, capsys):
     buffer.unlink()
     train_baseline(replace(cfg, timesteps=160), resume=True)
     assert "resuming without a replay buffer" in capsys.readouterr().err
+
+
+def test_a_finished_run_is_not_overwritten_without_resume(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["baseline", "--algo", "ppo", "--obs", "state", "--out", str(out), *TINY, *HP]
+    assert main([*args, "--no-progress"]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert out / "summary.json" in before and out / "model.zip" in before
+    capsys.readouterr()
+    assert main([*args, "--no-progress", "--seed", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a run" in err and "--resume" in err
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # nothing overwritten, nothing added

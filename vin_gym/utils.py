@@ -9,13 +9,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+#: The suffix of every temporary file or directory of the project's atomic writes, so
+#: that a killed writer's leftovers are recognised (``vin_gym.locking``) and nothing else.
+TEMP_SUFFIX = ".vin-gym.tmp"
+
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into
     place, so that a crash leaves either the old file or the new one, never half of one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -25,6 +29,22 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def check_writable(directory: str | os.PathLike) -> None:
+    """Prove ``directory`` writable by writing (and removing) a probe file in it: the
+    permission bits can say yes where a write fails (a pseudo-file system such as procfs
+    as root, a read-only mount, a full disk).
+
+    Raises:
+        OSError: The probe cannot be written (its ``strerror`` says why).
+    """
+    fd, probe = tempfile.mkstemp(prefix=".write-probe.", suffix=TEMP_SUFFIX, dir=directory)
+    try:
+        os.write(fd, b"probe")
+    finally:
+        os.close(fd)
+        Path(probe).unlink(missing_ok=True)
 
 
 def _umask() -> int:

@@ -35,6 +35,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from vin_gym.utils import TEMP_SUFFIX
 from vin_model.config import VINConfig
 from vin_model.vin import VIN
 
@@ -79,7 +80,7 @@ def save_checkpoint(
     root = Path(run_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)
     final = root / f"{_PREFIX}{step:08d}"
-    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=root))
+    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, suffix=TEMP_SUFFIX, dir=root))
     try:
         save_file(weights, str(tmp / "model.safetensors"), metadata={"step": str(step)})
         config = {"format": FORMAT, "model": model.config.to_dict(), "step": step, **(extra or {})}

@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 
+from vin_gym.locking import check_new_or_resume
 from vin_model.checkpoint import (
     CHECKSUM,
     check_config,
@@ -147,16 +148,7 @@ def fit(
     if rank == 0:
         remove_temporaries(run_dir)  # a killed checkpoint write's leftovers
     existing = list_checkpoints(run_dir)
-    if resume and not existing:
-        raise FileNotFoundError(
-            f"--resume: {run_dir} holds no checkpoint to continue (expected "
-            f"{run_dir / 'checkpoints' / 'step_*'}); leave out --resume to start a new run"
-        )
-    if existing and not resume:
-        raise ValueError(
-            f"{run_dir} already holds checkpoints; pass resume=True (--resume) "
-            "to continue it, or choose another output directory"
-        )
+    check_new_or_resume(run_dir, resume, "checkpoints/step_*", holds=bool(existing))
     per_epoch = len(train_clips) // (cfg.batch_size * world)
     if per_epoch < 1:
         raise ValueError(

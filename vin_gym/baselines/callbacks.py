@@ -217,22 +217,29 @@ def make_progress_callback() -> Any:
 
 
 def save_model(model: Any, path: Path) -> Path:
-    """Save an SB3 model atomically (SB3 appends ``.zip`` to names without it)."""
+    """Save an SB3 model atomically (SB3 appends ``.zip`` to names without it), signed
+    (``vin_gym.signing``: it is a pickle that ``--resume`` loads)."""
+    from vin_gym.signing import sign_file
     from vin_gym.utils import atomic_write
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as f:  # a file object: SB3 then writes to it as is
             model.save(f)
 
-    return atomic_write(path, write)
+    saved = atomic_write(path, write)
+    sign_file(saved)
+    return saved
 
 
 def save_replay_buffer(model: Any, path: Path) -> Path:
-    """Save an off-policy model's replay buffer atomically (SB3's pickle format)."""
+    """Save an off-policy model's replay buffer atomically (SB3's pickle format), signed."""
+    from vin_gym.signing import sign_file
     from vin_gym.utils import atomic_write
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as f:
             model.save_replay_buffer(f)
 
-    return atomic_write(path, write)
+    saved = atomic_write(path, write)
+    sign_file(saved)
+    return saved

@@ -47,7 +47,9 @@ from vin_gym.baselines.callbacks import (
 )
 from vin_gym.extras import MissingExtraError
 from vin_gym.fingerprint import physics_fingerprint
+from vin_gym.locking import check_new_or_resume
 from vin_gym.provenance import machine_info, package_versions
+from vin_gym.signing import verify_file
 from vin_gym.utils import write_json
 
 ALGOS = ("ppo", "sac", "td3", "a2c")
@@ -391,6 +393,7 @@ def train_baseline(
         torch.set_num_threads(cfg.threads)
     out = cfg.out
     evaluations: list[dict[str, Any]] = []
+    check_new_or_resume(out, resume, "config.json")
     if resume:
         latest, evaluations = resume_point(cfg)
     out.mkdir(parents=True, exist_ok=True)
@@ -398,6 +401,9 @@ def train_baseline(
     eval_env = make_vec_env(cfg, min(cfg.eval_envs, cfg.eval_episodes), seed=None)
     if resume:
         config = json.loads((out / "config.json").read_text())
+        buffer = out / "checkpoints" / LATEST_BUFFER
+        for pickled in (latest, buffer) if buffer.is_file() else (latest,):
+            verify_file(pickled)  # pickles: only those this user's vin-gym wrote
         model = algorithm_class(cfg.algo).load(
             latest, device=cfg.device, tensorboard_log=str(out / "tb")
         )
@@ -406,7 +412,6 @@ def train_baseline(
         model.set_env(venv)
         model.set_random_seed(cfg.seed + start)
         (out / "summary.json").unlink(missing_ok=True)  # the run is going again
-        buffer = out / "checkpoints" / LATEST_BUFFER
         if hasattr(model, "replay_buffer"):
             if buffer.is_file():
                 model.load_replay_buffer(buffer)

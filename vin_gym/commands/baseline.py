@@ -137,6 +137,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from vin_gym.baselines.sb3 import BaselineConfig, train_baseline
+    from vin_gym.locking import hold_directory
 
     eval_at = args.eval_at
     if args.eval_freq is not None:
@@ -166,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
         hyperparams=dict(args.hp),
     )
     command = shlex.join(["vin-gym", *sys.argv[1:]]) if sys.argv[1:2] == [args.command] else None
-    summary = train_baseline(cfg, command=command, resume=args.resume)
+    with hold_directory(out, "run"):
+        summary = train_baseline(cfg, command=command, resume=args.resume)
     rows = [
         {k: e[k] for k in ("timesteps", "success_rate", "mean_return")}
         for e in summary["evaluations"]

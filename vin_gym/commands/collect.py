@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from vin_gym.data import CollectConfig, collect
+    from vin_gym.locking import hold_directory
 
     env_kwargs = {
         "obs_size": args.obs_size,
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     start = time.perf_counter()
-    manifest = collect(config, args.out)
+    with hold_directory(args.out, "dataset"):
+        manifest = collect(config, args.out)
     seconds = time.perf_counter() - start
     frames = manifest["num_episodes"] * manifest["episode_length"]
     size = sum(f["bytes"] for s in manifest["shards"] for f in s["files"].values())

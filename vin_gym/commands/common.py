@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from vin_gym.utils import format_table, write_json
+from vin_gym.utils import check_writable, format_table, write_json
 
 
 def add_json_arg(parser: argparse.ArgumentParser) -> None:
@@ -101,8 +100,12 @@ def check_outputs(args: argparse.Namespace) -> None:
             parent = parent.parent
         if not parent.is_dir():
             raise ValueError(f"{option} {path}: {parent} is a file, not a directory")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise ValueError(f"{option} {path}: the directory {parent} is not writable")
+        try:
+            check_writable(parent)
+        except OSError as exc:
+            raise ValueError(
+                f"{option} {path}: the directory {parent} is not writable ({exc.strerror})"
+            ) from None
 
 
 #: The planners, in the order their defaults are listed in the help.

@@ -122,6 +122,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import PLANNERS, MPCConfig
     from vin_gym.experiments.comparison import report as rep
@@ -133,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         sb3_rows,
     )
     from vin_gym.experiments.comparison.specs import Grid, cell_specs, eval_key
+    from vin_gym.locking import hold_directory
     from vin_gym.provenance import provenance
     from vin_model.device import set_threads
 
@@ -166,33 +169,39 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         progress=not args.no_progress and args.workers == 1,
     )
-    cells, missing = run_cells(
-        cell_specs(grid, key), args.out, ctx, args.workers, args.force, args.no_run
-    )
+    with ExitStack() as held:  # one writer for --work and --out while the cells run
+        for path in dict.fromkeys(p.resolve() for p in (args.work, args.out)):
+            held.enter_context(hold_directory(path, "comparison"))
+        cells, missing = run_cells(
+            cell_specs(grid, key), args.out, ctx, args.workers, args.force, args.no_run
+        )
 
-    sb3: list[dict] = []
-    sb3_commands: list[str] = []
-    if "sb3" in grid.methods:
-        paths = args.sb3_runs
-        if paths is None:
-            paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
-        runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
-        for path in unfinished:
-            print(f"SB3 run {path} has not finished (no summary.json): left out, see --sb3-partial")
-        runs = same_physics(runs, key["physics"])
-        if runs:
-            from vin_gym.baselines.summary import provenance as sb3_provenance
+        sb3: list[dict] = []
+        sb3_commands: list[str] = []
+        if "sb3" in grid.methods:
+            paths = args.sb3_runs
+            if paths is None:
+                paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
+            runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
+            for path in unfinished:
+                print(
+                    f"SB3 run {path} has not finished (no summary.json): left out, "
+                    "see --sb3-partial"
+                )
+            runs = same_physics(runs, key["physics"])
+            if runs:
+                from vin_gym.baselines.summary import provenance as sb3_provenance
 
-            sb3 = sb3_rows(runs, args.env)
-            sb3_commands = sb3_provenance(runs)["commands"]
-        else:
-            print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
+                sb3 = sb3_rows(runs, args.env)
+                sb3_commands = sb3_provenance(runs)["commands"]
+            else:
+                print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
 
-    record = {
-        **provenance(physics=key["physics"]),
-        "args": {k: v for k, v in vars(args).items() if k != "run"},
-    }
-    results = rep.write_report(cells, sb3, args.out, key, record, sb3_commands, missing)
-    report(results, rep.table_rows(results["rows"]), args.json)
-    print(f"wrote {args.out / 'compare.md'}, {args.out / 'compare.json'}, {results['plot']}")
+        record = {
+            **provenance(physics=key["physics"]),
+            "args": {k: v for k, v in vars(args).items() if k != "run"},
+        }
+        results = rep.write_report(cells, sb3, args.out, key, record, sb3_commands, missing)
+        report(results, rep.table_rows(results["rows"]), args.json)
+        print(f"wrote {args.out / 'compare.md'}, {args.out / 'compare.json'}, {results['plot']}")
     return 0

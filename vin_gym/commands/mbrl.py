@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from vin_gym.experiments.mbrl import run_mbrl
+    from vin_gym.locking import hold_directory
 
     config = config_from(given(MBRLConfig, args))
     print(
@@ -87,7 +88,10 @@ def run(args: argparse.Namespace) -> int:
             printed[0] = True
         tqdm.write(_row_line(row))
 
-    summary = run_mbrl(config, args.out, resume=args.resume, progress=not args.no_progress, log=log)
+    with hold_directory(args.out, "run"):
+        summary = run_mbrl(
+            config, args.out, resume=args.resume, progress=not args.no_progress, log=log
+        )
     report(summary, summary["iterations"], args.json, list(COLUMNS))
     return 0
 

@@ -78,8 +78,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
+    from contextlib import nullcontext
 
     from vin_gym.experiments.training import train_on_data
+    from vin_gym.locking import hold_directory
     from vin_model.config import VINConfig
     from vin_model.train import TrainConfig, TrainingDiverged
 
@@ -91,22 +93,24 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
         )
         VINConfig(**given(VINConfig, args))  # checked now, built from the data below
+    rank0 = int(os.environ.get("RANK", "0")) == 0  # under torchrun, rank 0 holds the run
     try:
-        _, summary = train_on_data(
-            args.data,
-            args.out,
-            cfg,
-            model=given(VINConfig, args),
-            val_fraction=args.val_fraction,
-            resume=args.resume,
-            allow_changes=args.allow_changes,
-            init=args.init,
-        )
+        with hold_directory(args.out, "run") if rank0 else nullcontext():
+            _, summary = train_on_data(
+                args.data,
+                args.out,
+                cfg,
+                model=given(VINConfig, args),
+                val_fraction=args.val_fraction,
+                resume=args.resume,
+                allow_changes=args.allow_changes,
+                init=args.init,
+            )
     except TrainingDiverged as exc:  # not bad input (exit 2): the run itself failed
         print(f"vin-gym train: error: {exc}", file=sys.stderr)
         return 3
     row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
     row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}
-    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one process reports
+    if rank0:  # under torchrun, one process reports
         report(summary, [row], args.json)
     return 0

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.provenance import package_versions  # noqa: F401  (manifests record it)
-from vin_gym.utils import write_json
+from vin_gym.utils import TEMP_SUFFIX, check_writable, write_json
 
 FORMAT = "vin-gym-dataset"
 FORMAT_VERSION = 1
@@ -106,7 +106,7 @@ def write_shard(root: Path, index: int, arrays: dict[str, np.ndarray]) -> dict[s
     counts = {len(a) for a in arrays.values()}
     if len(counts) != 1:
         raise ValueError(f"shard arrays disagree on the episode count: {sorted(counts)}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=root))
     try:
         files = {}
         for key, arr in arrays.items():
@@ -192,10 +192,13 @@ def prepare_output_dir(out: str | os.PathLike, option: str = "out") -> Path:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatasetError(f"--{option} {root} cannot be created ({exc.strerror})") from None
-    if not os.access(root, os.W_OK | os.X_OK):
+    try:
+        check_writable(root)
+    except OSError as exc:
         raise DatasetError(
-            f"--{option} {root} is not writable (permissions or a read-only file system)"
-        )
+            f"--{option} {root} is not writable ({exc.strerror}: permissions, a read-only "
+            "or pseudo file system)"
+        ) from None
     return root
 
 

@@ -46,6 +46,7 @@ from vin_gym.experiments.mbrl_config import (
     MBRLConfig,
     config_from,
 )
+from vin_gym.locking import HOLDER_FILE, LOCK_FILE, check_new_or_resume
 from vin_gym.utils import write_json
 
 __all__ = [
@@ -327,12 +328,8 @@ def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
     import json
 
     path = run / STATE_FILE
+    check_new_or_resume(run, resume, STATE_FILE)
     if path.exists():
-        if not resume:
-            raise ValueError(
-                f"{run} already holds an mbrl run; pass --resume to continue it, or choose "
-                "another output directory"
-            )
         state = json.loads(path.read_text())
         if state.get("format") != STATE_FORMAT:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
@@ -353,7 +350,7 @@ def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
                     "(its manifest differs); the run cannot be resumed"
                 )
         return state
-    if run.exists() and any(run.iterdir()):
+    if run.exists() and any(p.name not in (LOCK_FILE, HOLDER_FILE) for p in run.iterdir()):
         raise ValueError(
             f"{run} is not empty and holds no {STATE_FILE}: choose an empty or new output directory"
         )
