@@ -136,8 +136,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vin_gym.baselines.sb3 import BaselineConfig, train_baseline
+    from vin_gym.baselines.sb3 import BaselineConfig, require_sb3, train_baseline
     from vin_gym.locking import hold_directory
+
+    require_sb3()  # a missing extra is named before the run directory is made
 
     eval_at = args.eval_at
     if args.eval_freq is not None:
