@@ -48,20 +48,33 @@ def goal_fns(env: gym.Env, goal: np.ndarray, device: torch.device) -> tuple[Any,
     return reward_fn, termination_fn
 
 
-def make_optimizer(
-    planner: str, overrides: dict[str, Any], generator: torch.Generator
-) -> Optimizer:
-    """An optimizer over the env's action box ``[-1, 1]`` with config ``overrides``."""
-    from dataclasses import fields
+def planner_config(planner: str, overrides: dict[str, Any]) -> Any:
+    """The config of ``planner`` with ``overrides``: the one place planner settings are
+    checked (an unknown name is refused with the known ones, a bad value by the config).
 
+    >>> planner_config("cem", {"populaton": 50})
+    Traceback (most recent call last):
+    ValueError: unknown cem planner setting 'populaton'; expected one of: population, ...
+    """
     from planners import PLANNERS
+    from vin_gym.dataclass_args import check_keys
 
     if planner not in PLANNERS:
         raise ValueError(f"planner must be one of {sorted(PLANNERS)}, got {planner!r}")
-    cls, config_cls = PLANNERS[planner]
-    known = {f.name for f in fields(config_cls)}
-    config = config_cls(**{k: v for k, v in overrides.items() if k in known})
-    return cls(-1.0, 1.0, config, generator=generator)
+    config_cls = PLANNERS[planner][1]
+    check_keys(config_cls, overrides, f"{planner} planner setting")
+    return config_cls(**overrides)
+
+
+def make_optimizer(
+    planner: str, overrides: dict[str, Any], generator: torch.Generator
+) -> Optimizer:
+    """An optimizer over the env's action box ``[-1, 1]`` with config ``overrides``
+    (:func:`planner_config`: unknown settings are refused)."""
+    from planners import PLANNERS
+
+    config = planner_config(planner, overrides)
+    return PLANNERS[planner][0](-1.0, 1.0, config, generator=generator)
 
 
 class MPCPolicy:

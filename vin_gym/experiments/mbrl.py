@@ -44,6 +44,7 @@ from vin_gym.experiments.mbrl_config import (
     RUNTIME_FIELDS,
     SEED_POLICIES,
     MBRLConfig,
+    check_state,
     config_from,
 )
 from vin_gym.utils import write_json
@@ -326,16 +327,25 @@ def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
     """The run's state: read back (checked against ``config``) or new (and written)."""
     import json
 
+    from vin_model.checkpoint import list_checkpoints
+
     path = run / STATE_FILE
+    if resume and not path.exists():
+        raise ValueError(f"--resume: {run} holds no mbrl run ({STATE_FILE}) to continue")
     if path.exists():
         if not resume:
             raise ValueError(
                 f"{run} already holds an mbrl run; pass --resume to continue it, or choose "
                 "another output directory"
             )
-        state = json.loads(path.read_text())
-        if state.get("format") != STATE_FORMAT:
+        try:
+            state = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path} is not valid JSON ({exc})") from None
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
+        steps = [int(p.name.split("_")[-1]) for p in list_checkpoints(run / "model")]
+        check_state(state, path, steps)
         mine, theirs = config.identity(), {"training": {}, "init": None} | state["config"]
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
