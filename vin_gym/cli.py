@@ -60,6 +60,7 @@ def _command_in(argv: list[str] | None) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     from vin_gym.commands.common import check_outputs
+    from vin_gym.utils import MissingExtraError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, MissingExtraError) as exc:
         # Bad input, or a path that cannot be read or written (missing, permissions, a
         # read-only file system): a clear message naming it, not a traceback.
         print(f"vin-gym {args.command}: error: {exc}", file=sys.stderr)

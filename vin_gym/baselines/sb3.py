@@ -47,7 +47,7 @@ from vin_gym.baselines.callbacks import (
 )
 from vin_gym.fingerprint import physics_fingerprint
 from vin_gym.provenance import machine_info, package_versions
-from vin_gym.utils import write_json
+from vin_gym.utils import MissingExtraError, write_json
 
 ALGOS = ("ppo", "sac", "td3", "a2c")
 OBS_MODES = ("pixels", "state")
@@ -126,6 +126,7 @@ class BaselineConfig:
             raise ValueError(f"threads must be >= 0 (0: torch's default), got {self.threads}")
         if not 0 < self.memory_fraction <= 1:
             raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction}")
+        _check_frames_and_hyperparams(self)
         self.out = Path(self.out)
 
     @property
@@ -136,12 +137,42 @@ class BaselineConfig:
         return 8 if self.algo in ("ppo", "a2c") else 1
 
 
+#: The smallest frame SB3's NatureCNN takes (its three convolutions shrink 36 px to 1).
+MIN_PIXEL_SIZE = 36
+
+
+def _check_frames_and_hyperparams(cfg: BaselineConfig) -> None:
+    """The frame size set once (``obs_size``, not ``env_kwargs``) and large enough for the
+    CNN; a hyper-parameter of another type than its default (``n_steps=abc``) refused."""
+    for key in ("obs_size", "obs_mode"):
+        if key in cfg.env_kwargs:
+            raise ValueError(
+                f"env_kwargs may not set {key!r}: the baseline sets it from "
+                + ("obs_size (--obs-size)" if key == "obs_size" else "obs (--obs)")
+            )
+    if cfg.obs == "pixels" and cfg.obs_size < MIN_PIXEL_SIZE:
+        raise ValueError(
+            f"obs_size={cfg.obs_size} is too small for SB3's CNN on pixels; "
+            f"expected >= {MIN_PIXEL_SIZE}"
+        )
+    for key, value in cfg.hyperparams.items():
+        default = hyperparameters(cfg).get(key)
+        if isinstance(default, bool) or default is None:
+            continue
+        kind = int if isinstance(default, int) else int | float
+        if isinstance(default, int | float) and (
+            not isinstance(value, kind) or isinstance(value, bool)
+        ):
+            expected = "an integer" if isinstance(default, int) else "a number"
+            raise ValueError(f"hyper-parameter {key}={value!r}: expected {expected}")
+
+
 def require_sb3() -> Any:
     """Import stable_baselines3, or raise an error naming the extra to install."""
     try:
         import stable_baselines3
     except ImportError as exc:
-        raise ImportError(
+        raise MissingExtraError(
             "the SB3 baselines need Stable-Baselines3: pip install 'vin-gym[sb3]'"
         ) from exc
     return stable_baselines3

@@ -71,7 +71,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import gymnasium as gym
-    from tqdm import tqdm
 
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCConfig
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
     from vin_gym.experiments.pipeline import make_agent
     from vin_gym.registration import check_env_id
-    from vin_gym.utils import atomic_write
+    from vin_gym.utils import atomic_write, progress_bar
     from vin_model.device import get_device, set_threads
 
     if args.episodes < 1:
@@ -114,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
     policy = MPCPolicy(env, agent)
     episodes, frames = [], [] if args.video is not None else None
-    bar = tqdm(
+    bar = progress_bar(
         range(args.episodes),
         desc=f"plan {args.planner}/{args.model}",
         unit="ep",

@@ -273,9 +273,9 @@ def _auto_shard_size(specs: dict[str, dict]) -> int:
 def _progress(config: CollectConfig, initial: int, total: int):
     if not config.progress:
         return None
-    from tqdm import tqdm
+    from vin_gym.utils import progress_bar
 
-    return tqdm(
+    return progress_bar(
         total=total,
         initial=initial,
         unit="frame",

@@ -177,10 +177,10 @@ def run_episodes(
         The per-episode results, and per-episode frames when ``keep_frames`` (the env
         must render ``rgb_array``) else empty lists.
     """
-    from tqdm import tqdm
+    from vin_gym.utils import progress_bar
 
     episodes, videos = [], []
-    for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
+    for seed in progress_bar(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
         frames: list[np.ndarray] | None = [] if keep_frames else None
         episode = run_episode(env, policy, int(seed), frames)
         base = env.unwrapped  # still at the episode's last state

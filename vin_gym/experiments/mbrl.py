@@ -110,8 +110,7 @@ def run_mbrl(
         ValueError: ``out`` holds another run (or any files) and ``resume`` is false, or
             its recorded config differs from ``config``.
     """
-    from tqdm.auto import tqdm
-
+    from vin_gym.utils import progress_bar
     from vin_model.device import set_threads
 
     run = Path(out)
@@ -123,7 +122,7 @@ def run_mbrl(
     done = len(state["iterations"])
     env_steps_done = state["iterations"][-1]["env_steps"] if done else 0
     writer = _writer(run, purge_step=env_steps_done + 1 if done else None)
-    bar = tqdm(
+    bar = progress_bar(
         total=config.env_steps,
         initial=env_steps_done,
         desc="mbrl env steps",
@@ -266,10 +265,10 @@ def _train(
 def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> dict[str, Any]:
     """The agent without exploration noise on the fixed evaluation seeds."""
     import gymnasium as gym
-    from tqdm.auto import tqdm
 
     from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
     from vin_gym.stats import wilson_interval
+    from vin_gym.utils import progress_bar
 
     n = config.eval_episodes
     due = iteration % config.eval_every == 0 or iteration == config.iterations
@@ -283,7 +282,9 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     policy = MPCPolicy(env, agent)
     episodes = [
         run_episode(env, policy, config.eval_seed + i)
-        for i in tqdm(range(n), desc="evaluate", unit="ep", disable=not progress, leave=False)
+        for i in progress_bar(
+            range(n), desc="evaluate", unit="ep", disable=not progress, leave=False
+        )
     ]
     env.close()
     s = summarize(episodes)

@@ -306,7 +306,7 @@ def check_state(state: Any, path: Any, checkpoint_steps: list[int]) -> None:
             raise ValueError(f"{path}: iterations[{i}] is numbered {row['iteration']!r}, not {i}")
         if not isinstance(record.get("path"), str):
             raise ValueError(f"{path}: datasets[{i}].path must be a string")
-    if rows and rows[-1]["train_step"] not in checkpoint_steps:
+    if rows and (not checkpoint_steps or rows[-1]["train_step"] > max(checkpoint_steps)):
         raise ValueError(
             f"{path}: its last iteration ends at training step {rows[-1]['train_step']}, but "
             f"the run holds checkpoints of steps {checkpoint_steps}: the file does not match "
