@@ -209,9 +209,8 @@ def run(args: argparse.Namespace) -> int:
         train = {"step": online["train_step"]}
     else:
         env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
-        print(
-            f"[1/4] collect {plural(args.episodes, 'episode')} x {plural(args.steps, 'step')} -> {out / 'data'}"
-        )
+        size = f"{plural(args.episodes, 'episode')} x {plural(args.steps, 'step')}"
+        print(f"[1/4] collect {size} -> {out / 'data'}")
         pipe.collect_data(
             out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
         )
@@ -238,9 +237,8 @@ def run(args: argparse.Namespace) -> int:
         }
     timings["learn_s"] = time.perf_counter() - t
 
-    print(
-        f"[2/4] plan with {args.planner.upper()} over the VIN on {plural(args.plan_episodes, 'episode')}"
-    )
+    on = plural(args.plan_episodes, "episode")
+    print(f"[2/4] plan with {args.planner.upper()} over the VIN on {on}")
     t = time.perf_counter()
     env = gym.make(
         args.env,
