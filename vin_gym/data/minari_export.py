@@ -57,6 +57,7 @@ import numpy as np
 from vin_gym.data import storage
 from vin_gym.data.episodes import EpisodeDataset, open_dataset
 from vin_gym.data.storage import DatasetError
+from vin_gym.utils import MissingExtraError, progress_bar
 
 #: Oldest Minari that can store image observations losslessly (``jpeg_encoding``).
 MINARI_MIN_VERSION = "0.5.4"
@@ -67,10 +68,6 @@ ROOT_ENV = "MINARI_DATASETS_PATH"
 EPISODES_PER_WRITE = 32
 #: Largest difference allowed between a stored reward and the task's (float32 states).
 REWARD_TOLERANCE = 1e-4
-
-
-class MissingExtraError(ImportError):
-    """An optional dependency is not installed; the message names the pip extra."""
 
 
 def require_minari() -> Any:
@@ -260,7 +257,14 @@ def export_minari(
     storage.prepare_output_dir(root, "root")
     tmp = Path(tempfile.mkdtemp(prefix=".vin-gym-export-", dir=root))
     try:
-        episodes = minari_episodes(dataset, task, stop_at_success)
+        episodes = iter(
+            progress_bar(
+                minari_episodes(dataset, task, stop_at_success),
+                total=dataset.num_episodes,
+                desc=f"export {dataset_id}",
+                unit="ep",
+            )
+        )
         with _datasets_root(tmp), warnings.catch_warnings():
             # Minari warns about every metadata field left out (eval_env, author, ...).
             warnings.filterwarnings(
