@@ -238,6 +238,17 @@ def _check_settings(config: MBRLConfig) -> None:
         )
     VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
     get_device(config.device)
+    _check_env(config)
+
+
+def _check_env(config: MBRLConfig) -> None:
+    """The run's env made once: its arguments' values (``goal_radius``...) refused now,
+    not after the seed data."""
+    import gymnasium as gym
+
+    import vin_gym  # noqa: F401  (registers the environments)
+
+    gym.make(config.env_id, disable_env_checker=True, **config.frame_env_kwargs).close()
 
 
 #: TrainConfig fields the loop sets itself (from its own fields or its budgets).
