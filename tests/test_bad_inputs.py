@@ -49,8 +49,7 @@ SB3_CASES: list[tuple[list[str], str]] = [
     (["baseline", "--algo", "ppo", "--out", "OUT", "--hp", "n_steps=6.5"], "integer"),
     (["baseline", "--algo", "sac", "--out", "OUT", "--hp", "learning_rate=fast"], "'fast'"),
     (
-        ["baseline", "--algo", "ppo", "--obs", "pixels", "--out", "OUT"]
-        + ["--env-kwargs", "obs_size=32"],
+        ["baseline", "--algo", "ppo", "--obs", "pixels", "--env-kwargs", "obs_size=32"],
         "--obs-size",
     ),
     (["baseline", "--algo", "ppo", "--obs", "pixels", "--obs-size", "32", "--out", "OUT"], "32"),
