@@ -11,6 +11,7 @@ from vin_gym.cli import main
 
 HAS_SB3 = importlib.util.find_spec("stable_baselines3") is not None
 PLAN = ["plan", "--episodes", "1", "--horizon", "2"]
+BASE = ["baseline", "--out", "OUT"]
 
 #: (command line, a text the one error line must hold); ``OUT`` is a path in tmp_path.
 CASES: list[tuple[list[str], str]] = [
@@ -49,7 +50,7 @@ SB3_CASES: list[tuple[list[str], str]] = [
     (["baseline", "--algo", "ppo", "--out", "OUT", "--hp", "n_steps=6.5"], "integer"),
     (["baseline", "--algo", "sac", "--out", "OUT", "--hp", "learning_rate=fast"], "'fast'"),
     (
-        ["baseline", "--algo", "ppo", "--obs", "pixels", "--env-kwargs", "obs_size=32"],
+        [*BASE, "--algo", "ppo", "--obs", "pixels", "--env-kwargs", "obs_size=32"],
         "--obs-size",
     ),
     (["baseline", "--algo", "ppo", "--obs", "pixels", "--obs-size", "32", "--out", "OUT"], "32"),
