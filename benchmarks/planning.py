@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ import torch
 from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
+from planners import PLANNERS as OPTIMIZERS
 from planners import MPCAgent, MPCConfig, Optimizer
 from vin_gym.experiments.episodes import (
     DEFAULT_PLANNER,
@@ -119,8 +121,9 @@ def latency_sweep(model, device, populations, horizons, repeats) -> list[dict[st
     gen = torch.Generator(device=device).manual_seed(0)
     cells = [(p, h, n) for n in PLANNERS for p in populations for h in horizons]
     for pop, horizon, name in tqdm(cells, desc="latency", unit="cell"):
-        overrides = {"population": pop, "iterations": ITERATIONS, "elites": max(2, pop // 10)}
-        opt = make_optimizer(name, overrides, gen)
+        sizes = {"population": pop, "iterations": ITERATIONS, "elites": max(2, pop // 10)}
+        known = {f.name for f in dataclasses.fields(OPTIMIZERS[name][1])}
+        opt = make_optimizer(name, {k: v for k, v in sizes.items() if k in known}, gen)
         rows.append(
             {
                 "planner": name,
@@ -173,7 +176,8 @@ def budget_overrides(name: str, budget: int) -> dict[str, Any]:
         return {"population": budget}
     if name in ("cem", "mppi"):
         pop = max(budget // ITERATIONS, 4)
-        return {"population": pop, "iterations": ITERATIONS, "elites": max(2, pop // 10)}
+        elites = {"elites": max(2, pop // 10)} if name == "cem" else {}
+        return {"population": pop, "iterations": ITERATIONS, **elites}
     from planners import ICEMConfig
 
     # iCEM: decaying populations plus kept elites plus the mean; search the first size.

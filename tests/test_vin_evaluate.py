@@ -182,9 +182,15 @@ def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
         assert (tmp_path / "ev" / name).stat().st_size > 0
 
 
-def test_the_progress_bar_counts_toward_the_real_budget(tmp_path: Path, dataset: Path, capsys):
+def test_the_progress_bar_counts_toward_the_real_budget(
+    tmp_path: Path, dataset: Path, capsys, monkeypatch
+):
     """A time cap without --steps once showed a bar toward 10^9 steps."""
+    import sys
+
     from vin_gym.cli import main
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # bars are drawn on terminals only
 
     argv = ["train", "--data", str(dataset), "--out", str(tmp_path / "run"), "--batch-size", "4"]
     small = ["--rollout", "2", "--rollout-max", "4", "--hidden", "16", "--conv-channels", "4"]

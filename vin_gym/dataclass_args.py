@@ -224,3 +224,67 @@ def flags_in_errors(*classes: type) -> Iterator[None]:
 @dataclasses.dataclass
 class _Example:
     data_steps: int = 1
+
+
+def check_keys(cls: type, given: dict[str, Any], what: str | None = None) -> None:
+    """Refuse keys of ``given`` that are not fields of the dataclass ``cls``, naming the
+    known ones (a typo would otherwise be dropped or end in a ``TypeError``).
+
+    >>> check_keys(_Example, {"data_step": 5})
+    Traceback (most recent call last):
+    ValueError: unknown _Example setting 'data_step'; expected one of: data_steps
+    """
+    if not isinstance(given, dict):
+        raise ValueError(f"{what or cls.__name__} must be a mapping of settings, got {given!r}")
+    known = [f.name for f in fields(cls)]
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        label = what or f"{cls.__name__} setting"
+        names = ", ".join(repr(k) for k in unknown)
+        raise ValueError(f"unknown {label} {names}; expected one of: {', '.join(known)}")
+
+
+def _type_ok(value: Any, hint: Any) -> bool:
+    """Whether ``value`` fits the annotation ``hint`` (the simple types configs use)."""
+    if hint is Any:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_type_ok(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if origin in (tuple, list):
+        args = typing.get_args(hint)
+        item = args[0] if args else Any
+        return isinstance(value, tuple | list) and all(_type_ok(v, item) for v in value)
+    if origin is dict or hint is dict:
+        return isinstance(value, dict)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True
+
+
+def check_types(instance: Any) -> None:
+    """Refuse a dataclass instance whose fields do not have their annotated types (a
+    config read from JSON with ``"visible": "6"`` or ``"meta": [1]``), naming the field,
+    its value and the type expected.
+
+    >>> check_types(_Example(data_steps="6"))
+    Traceback (most recent call last):
+    ValueError: _Example.data_steps must be of type int, got '6'
+    """
+    hints = typing.get_type_hints(type(instance))
+    for f in fields(instance):
+        value, hint = getattr(instance, f.name), hints.get(f.name, Any)
+        if not _type_ok(value, hint):
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            name = getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+            raise ValueError(
+                f"{type(instance).__name__}.{f.name} must be of type {name}, got {shown}"
+            )

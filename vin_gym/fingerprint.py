@@ -29,18 +29,21 @@ STEPS = 60
 DECIMALS = 6
 #: Keyword arguments that change how frames look, not how the physics behaves.
 _LOOK_ONLY = ("obs_mode", "obs_size", "render_mode", "render_size", "background", "show_goal")
+#: Keyword arguments of the task, not the physics (the goal radius ends episodes sooner or
+#: later, which would otherwise change the fixed episode's resets).
+_TASK_ONLY = ("goal_radius",)
 
 
 def physics_fingerprint(env_id: str, **env_kwargs: Any) -> str:
     """16 hex digits hashing the states of a fixed episode of ``env_id``.
 
     The episode resets with seed 0 and pushes the cue around a circle at full strength;
-    arguments that only change the pictures (``obs_size``, ``background``, ...) are
-    ignored, so pixel and state versions of an env share a fingerprint.
+    arguments that only change the pictures (``obs_size``, ``background``, ...) or the
+    task (``goal_radius``) are ignored, so pixel and state versions of an env share a fingerprint.
     """
     import gymnasium as gym
 
-    kwargs = {k: v for k, v in env_kwargs.items() if k not in _LOOK_ONLY}
+    kwargs = {k: v for k, v in env_kwargs.items() if k not in _LOOK_ONLY + _TASK_ONLY}
     env = gym.make(env_id, obs_mode="state", disable_env_checker=True, **kwargs)
     try:
         _, info = env.reset(seed=0)

@@ -34,6 +34,14 @@ class GoalTask:
     target: int = 1
     goal_margin: float = 1.5
 
+    def __post_init__(self) -> None:
+        r = self.goal_radius
+        if not isinstance(r, int | float) or not (math.isfinite(r) and 0 < r < self.table_size):
+            raise ValueError(
+                f"goal_radius must be a finite number > 0 and smaller than the table "
+                f"({self.table_size:g}), got {r!r}"
+            )
+
     def sample_goal(self, np_random: np.random.Generator) -> np.ndarray:
         lo, hi = self.goal_margin, self.table_size - self.goal_margin
         return np_random.uniform(lo, hi, size=2)

@@ -1,9 +1,11 @@
-"""Small shared helpers: atomic file writes and plain-text tables."""
+"""Small shared helpers: atomic file writes, plain-text tables, progress bars, the error
+of a missing optional dependency."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -78,6 +80,8 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     columns = list(columns or rows[0].keys())
 
     def cell(v: Any) -> str:
+        if v is None:
+            return "-"
         if isinstance(v, float):
             return f"{v:.4g}"
         return str(v)
@@ -90,3 +94,21 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
 
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(columns), sep, *(line(b) for b in body)])
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1.
+
+    >>> plural(1, "episode"), plural(3, "episode")
+    ('1 episode', '3 episodes')
+    """
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def progress_bar(iterable: Any = None, *, disable: bool = False, **kwargs: Any) -> Any:
+    """A tqdm bar on stderr, off when ``disable`` or when stderr is not a terminal (no
+    carriage-return frames in logs)."""
+    from tqdm.auto import tqdm
+
+    tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    return tqdm(iterable, disable=disable or not tty, **kwargs)

@@ -14,8 +14,7 @@ class Viewer:
         except ImportError as exc:  # pragma: no cover - pygame is a core dependency
             raise ImportError("render_mode='human' needs pygame: pip install pygame") from exc
         self._pygame = pygame
-        pygame.init()
-        pygame.display.init()
+        pygame.display.init()  # the display only: pygame.init() would open audio too
         self.window = pygame.display.set_mode((window_size, window_size))
         pygame.display.set_caption(title)
         self.clock = pygame.time.Clock()

@@ -182,6 +182,11 @@ def read_config(path: str | os.PathLike) -> dict[str, Any]:
         raise ValueError(f"{file} is not a VIN checkpoint (format {found!r}, expected {FORMAT!r})")
     if not isinstance(config.get("model"), dict):
         raise ValueError(f"{file} lacks the 'model' field (a dict of VINConfig fields)")
+    for key, kind in (("meta", dict), ("train", dict), ("step", int)):
+        value = config.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            shown = repr(value)[:60]
+            raise ValueError(f"{file}: {key!r} must be a {kind.__name__}, got {shown}")
     return config
 
 

@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 #: Where the action enters the dynamics: ``"all"`` concatenates it to every slot's input
 #: (the original model), ``"cue"`` to slot 0's only (the acted-on object), zeros elsewhere.
 ACTION_SLOTS = ("all", "cue")
+#: Upper bounds of the sizes, checked before anything is allocated (a hand-edited
+#: ``hidden: 20000`` would otherwise allocate tens of GB before any message).
+SIZE_CAPS = {
+    "n_objects": 64,
+    "frame_size": 512,
+    "visible": 64,
+    "code_size": 1024,
+    "action_dim": 64,
+    "conv_channels": 512,
+    "hidden": 8192,
+    "ensemble": 64,
+}
+#: Upper bound of a VIN's weights (the shipped VIN has well under 1M).
+MAX_PARAMETERS = 50_000_000
+
+
+@functools.lru_cache(maxsize=64)
+def parameter_count(config: VINConfig) -> int:
+    """The VIN's weights for ``config``, counted on torch's ``meta`` device (nothing is
+    allocated)."""
+    import torch
+
+    from vin_model.vin import VIN
+
+    with torch.device("meta"):
+        return sum(p.numel() for p in VIN(config).parameters())
 
 
 @dataclass(frozen=True)
@@ -55,7 +82,14 @@ class VINConfig:
     ensemble: int = 1
 
     def __post_init__(self) -> None:
+        from vin_gym.dataclass_args import check_types
+
+        check_types(self)  # "6" or [1] from a hand-edited config.json
         object.__setattr__(self, "offsets", tuple(int(o) for o in self.offsets))
+        for name, cap in SIZE_CAPS.items():
+            value = getattr(self, name)
+            if isinstance(value, int) and value > cap:
+                raise ValueError(f"VINConfig.{name}={value} is larger than the cap {cap}")
         for name in ("n_objects", "code_size", "conv_channels", "hidden", "ensemble"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -75,11 +109,20 @@ class VINConfig:
             )
         if not self.offsets or min(self.offsets) < 1:
             raise ValueError(f"VINConfig.offsets must be positive integers, got {self.offsets!r}")
+        if len(self.offsets) > 8:
+            raise ValueError(f"VINConfig.offsets holds {len(self.offsets)} offsets, at most 8")
         if self.visible - 2 < max(self.offsets):
             raise ValueError(
                 f"VINConfig.visible={self.visible} gives {self.visible - 2} state codes, fewer "
                 f"than the largest offset {max(self.offsets)}; use visible >= "
                 f"{max(self.offsets) + 2}"
+            )
+
+        n = parameter_count(self)
+        if n > MAX_PARAMETERS:
+            raise ValueError(
+                f"this VINConfig has {n / 1e6:.0f}M weights, more than the cap of "
+                f"{MAX_PARAMETERS / 1e6:.0f}M (lower hidden, ensemble or conv_channels)"
             )
 
     @classmethod

@@ -25,7 +25,24 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
         raise ValueError(
             f"device {device!r} requested but CUDA is not available; use 'auto' or 'cpu'"
         )
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(
+            f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)"
+        )
+    if dev.type not in ("cpu", "cuda") and not _available(dev.type):
+        raise ValueError(
+            f"device {device!r} is not available on this machine; use 'auto', 'cpu' or 'cuda'"
+        )
     return dev
+
+
+def _available(kind: str) -> bool:
+    """Whether torch can run on a device type other than CPU and CUDA (``mps``...)."""
+    backend = getattr(torch.backends, kind, None)
+    if backend is not None and hasattr(backend, "is_available"):
+        return bool(backend.is_available())
+    module = getattr(torch, kind, None)
+    return bool(module is not None and hasattr(module, "is_available") and module.is_available())
 
 
 def set_threads(n: int) -> None:

@@ -70,8 +70,7 @@ def evaluate(
         "baselines": {"constant_position": [...], "constant_velocity": [...]},
         "baselines_euclid": {...}}`` (lists of length ``horizon``).
     """
-    from tqdm.auto import tqdm
-
+    from vin_gym.utils import progress_bar
     from vin_model.device import get_device
 
     device = get_device(device)
@@ -89,7 +88,9 @@ def evaluate(
     sums = {k: [torch.zeros(horizon, dtype=torch.float64) for _ in range(2)] for k in names}
     first_model = next(iter(models.values()))
     sample: dict[str, np.ndarray] = {}
-    for start in tqdm(range(0, len(idx), batch_size), disable=not progress, desc="evaluate"):
+    for start in progress_bar(
+        range(0, len(idx), batch_size), disable=not progress, desc="evaluate"
+    ):
         batch = collate(clips, idx[start : start + batch_size])
         _, _, enc_target, target = split_batch(batch, first_model, horizon, device)
         true = target[..., :2].double()  # [B, R, N, 2]

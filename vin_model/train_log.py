@@ -33,9 +33,9 @@ class TrainLog:
             from torch.utils.tensorboard import SummaryWriter
 
             self.writer = SummaryWriter(str(run_dir / "tb"))
-        from tqdm.auto import tqdm
+        from vin_gym.utils import progress_bar
 
-        self.bar = tqdm(
+        self.bar = progress_bar(
             total=cfg.steps,
             initial=step,
             disable=not (cfg.progress and rank == 0),

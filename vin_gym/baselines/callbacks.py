@@ -195,14 +195,15 @@ def make_progress_callback() -> Any:
     """An SB3 callback showing a tqdm bar of environment steps (SB3's own bar needs
     ``rich``, which the ``sb3`` extra does not install)."""
     from stable_baselines3.common.callbacks import BaseCallback
-    from tqdm.auto import tqdm
+
+    from vin_gym.utils import progress_bar
 
     class TqdmCallback(BaseCallback):
         """A progress bar over the run's environment steps."""
 
         def _on_training_start(self) -> None:
             total = self.locals.get("total_timesteps", None)
-            self.bar = tqdm(total=total, unit="step", dynamic_ncols=True, desc="training")
+            self.bar = progress_bar(total=total, unit="step", dynamic_ncols=True, desc="training")
             self.last = self.num_timesteps
 
         def _on_step(self) -> bool:

@@ -129,6 +129,7 @@ class BaselineConfig:
             raise ValueError(f"threads must be >= 0 (0: torch's default), got {self.threads}")
         if not 0 < self.memory_fraction <= 1:
             raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction}")
+        _check_frames_and_hyperparams(self)
         self.out = Path(self.out)
 
     @property
@@ -137,6 +138,36 @@ class BaselineConfig:
         if self.n_envs is not None:
             return self.n_envs
         return 8 if self.algo in ("ppo", "a2c") else 1
+
+
+#: The smallest frame SB3's NatureCNN takes (its three convolutions shrink 36 px to 1).
+MIN_PIXEL_SIZE = 36
+
+
+def _check_frames_and_hyperparams(cfg: BaselineConfig) -> None:
+    """The frame size set once (``obs_size``, not ``env_kwargs``) and large enough for the
+    CNN; a hyper-parameter of another type than its default (``n_steps=abc``) refused."""
+    for key in ("obs_size", "obs_mode"):
+        if key in cfg.env_kwargs:
+            raise ValueError(
+                f"env_kwargs may not set {key!r}: the baseline sets it from "
+                + ("obs_size (--obs-size)" if key == "obs_size" else "obs (--obs)")
+            )
+    if cfg.obs == "pixels" and cfg.obs_size < MIN_PIXEL_SIZE:
+        raise ValueError(
+            f"obs_size={cfg.obs_size} is too small for SB3's CNN on pixels; "
+            f"expected >= {MIN_PIXEL_SIZE}"
+        )
+    for key, value in cfg.hyperparams.items():
+        default = hyperparameters(cfg).get(key)
+        if isinstance(default, bool) or default is None:
+            continue
+        kind = int if isinstance(default, int) else int | float
+        if isinstance(default, int | float) and (
+            not isinstance(value, kind) or isinstance(value, bool)
+        ):
+            expected = "an integer" if isinstance(default, int) else "a number"
+            raise ValueError(f"hyper-parameter {key}={value!r}: expected {expected}")
 
 
 def require_sb3() -> Any:

@@ -25,9 +25,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     p.add_argument(
         "--policy",
-        default="zero",
+        default="random",
         choices=("zero", "random", "colored", "pushes"),
-        help="zero: passive physics; random: uniform actions; colored: coloured-noise "
+        help="(default: %(default)s) zero: passive physics (nothing moves unless the env "
+        "sets initial speeds); random: uniform actions; colored: coloured-noise "
         "random pushes (correlated in time, blind to the scene); pushes: PRIVILEGED, "
         "strong pushes aimed using the true states (not for fair comparisons)",
     )

@@ -37,6 +37,7 @@ from vin_gym.commands.common import (
     planner_settings,
     report,
 )
+from vin_gym.utils import plural
 
 #: One line for ``vin-gym --help``.
 HELP = "fine-tune the shipped VIN online (or learn one), plan with it and write a GIF"
@@ -208,7 +209,8 @@ def run(args: argparse.Namespace) -> int:
         train = {"step": online["train_step"]}
     else:
         env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
-        print(f"[1/4] collect {args.episodes} episodes x {args.steps} steps -> {out / 'data'}")
+        size = f"{plural(args.episodes, 'episode')} x {plural(args.steps, 'step')}"
+        print(f"[1/4] collect {size} -> {out / 'data'}")
         pipe.collect_data(
             out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
         )
@@ -235,7 +237,8 @@ def run(args: argparse.Namespace) -> int:
         }
     timings["learn_s"] = time.perf_counter() - t
 
-    print(f"[2/4] plan with {args.planner.upper()} over the VIN on {args.plan_episodes} episodes")
+    on = plural(args.plan_episodes, "episode")
+    print(f"[2/4] plan with {args.planner.upper()} over the VIN on {on}")
     t = time.perf_counter()
     env = gym.make(
         args.env,
@@ -258,7 +261,7 @@ def run(args: argparse.Namespace) -> int:
     )
     timings["plan_s"] = time.perf_counter() - t
 
-    print(f"[3/4] uniform random actions on the same {args.plan_episodes} episodes")
+    print(f"[3/4] uniform random actions on the same {plural(args.plan_episodes, 'episode')}")
     random_env = gym.make(
         args.env, obs_mode="state", max_episode_steps=args.max_episode_steps, **task_kwargs
     )
@@ -313,7 +316,7 @@ def run(args: argparse.Namespace) -> int:
     results_path = write_json(out / "summary.json", results)
     wins = sum(e["success"] for e in episodes)
     print(
-        f"VIN-MPC succeeded in {wins} of {len(episodes)} episodes "
+        f"VIN-MPC succeeded in {wins} of {plural(len(episodes), 'episode')} "
         f"(uniform random actions: {round(random['success_rate'] * len(episodes))} of "
         f"{len(episodes)} on the same episodes); "
         f"{gif} shows every episode in order; "

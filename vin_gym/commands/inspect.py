@@ -31,12 +31,14 @@ def summarise(root: Path, checksums: bool = True) -> dict:
     import numpy as np
 
     from vin_gym.data import open_dataset, verify_dataset
+    from vin_gym.utils import progress_bar
 
     manifest = verify_dataset(root, checksums=checksums)
     ds = open_dataset(root, verify=False)
     meta = ds.meta
     speeds, pushed, success = [], [], []
-    for s in range(len(manifest["shards"])):
+    shards = range(len(manifest["shards"]))
+    for s in progress_bar(shards, desc=f"inspect {Path(root).name}", unit="shard", leave=False):
         states = ds.shard_array(s, "states")
         check_finite(ds, s)
         speeds.append(float(np.hypot(states[..., 2], states[..., 3]).mean()))

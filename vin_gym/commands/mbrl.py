@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vin_gym.commands.common import PLANNER_NAMES, add_json_arg, report
-from vin_gym.dataclass_args import add_dataclass_args, given
+from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
 from vin_gym.experiments.mbrl import SEED_POLICIES, MBRLConfig, config_from
 
 #: Columns of the table printed as the run goes.
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.experiments.mbrl import run_mbrl
     from vin_gym.locking import hold_directory
 
-    config = config_from(given(MBRLConfig, args))
+    with flags_in_errors(MBRLConfig):  # errors name --explore-std, not explore_std
+        config = config_from(given(MBRLConfig, args))
     print(
         f"mbrl: {config.iterations} iterations of {config.agent_episodes} episodes after "
         f"{config.seed_episodes} seed episodes ({config.env_steps} env steps at most), "

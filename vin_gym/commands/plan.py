@@ -62,6 +62,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="GIF",
         help="write a GIF of the first episode with the planned target path",
     )
+    p.add_argument(
+        "--max-episode-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="episode step limit (default: the env's own)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_planner_args(p)
     add_device_args(p)
@@ -71,7 +78,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import gymnasium as gym
-    from tqdm import tqdm
 
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCConfig
@@ -79,11 +85,13 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
     from vin_gym.experiments.pipeline import make_agent
     from vin_gym.registration import check_env_id
-    from vin_gym.utils import atomic_write
+    from vin_gym.utils import atomic_write, progress_bar
     from vin_model.device import get_device, set_threads
 
     if args.episodes < 1:
         raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
+    if args.max_episode_steps is not None and args.max_episode_steps < 1:
+        raise ValueError(f"--max-episode-steps must be >= 1, got {args.max_episode_steps}")
     set_threads(args.threads)
     device = get_device(args.device)
     check_env_id(args.env)
@@ -102,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         env_kwargs["n_objects"] = args.n_objects
     if args.video is not None:
         env_kwargs.update(render_mode="rgb_array", render_size=256)
-    env = gym.make(args.env, obs_mode=obs_mode, **env_kwargs)
+    limit = {} if args.max_episode_steps is None else {"max_episode_steps": args.max_episode_steps}
+    env = gym.make(args.env, obs_mode=obs_mode, **limit, **env_kwargs)
     overrides, mpc = planner_settings(args), mpc_settings(args)
     model = models.load_world_model(args.model, env, device, allow_mismatch=args.allow_mismatch)
     horizon = mpc.pop("horizon", MPCConfig.horizon)
@@ -114,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
     policy = MPCPolicy(env, agent)
     episodes, frames = [], [] if args.video is not None else None
-    bar = tqdm(
+    bar = progress_bar(
         range(args.episodes),
         desc=f"plan {args.planner}/{args.model}",
         unit="ep",
@@ -131,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         "model": args.model,
         "planner": args.planner,
         "seed": args.seed,
+        "max_episode_steps": args.max_episode_steps,
         "horizon": agent.config.horizon,
         "mpc_config": {k: v for k, v in vars(agent.config).items() if k != "record_prediction"},
         "device": str(device),

@@ -100,7 +100,9 @@ class ClipDataset(Dataset):
         if self.starts_per_episode < 1:
             raise DatasetError(
                 f"a clip of {self.visible} + {self.rollout} frames {self.frame_step} steps "
-                f"apart spans {span} frames, but episodes have only {length}"
+                f"apart spans {span} frames, but episodes have only {length}: lower "
+                "rollout_max (the training's rollout) or frame_step, or record longer "
+                "episodes (vin-gym collect --steps)"
             )
         if len(self.episode_ids) == 0:
             raise DatasetError(

@@ -208,10 +208,10 @@ def collect(
     Raises:
         DatasetError: ``out`` holds a dataset made with a different config.
     """
-    root = storage.prepare_output_dir(out, "out")
     if policy is not None and config.policy in ("zero", "random", "pushes"):
         config = replace(config, policy=policy_name(policy))
-    meta = describe_env(config)
+    meta = describe_env(config)  # makes the env: bad arguments refused before any file
+    root = storage.prepare_output_dir(out, "out")
     episode_length = config.steps + 1
     specs = storage.array_specs(
         episode_length, meta["obs_size"], meta["n_objects"], meta["action_dim"]
@@ -273,9 +273,9 @@ def _auto_shard_size(specs: dict[str, dict]) -> int:
 def _progress(config: CollectConfig, initial: int, total: int):
     if not config.progress:
         return None
-    from tqdm import tqdm
+    from vin_gym.utils import progress_bar
 
-    return tqdm(
+    return progress_bar(
         total=total,
         initial=initial,
         unit="frame",

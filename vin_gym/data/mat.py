@@ -26,6 +26,7 @@ import numpy as np
 
 from vin_gym.data import storage
 from vin_gym.extras import MissingExtraError
+from vin_gym.utils import progress_bar
 
 SEED_ENV = "SeedBilliards-v0"
 
@@ -194,7 +195,7 @@ def import_mat(
     storage.remove_temporaries(root)
     storage.write_manifest(root, manifest)
     records = []
-    for s in range(num_shards):
+    for s in progress_bar(range(num_shards), desc=f"import {Path(path).name}", unit="shard"):
         lo, hi = s * episodes_per_shard, min((s + 1) * episodes_per_shard, e)
         record = storage.complete_shard(root, s, hi - lo)
         if record is None:

@@ -58,6 +58,7 @@ from vin_gym.data import storage
 from vin_gym.data.episodes import EpisodeDataset, open_dataset
 from vin_gym.data.storage import DatasetError
 from vin_gym.extras import MissingExtraError
+from vin_gym.utils import progress_bar
 
 #: Oldest Minari that can store image observations losslessly (``jpeg_encoding``).
 MINARI_MIN_VERSION = "0.5.4"
@@ -260,7 +261,14 @@ def export_minari(
     storage.prepare_output_dir(root, "root")
     tmp = Path(tempfile.mkdtemp(prefix=".vin-gym-export-", dir=root))
     try:
-        episodes = minari_episodes(dataset, task, stop_at_success)
+        episodes = iter(
+            progress_bar(
+                minari_episodes(dataset, task, stop_at_success),
+                total=dataset.num_episodes,
+                desc=f"export {dataset_id}",
+                unit="ep",
+            )
+        )
         with _datasets_root(tmp), warnings.catch_warnings():
             # Minari warns about every metadata field left out (eval_env, author, ...).
             warnings.filterwarnings(

@@ -250,9 +250,33 @@ def read_manifest(root: str | os.PathLike) -> dict[str, Any]:
             raise DatasetError(
                 f"{path}: field 'meta.{key}' must be {_KIND_NAMES[kinds[0]]}, got {value!r}"
             )
+    _check_ranges(path, manifest)
     for i, record in enumerate(manifest["shards"]):
         _check_shard_record(path, i, record)
     return manifest
+
+
+#: Ranges of the manifest's sizes, ``field -> (low, high)``: a hand-edited manifest is
+#: refused before any array of that size is allocated (or a model that ignores actions
+#: is trained).
+_RANGES: dict[str, tuple[int, int]] = {
+    "num_episodes": (0, 10_000_000),
+    "episode_length": (2, 1_000_000),
+    "meta.n_objects": (1, 64),
+    "meta.obs_size": (8, 512),
+    "meta.action_dim": (1, 64),
+}
+
+
+def _check_ranges(path: Path, manifest: dict[str, Any]) -> None:
+    for key, (low, high) in _RANGES.items():
+        parent, _, name = key.rpartition(".")
+        record = manifest["meta"] if parent else manifest
+        value = record.get(name)
+        if value is not None and not low <= value <= high:
+            raise DatasetError(
+                f"{path}: field {key!r} is {value!r}; expected an integer from {low} to {high}"
+            )
 
 
 #: Manifest fields and their JSON types.

@@ -95,6 +95,12 @@ class PhysicsEnv(gym.Env):
             self.sim_defaults if damping is None else replace(self.sim_defaults, damping=damping)
         )
         _check_args(self.scene, obs_mode, obs_size, render_mode, self.metadata["render_modes"])
+        table = self.sim_params.table_size
+        if isinstance(self.scene.radius, int | float) and 2 * self.scene.radius >= table:
+            raise ValueError(
+                f"radius={self.scene.radius:g}: an object of that radius does not fit the "
+                f"{table:g} x {table:g} table; expected radius < {table / 2:g}"
+            )
         self.obs_mode = obs_mode
         self.obs_size = int(obs_size)
         self.render_mode = render_mode
@@ -197,6 +203,12 @@ class PhysicsEnv(gym.Env):
     def render(self) -> np.ndarray | None:
         if self.sim is None:
             raise gym.error.ResetNeeded("Cannot call render() before reset().")
+        if self.render_mode is None:  # Gymnasium's convention: a warning, no frame
+            gym.logger.warn(
+                "You are calling render() without a render mode; make the env with "
+                'render_mode="rgb_array" (or "human") to get frames'
+            )
+            return None
         frame = self.draw(self.render_renderer)
         if self.render_mode == "human":
             from vin_gym.viewer import Viewer

@@ -48,20 +48,33 @@ def goal_fns(env: gym.Env, goal: np.ndarray, device: torch.device) -> tuple[Any,
     return reward_fn, termination_fn
 
 
-def make_optimizer(
-    planner: str, overrides: dict[str, Any], generator: torch.Generator
-) -> Optimizer:
-    """An optimizer over the env's action box ``[-1, 1]`` with config ``overrides``."""
-    from dataclasses import fields
+def planner_config(planner: str, overrides: dict[str, Any]) -> Any:
+    """The config of ``planner`` with ``overrides``: the one place planner settings are
+    checked (an unknown name is refused with the known ones, a bad value by the config).
 
+    >>> planner_config("cem", {"populaton": 50})
+    Traceback (most recent call last):
+    ValueError: unknown cem planner setting 'populaton'; expected one of: population, ...
+    """
     from planners import PLANNERS
+    from vin_gym.dataclass_args import check_keys
 
     if planner not in PLANNERS:
         raise ValueError(f"planner must be one of {sorted(PLANNERS)}, got {planner!r}")
-    cls, config_cls = PLANNERS[planner]
-    known = {f.name for f in fields(config_cls)}
-    config = config_cls(**{k: v for k, v in overrides.items() if k in known})
-    return cls(-1.0, 1.0, config, generator=generator)
+    config_cls = PLANNERS[planner][1]
+    check_keys(config_cls, overrides, f"{planner} planner setting")
+    return config_cls(**overrides)
+
+
+def make_optimizer(
+    planner: str, overrides: dict[str, Any], generator: torch.Generator
+) -> Optimizer:
+    """An optimizer over the env's action box ``[-1, 1]`` with config ``overrides``
+    (:func:`planner_config`: unknown settings are refused)."""
+    from planners import PLANNERS
+
+    config = planner_config(planner, overrides)
+    return PLANNERS[planner][0](-1.0, 1.0, config, generator=generator)
 
 
 class MPCPolicy:
@@ -164,10 +177,10 @@ def run_episodes(
         The per-episode results, and per-episode frames when ``keep_frames`` (the env
         must render ``rgb_array``) else empty lists.
     """
-    from tqdm import tqdm
+    from vin_gym.utils import progress_bar
 
     episodes, videos = [], []
-    for seed in tqdm(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
+    for seed in progress_bar(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
         frames: list[np.ndarray] | None = [] if keep_frames else None
         episode = run_episode(env, policy, int(seed), frames)
         base = env.unwrapped  # still at the episode's last state

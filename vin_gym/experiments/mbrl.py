@@ -44,6 +44,7 @@ from vin_gym.experiments.mbrl_config import (
     RUNTIME_FIELDS,
     SEED_POLICIES,
     MBRLConfig,
+    check_state,
     config_from,
 )
 from vin_gym.locking import HOLDER_FILE, LOCK_FILE, check_new_or_resume
@@ -110,8 +111,7 @@ def run_mbrl(
         ValueError: ``out`` holds another run (or any files) and ``resume`` is false, or
             its recorded config differs from ``config``.
     """
-    from tqdm.auto import tqdm
-
+    from vin_gym.utils import progress_bar
     from vin_model.device import set_threads
 
     run = Path(out)
@@ -123,7 +123,7 @@ def run_mbrl(
     done = len(state["iterations"])
     env_steps_done = state["iterations"][-1]["env_steps"] if done else 0
     writer = _writer(run, purge_step=env_steps_done + 1 if done else None)
-    bar = tqdm(
+    bar = progress_bar(
         total=config.env_steps,
         initial=env_steps_done,
         desc="mbrl env steps",
@@ -266,10 +266,10 @@ def _train(
 def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> dict[str, Any]:
     """The agent without exploration noise on the fixed evaluation seeds."""
     import gymnasium as gym
-    from tqdm.auto import tqdm
 
     from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
     from vin_gym.stats import wilson_interval
+    from vin_gym.utils import progress_bar
 
     n = config.eval_episodes
     due = iteration % config.eval_every == 0 or iteration == config.iterations
@@ -283,7 +283,9 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     policy = MPCPolicy(env, agent)
     episodes = [
         run_episode(env, policy, config.eval_seed + i)
-        for i in tqdm(range(n), desc="evaluate", unit="ep", disable=not progress, leave=False)
+        for i in progress_bar(
+            range(n), desc="evaluate", unit="ep", disable=not progress, leave=False
+        )
     ]
     env.close()
     s = summarize(episodes)
@@ -327,12 +329,19 @@ def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
     """The run's state: read back (checked against ``config``) or new (and written)."""
     import json
 
+    from vin_model.checkpoint import list_checkpoints
+
     path = run / STATE_FILE
     check_new_or_resume(run, resume, STATE_FILE)
     if path.exists():
-        state = json.loads(path.read_text())
-        if state.get("format") != STATE_FORMAT:
+        try:
+            state = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path} is not valid JSON ({exc})") from None
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
+        steps = [int(p.name.split("_")[-1]) for p in list_checkpoints(run / "model")]
+        check_state(state, path, steps)
         mine, theirs = config.identity(), {"training": {}, "init": None} | state["config"]
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:

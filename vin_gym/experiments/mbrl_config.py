@@ -118,8 +118,7 @@ class MBRLConfig:
             raise ValueError(
                 f"seed_policy must be one of {SEED_POLICIES}, got {self.seed_policy!r}"
             )
-        if self.explore_std < 0:
-            raise ValueError(f"explore_std must be >= 0, got {self.explore_std!r}")
+        _check_settings(self)
         if VISIBLE + self.rollout_max > self.episode_steps + 1:
             raise ValueError(
                 f"episodes of {self.episode_steps} steps hold {self.episode_steps + 1} frames, "
@@ -184,9 +183,72 @@ def config_from(fields: dict[str, Any]) -> MBRLConfig:
         env_id = fields.get("env_id", MBRLConfig.env_id)
         pairs = [f"{k}={v}" for k, v in fields["env_kwargs"].items()]
         fields["env_kwargs"] = parse_env_kwargs(env_id, pairs)
-    if "planner_kwargs" in fields:
-        fields["planner_kwargs"] = {**MBRLConfig().planner_kwargs, **fields["planner_kwargs"]}
+    if "planner_kwargs" in fields:  # the defaults the chosen planner has, then the given
+        planner = fields.get("planner", MBRLConfig.planner)
+        known = _planner_fields(planner)
+        defaults = {k: v for k, v in MBRLConfig().planner_kwargs.items() if k in known}
+        fields["planner_kwargs"] = {**defaults, **fields["planner_kwargs"]}
     return MBRLConfig(**fields)
+
+
+def _planner_fields(planner: str) -> set[str]:
+    from planners import PLANNERS
+
+    return {f.name for f in fields(PLANNERS[planner][1])} if planner in PLANNERS else set()
+
+
+def _check_settings(config: MBRLConfig) -> None:
+    """Every setting that would otherwise fail late (after the seed training) or pass
+    silently: values, the planner's and the model's settings, the device."""
+    import math
+
+    from vin_gym.dataclass_args import check_keys
+
+    if not isinstance(config.explore_std, int | float) or not (
+        math.isfinite(config.explore_std) and config.explore_std >= 0
+    ):
+        raise ValueError(f"explore_std must be a finite number >= 0, got {config.explore_std!r}")
+    for name in ("lr", "lr_final"):
+        value = getattr(config, name)
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    if not config.lr > 0:
+        raise ValueError(f"lr must be > 0, got {config.lr!r}")
+    if not isinstance(config.val_fraction, int | float) or not 0 <= config.val_fraction < 1:
+        raise ValueError(f"val_fraction must be in [0, 1), got {config.val_fraction!r}")
+    for name in ("eval_seed", "seed", "threads"):
+        value = getattr(config, name)
+        if not isinstance(value, int | np.integer) or value < 0:
+            raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    if config.eval_max_steps is not None and (
+        not isinstance(config.eval_max_steps, int) or config.eval_max_steps < 1
+    ):
+        raise ValueError(f"eval_max_steps must be an integer >= 1, got {config.eval_max_steps!r}")
+    from vin_gym.experiments.episodes import planner_config
+    from vin_model.config import VINConfig
+    from vin_model.device import get_device
+
+    planner_config(config.planner, config.planner_kwargs)
+    check_keys(VINConfig, config.model, "model setting")
+    fixed = {"n_objects", "frame_size", "action_dim"} & set(config.model)
+    if fixed:
+        raise ValueError(
+            f"model may not set {sorted(fixed)}: objects, frame size and action size come "
+            "from the data (set obs_size for the frame size)"
+        )
+    VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
+    get_device(config.device)
+    _check_env(config)
+
+
+def _check_env(config: MBRLConfig) -> None:
+    """The run's env made once: its arguments' values (``goal_radius``...) refused now,
+    not after the seed data."""
+    import gymnasium as gym
+
+    import vin_gym  # noqa: F401  (registers the environments)
+
+    gym.make(config.env_id, disable_env_checker=True, **config.frame_env_kwargs).close()
 
 
 #: TrainConfig fields the loop sets itself (from its own fields or its budgets).
@@ -215,4 +277,49 @@ def _check_training(training: dict[str, Any]) -> None:
         raise ValueError(
             f"training may not set {unknown}: it overrides TrainConfig fields the loop does "
             f"not set itself, one of {sorted(names)}"
+        )
+
+
+#: ``mbrl.json``'s fields and their types; each row's fields that the loop relies on.
+_STATE_FIELDS = {"config": dict, "iterations_planned": int, "datasets": list, "iterations": list}
+_ROW_FIELDS = {"iteration": int, "env_steps": int, "train_step": int}
+
+
+def check_state(state: Any, path: Any, checkpoint_steps: list[int]) -> None:
+    """Refuse an ``mbrl.json`` (``state``, read from ``path``) with missing fields, wrong
+    types, or rows that the run's checkpoints (their steps: ``checkpoint_steps``) do not
+    back: a hand-edited or damaged file is not reported as a finished run.
+
+    Raises:
+        ValueError: Naming the file, the field and what was expected.
+    """
+    if not isinstance(state, dict):
+        raise ValueError(f"{path} is not an mbrl state (a JSON object), got {type(state).__name__}")
+    for key, kind in _STATE_FIELDS.items():
+        if not isinstance(state.get(key), kind) or isinstance(state.get(key), bool):
+            found = repr(state.get(key))[:40] if key in state else "missing"
+            raise ValueError(f"{path}: field {key!r} must be a {kind.__name__}, got {found}")
+    rows, datasets = state["iterations"], state["datasets"]
+    if len(rows) != len(datasets):
+        raise ValueError(
+            f"{path} records {len(rows)} iterations but {len(datasets)} datasets; "
+            "the file was changed outside the loop"
+        )
+    for i, (row, record) in enumerate(zip(rows, datasets, strict=True)):
+        if not isinstance(row, dict) or not isinstance(record, dict):
+            raise ValueError(f"{path}: iteration {i}'s row and dataset must be JSON objects")
+        for key, kind in _ROW_FIELDS.items():
+            if not isinstance(row.get(key), kind) or isinstance(row.get(key), bool):
+                raise ValueError(
+                    f"{path}: iterations[{i}].{key} must be an integer, got {row.get(key)!r}"
+                )
+        if row["iteration"] != i or record.get("iteration") != i:
+            raise ValueError(f"{path}: iterations[{i}] is numbered {row['iteration']!r}, not {i}")
+        if not isinstance(record.get("path"), str):
+            raise ValueError(f"{path}: datasets[{i}].path must be a string")
+    if rows and (not checkpoint_steps or rows[-1]["train_step"] > max(checkpoint_steps)):
+        raise ValueError(
+            f"{path}: its last iteration ends at training step {rows[-1]['train_step']}, but "
+            f"the run holds checkpoints of steps {checkpoint_steps}: the file does not match "
+            "the run; it cannot be resumed"
         )

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.reporting import plot_success, provenance_markdown, success_rows, success_table
-from vin_gym.utils import atomic_write_bytes, format_table, write_json
+from vin_gym.utils import atomic_write_bytes, format_table, plural, write_json
 
 #: Order of the rows: these methods first, then the SB3 agents.
 ROW_ORDER = {"random": 0, "zero": 1, "oracle": 2, "vin": 3}
@@ -214,7 +214,7 @@ def write_report(
     """Aggregate ``cells`` (and the SB3 rows ``sb3``) and write ``out/compare.json``,
     ``out/compare.md`` and ``out/compare.png``; returns the results written."""
     rows = sort_rows(aggregate(cells) + sb3)
-    title = f"{key['env']}, {key['episodes']} episodes"
+    title = f"{key['env']}, {plural(key['episodes'], 'episode')}"
     results = {
         "env": key["env"],
         "episodes": key["episodes"],

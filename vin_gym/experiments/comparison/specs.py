@@ -86,14 +86,22 @@ class Grid:
         MPCConfig(horizon=self.horizon)  # a ValueError now, not after the first cells
         self.plan_key()
         if "mbrl" in self.methods:
+            from dataclasses import fields
+
             from vin_gym.experiments.mbrl_config import MBRLConfig
 
             fixed = {"env_id", "env_kwargs", "seed", "env_steps", "device", "threads"}
+            known = [f.name for f in fields(MBRLConfig) if f.name not in fixed]
             for key in self.mbrl:
-                budget, _, name = key.rpartition(":")
+                budget, scoped, name = key.rpartition(":")
                 if name in fixed:
                     raise ValueError(f"mbrl may not set {name!r} (the grid sets {sorted(fixed)})")
-                if budget and (not budget.isdigit() or int(budget) not in self.mbrl_steps):
+                if name not in known:
+                    raise ValueError(
+                        f"mbrl key {key!r}: {name!r} is not an mbrl setting; expected one of: "
+                        f"{', '.join(known)}"
+                    )
+                if scoped and (not budget.isdigit() or int(budget) not in self.mbrl_steps):
                     raise ValueError(
                         f"mbrl key {key!r} names budget {budget!r}, not one of mbrl_steps "
                         f"{list(self.mbrl_steps)}"
