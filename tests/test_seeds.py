@@ -151,3 +151,11 @@ def test_plan_planner_seed_is_apart_from_the_episodes(tmp_path):
         assert [e["seed"] for e in result["per_episode"]] == [5]
     # same episode, other planner seed: other actions, so another return
     assert runs[0]["mean_return"] != runs[1]["mean_return"]
+
+
+def test_sb3_evaluations_stay_on_development_episodes():
+    from vin_gym.baselines import BaselineConfig
+
+    assert not reaches_test(EVAL_SEED_BASE, BaselineConfig().eval_episodes)
+    with pytest.raises(ValueError, match="test episode"):
+        BaselineConfig(eval_episodes=TEST_SEED_BASE)
