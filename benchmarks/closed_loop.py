@@ -1,17 +1,20 @@
 """Closed-loop success of VIN-MPC on the skill task, for one or more checkpoints.
 
     python benchmarks/closed_loop.py --model RUN [RUN ...] [--label NAME ...]
-        [--episodes 20] [--seed 1000] [--json PATH]
+        [--episodes 20] [--seed 1000] [--planner-seed 0] [--json PATH]
 
 What ``vin-gym plan --model RUN --planner cem --population 100 --iterations 3
---horizon 15 --episodes N --seed 1000`` does, on ``Billiards-v0`` with the skill task's
-env arguments (``initial_speed=0, damping=1.0``, or ``--env-kwarg``), which this branch's
-``plan`` does not take yet: the env renders frames as each checkpoint was trained on
-(size, goal ring) plus those arguments; episode ``i`` resets with seed ``--seed + i``, and
-the planner's generator is seeded with ``--seed``, as in ``plan``. ``--model oracle``
-plans with the true simulator; ``--disagreement W`` plans an ensemble VIN's mean with W
-times its members' spread subtracted from the rewards. Reports the success count with a
-95% Wilson interval, the mean return and the milliseconds per decision.
+--horizon 15 --episodes N --seed 1000 --planner-seed 0`` does, on ``Billiards-v0`` with
+the skill task's env arguments (``initial_speed=0, damping=1.0``, or ``--env-kwarg``),
+which this branch's ``plan`` does not take yet: the env renders frames as each checkpoint
+was trained on (size, goal ring) plus those arguments; episode ``i`` resets with seed
+``--seed + i`` (development episodes: a range reaching the test episodes,
+:mod:`vin_gym.seeds`, is refused), and the planner's generator is seeded with
+``--planner-seed``, as in ``plan`` (runs before the split seeded it with ``--seed``: give
+both the same value to redo one). ``--model oracle`` plans with the true simulator;
+``--disagreement W`` plans an ensemble VIN's mean with W times its members' spread
+subtracted from the rewards. Reports the success count with a 95% Wilson interval, the
+mean return and the milliseconds per decision.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from vin_gym.env_kwargs import parse_env_kwargs
 from vin_gym.experiments.episodes import MPCPolicy, make_optimizer, run_episode, summarize
 from vin_gym.experiments.pipeline import vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
-from vin_gym.provenance import machine_info
+from vin_gym.provenance import load_average, machine_info
+from vin_gym.seeds import DEV_SEED_BASE, check_development
 from vin_gym.stats import wilson_interval
 from vin_gym.utils import format_table, write_json
 from vin_model.device import set_threads
@@ -51,7 +55,7 @@ def evaluate(model_name: str, args: argparse.Namespace) -> dict[str, Any]:
         model = VINWorldModel.load(
             model_name, device=device, env=env, disagreement=args.disagreement
         )
-    generator = torch.Generator(device=device).manual_seed(args.seed)
+    generator = torch.Generator(device=device).manual_seed(args.planner_seed)
     overrides = {"population": args.population, "iterations": args.iterations}
     optimizer = make_optimizer("cem", overrides, generator)
     agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=args.horizon, action_dim=2))
@@ -79,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         help="env argument over the skill task's (initial_speed=0, damping=1.0)",
     )
     p.add_argument("--episodes", type=int, default=20)
-    p.add_argument("--seed", type=int, default=1000, help="episode i resets with seed + i")
+    p.add_argument("--seed", type=int, default=DEV_SEED_BASE, help="episode i resets with seed + i")
+    p.add_argument("--planner-seed", type=int, default=0, help="seed of the planner's generator")
     p.add_argument("--population", type=int, default=100)
     p.add_argument("--iterations", type=int, default=3)
     p.add_argument("--horizon", type=int, default=15)
@@ -92,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
+    load_start = load_average()
     if args.episodes < 1:
         p.error(f"--episodes must be >= 1, got {args.episodes}")
+    try:
+        check_development(args.seed, args.episodes, "--seed")
+    except ValueError as exc:
+        p.error(str(exc))
     labels = args.label or args.model
     if len(labels) != len(args.model):
         p.error(f"--label needs one name per model ({len(args.model)})")
@@ -118,7 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(rows))
     if args.json:
         settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-        write_json(args.json, {"settings": settings, "machine": machine_info(), "results": results})
+        write_json(
+            args.json,
+            {
+                "settings": settings,
+                "machine": machine_info(load_start=load_start),
+                "results": results,
+            },
+        )
     return 0
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import threading
 import time
 from pathlib import Path
 
+from vin_gym.provenance import load_average, machine_info
 from vin_gym.utils import format_table, write_json
 
 TARGET_FPS = 20_000
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "--json", type=Path, default=Path(__file__).parent / "results" / "collect_throughput.json"
     )
     args = parser.parse_args(argv)
+    load_start = load_average()
 
     scale = 10 if args.quick else 1
     parts = (
@@ -185,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
         "rows": rows,
         "target_frames_per_s": TARGET_FPS,
-        "cpu_count": os.cpu_count(),
-        "machine": platform.platform(),
-        "python": platform.python_version(),
+        "machine": machine_info(load_start=load_start),
     }
     write_json(args.json, results)
     print(f"wrote {args.json}")

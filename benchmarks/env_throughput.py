@@ -25,7 +25,7 @@ import gymnasium as gym
 import numpy as np
 
 import vin_gym
-from vin_gym.provenance import machine_info
+from vin_gym.provenance import load_average, machine_info
 from vin_gym.utils import format_table, write_json
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
@@ -88,6 +88,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/env_throughput.json"))
     args = parser.parse_args()
+    load_start = load_average()
     steps, repeats = (2_000, 2) if args.quick else (10_000, 3)
     clock = CLOCKS[args.clock]
 
@@ -140,7 +141,7 @@ def main() -> None:
             "benchmark": "env_throughput",
             "quick": args.quick,
             "clock": args.clock,
-            "machine": machine_info(),
+            "machine": machine_info(load_start=load_start),
             "rows": rows,
         },
     )

@@ -12,8 +12,6 @@ take longer than the batch time for the loader to keep up.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -24,6 +22,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from vin_gym.data import ClipDataset, CollectConfig, collect
+from vin_gym.provenance import load_average, machine_info
 from vin_gym.utils import format_table, write_json
 
 
@@ -59,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         "--json", type=Path, default=Path(__file__).parent / "results" / "loader_throughput.json"
     )
     args = parser.parse_args(argv)
+    load_start = load_average()
     torch.set_num_threads(1)
 
     tmp = None
@@ -100,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "rows": rows,
         "clips": len(clips),
-        "cpu_count": os.cpu_count(),
-        "machine": platform.platform(),
-        "python": platform.python_version(),
+        "machine": machine_info(load_start=load_start),
     }
     write_json(args.json, results)
     print(f"wrote {args.json}")

@@ -56,7 +56,8 @@ from vin_gym.env_kwargs import parse_env_kwargs
 from vin_gym.experiments.episodes import goal_fns
 from vin_gym.experiments.pipeline import vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
-from vin_gym.provenance import machine_info
+from vin_gym.provenance import load_average, machine_info
+from vin_gym.seeds import check_development
 from vin_gym.utils import format_table, write_json
 from vin_model.device import set_threads
 from vin_model.world_model import VINWorldModel
@@ -250,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="20 decision points, 100 candidates")
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
+    load_start = load_average()
     if args.quick:
         args.states, args.candidates = 20, 100
     for name in ("states", "candidates", "horizon"):
@@ -257,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"--{name} must be >= 1, got {getattr(args, name)}")
     if args.candidates < 10:
         p.error(f"--candidates must be >= 10 (a top 10% of at least one), got {args.candidates}")
+    try:
+        check_development(args.seed_base, args.states, "--seed-base")
+    except ValueError as exc:
+        p.error(str(exc))
     for checkpoint in args.checkpoint:
         if not checkpoint.exists():
             p.error(f"--checkpoint {checkpoint} does not exist")
@@ -289,7 +295,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
         settings["checkpoint"] = [str(c) for c in args.checkpoint]
-        write_json(args.json, {"settings": settings, "machine": machine_info(), "results": results})
+        write_json(
+            args.json,
+            {
+                "settings": settings,
+                "machine": machine_info(load_start=load_start),
+                "results": results,
+            },
+        )
     return 0
 
 

@@ -16,7 +16,8 @@
 3. The model's raw rollout rate in object-steps per second.
 4. Success rate on Billiards-v0 with the **oracle** (true simulator) at equal sample
    budgets per decision, beside random actions, plus iCEM at a third of the budget.
-   Episode ``i`` uses seed ``i``, as ``vin-gym plan --seed 0`` does.
+   Episode ``i`` uses seed ``i`` and the planner seed 0, as ``vin-gym plan --seed 0
+   --planner-seed 0`` does (development episodes, :mod:`vin_gym.seeds`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from vin_gym.experiments.episodes import (
     summarize,
 )
 from vin_gym.oracle import OracleWorldModel
+from vin_gym.provenance import load_average, machine_info
+from vin_gym.seeds import check_development
 from vin_gym.utils import format_table, write_json
 from vin_model.config import VINConfig
 from vin_model.device import get_device, set_threads
@@ -304,6 +307,11 @@ def main() -> None:
     parser.add_argument("--skip-latency", action="store_true", help="oracle success only")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/planning.json"))
     args = parser.parse_args()
+    load_start = load_average()
+    try:  # the success part's episodes are seeded 0, 1, ...: development episodes
+        check_development(0, args.episodes or 50, "--episodes: the first episode's seed")
+    except ValueError as exc:
+        parser.error(str(exc))
     set_threads(args.threads)
     device = get_device(args.device)
 
@@ -344,6 +352,7 @@ def main() -> None:
             "threads": args.threads,
             "world_model": label,
             "cpu": platform.processor(),
+            "machine": machine_info(load_start=load_start),
             "torch": torch.__version__,
             "latency": latency,
             "cem_target": target,

@@ -4,7 +4,7 @@
 
 A task measures skill only if doing nothing and pushing at random fail while a planner
 over the true simulator succeeds. For every registered system (or ``--envs``), on fixed
-evaluation episodes (episode ``i`` resets with seed ``1000 + i``):
+development episodes (episode ``i`` resets with seed ``1000 + i``, :mod:`vin_gym.seeds`):
 
 * **random**: uniform random pushes (``--episodes``, 100 by default; action seed 0);
 * **zero**: no push at all (the same episodes);
@@ -31,11 +31,12 @@ import torch
 from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.baselines.callbacks import eval_seeds
+from vin_gym.baselines.callbacks import EVAL_SEED_BASE, eval_seeds
 from vin_gym.experiments import pipeline as pipe
 from vin_gym.oracle import OracleWorldModel
-from vin_gym.provenance import machine_info
+from vin_gym.provenance import load_average, machine_info
 from vin_gym.registration import ENVIRONMENTS
+from vin_gym.seeds import check_development
 from vin_gym.stats import format_rate, success_summary
 from vin_gym.utils import format_table, write_json
 
@@ -95,8 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10 / 2 episodes, one seed")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args(argv)
+    load_start = load_average()
     if args.quick:
         args.episodes, args.oracle_episodes, args.oracle_seeds = 10, 2, [0]
+    for flag, n in (("--episodes", args.episodes), ("--oracle-episodes", args.oracle_episodes)):
+        try:
+            check_development(EVAL_SEED_BASE, n, f"{flag} {n}: the evaluation seed base")
+        except ValueError as exc:
+            parser.error(str(exc))
     torch.set_num_threads(1)
     results = []
     for env_id in tqdm(args.envs, desc="systems", unit="env"):
@@ -115,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json is not None:
         config = {k: v for k, v in vars(args).items() if k != "json"}
         config["oracle_planner"] = {**ORACLE_PLANNER, "horizon": ORACLE_HORIZON}
-        write_json(args.json, {"config": config, "machine": machine_info(), "results": results})
+        write_json(
+            args.json,
+            {"config": config, "machine": machine_info(load_start=load_start), "results": results},
+        )
         print(f"wrote {args.json}")
     return 0
 

@@ -13,13 +13,13 @@ timed in the same run on the same device and threads (the "achieved fraction").
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from pathlib import Path
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from vin_gym.provenance import load_average, machine_info
 from vin_gym.utils import format_table, write_json
 from vin_model import VIN, VINConfig
 from vin_model.loss import compute_loss
@@ -96,6 +96,7 @@ def main() -> None:
     p.add_argument("--hidden", type=int, default=VINConfig.hidden)
     p.add_argument("--json", type=Path, default=Path("benchmarks/results/train_throughput.json"))
     args = p.parse_args()
+    load_start = load_average()
     seconds = 3.0 if args.quick else 20.0
     config = VINConfig(
         n_objects=args.objects,
@@ -145,8 +146,7 @@ def main() -> None:
             "objects": args.objects,
             "model": config.to_dict(),
             "torch": torch.__version__,
-            "machine": platform.machine(),
-            "processor": platform.processor(),
+            "machine": machine_info(load_start=load_start),
             "rows": rows,
         },
     )

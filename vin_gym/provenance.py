@@ -44,15 +44,38 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def machine_info() -> dict[str, Any]:
-    """Where a measurement ran: core count, platform, processor, Python, load average."""
-    return {
+def load_average() -> tuple[float, float, float]:
+    """The system's load average over 1, 5 and 15 minutes (:func:`os.getloadavg`)."""
+    return os.getloadavg()
+
+
+def machine_info(load_start: tuple[float, float, float] | None = None) -> dict[str, Any]:
+    """Where a measurement ran: core count, platform, processor, Python, load average.
+
+    A timing passes ``load_start``, the :func:`load_average` read before it started: the
+    record then holds the load at the start and at the end (now), so a reader sees how
+    busy the machine was while it was measured (an *idle* machine has a load well under
+    its ``cpu_count`` at both ends).
+
+    >>> start = load_average()
+    >>> info = machine_info(load_start=start)
+    >>> info["load_start"] == list(start), len(info["load_end"])
+    (True, 3)
+    >>> "load_start" in machine_info()
+    False
+    """
+    now = load_average()
+    info: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "python": platform.python_version(),
-        "load_average": os.getloadavg(),
+        "load_average": now,
     }
+    if load_start is not None:
+        info["load_start"] = list(load_start)
+        info["load_end"] = list(now)
+    return info
 
 
 def command_line(argv: list[str] | None = None, prog: str = "vin-gym") -> str | None:

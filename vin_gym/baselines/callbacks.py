@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from vin_gym.seeds import DEV_SEED_BASE
 from vin_gym.utils import write_json
 
-#: Episode ``i`` of an evaluation uses ``reset(seed=EVAL_SEED_BASE + i)``.
-EVAL_SEED_BASE = 1000
+#: Episode ``i`` of an evaluation uses ``reset(seed=EVAL_SEED_BASE + i)``: development
+#: episodes (:mod:`vin_gym.seeds`).
+EVAL_SEED_BASE = DEV_SEED_BASE
 
 
 def eval_seeds(n_episodes: int, seed_base: int = EVAL_SEED_BASE) -> list[int]:

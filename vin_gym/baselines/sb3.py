@@ -49,6 +49,7 @@ from vin_gym.extras import MissingExtraError
 from vin_gym.fingerprint import physics_fingerprint
 from vin_gym.locking import check_new_or_resume
 from vin_gym.provenance import machine_info, package_versions
+from vin_gym.seeds import check_development
 from vin_gym.signing import verify_file
 from vin_gym.utils import write_json
 
@@ -121,6 +122,7 @@ class BaselineConfig:
         for name in ("timesteps", "eval_episodes", "eval_envs", "frame_stack"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        check_development(EVAL_SEED_BASE, self.eval_episodes, "the evaluation seed base")
         if self.checkpoint_every is not None and self.checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")
         if self.n_envs is not None and self.n_envs < 1:

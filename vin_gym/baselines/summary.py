@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.reporting import plot_success, provenance_markdown, success_table
+from vin_gym.seeds import DEV_SEED_BASE
 from vin_gym.utils import atomic_write_bytes, write_json
 
 
@@ -131,7 +132,7 @@ def write_summary(
     text += (
         f"\nSuccess rate and mean return of the deterministic policy over "
         f"{_episodes(rows)} evaluation episodes (episode i reset with seed "
-        f"{extra.get('eval_seed_base', 1000)} + i): success as the mean over seeds with "
+        f"{extra.get('eval_seed_base', DEV_SEED_BASE)} + i): success as the mean over seeds with "
         "its 95% interval (a bootstrap over seeds and episodes), return as mean ± std over "
         "seeds.\n"
     )

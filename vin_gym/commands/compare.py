@@ -1,8 +1,10 @@
 """``vin-gym compare``: VIN-MPC against random actions, oracle-MPC and SB3 agents.
 
 Every method is scored on the same fixed evaluation episodes (episode i resets with seed
-``--seed-base + i``; 1000 as in ``vin_gym.baselines``), and placed at the number of
-environment steps it used:
+``--seed-base + i``): by default the test episodes, from seed 100000 up
+(:mod:`vin_gym.seeds`), which no choice of planner, horizon or recipe was made on; SB3
+runs keep the episodes they were evaluated on (``vin-gym baseline``: development episodes
+from 1000). Each method is placed at the number of environment steps it used:
 
 * ``random``: uniform random actions (0 steps);
 * ``zero``: no push at all (0 steps): what the scene does by itself;
@@ -50,9 +52,9 @@ HELP = "the headline experiment: VIN-MPC vs random, oracle-MPC and SB3 agents"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    from vin_gym.baselines.callbacks import EVAL_SEED_BASE
     from vin_gym.experiments.comparison.sb3_runs import DEFAULT_SB3_RUNS
     from vin_gym.experiments.comparison.specs import METHODS, Grid
+    from vin_gym.seeds import TEST_SEED_BASE
 
     p = sub.add_parser(
         name,
@@ -64,7 +66,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     add_env_kwargs_arg(p)
     p.add_argument("--episodes", type=int, default=50, help="evaluation episodes per cell")
     p.add_argument(
-        "--seed-base", type=int, default=EVAL_SEED_BASE, help="episode i resets with this + i"
+        "--seed-base",
+        type=int,
+        default=TEST_SEED_BASE,
+        help="episode i resets with this + i (default: the test episodes)",
     )
     grid = p.add_argument_group("the grid of cells (experiments.comparison.Grid)")
     add_dataclass_args(

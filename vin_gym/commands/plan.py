@@ -1,7 +1,10 @@
 """``vin-gym plan``: model predictive control with a world model, evaluated on fixed seeds.
 
-Episode ``i`` uses seed ``seed + i``. The world model is the oracle (the true simulator)
-or a trained VIN checkpoint; the optimizer random shooting, CEM, iCEM or MPPI. Reports
+Episode ``i`` resets with seed ``--seed + i`` (by default the development episodes from
+1000, :mod:`vin_gym.seeds`; the test episodes start at 100000); the planner's random
+generator is seeded with ``--planner-seed``, apart from the episodes. The world model is
+the oracle (the true simulator) or a trained VIN checkpoint; the optimizer random
+shooting, CEM, iCEM or MPPI. Reports
 the success rate, the mean return, the steps to success and the milliseconds per
 decision, as a table and (``--json``) JSON; ``--video`` writes a GIF of the first episode
 with the planned path of the target drawn over the frames.
@@ -26,6 +29,7 @@ from vin_gym.commands.common import (
     planner_settings,
     report,
 )
+from vin_gym.seeds import DEV_SEED_BASE
 
 #: One line for ``vin-gym --help``.
 HELP = "plan with a world model (MPC) and report success over fixed seeds"
@@ -46,7 +50,15 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="world model: 'oracle' (true simulator), a VIN checkpoint path, or 'pretrained'",
     )
     p.add_argument("--episodes", type=int, default=50, help="evaluation episodes")
-    p.add_argument("--seed", type=int, default=0, help="episode i uses seed + i")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=DEV_SEED_BASE,
+        help="episode i resets with seed + i (default: the development episodes)",
+    )
+    p.add_argument(
+        "--planner-seed", type=int, default=0, help="seed of the planner's random generator"
+    )
     p.add_argument("--n-objects", type=int, default=None, help="objects in the scene")
     p.add_argument(
         "--allow-mismatch",
@@ -117,7 +129,13 @@ def run(args: argparse.Namespace) -> int:
     horizon = mpc.pop("horizon", MPCConfig.horizon)
     with planner_errors():
         agent = make_agent(
-            model, args.planner, overrides, horizon, args.seed, args.video is not None, **mpc
+            model,
+            args.planner,
+            overrides,
+            horizon,
+            args.planner_seed,
+            args.video is not None,
+            **mpc,
         )
     optimizer = agent.optimizer
 
@@ -140,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         "model": args.model,
         "planner": args.planner,
         "seed": args.seed,
+        "planner_seed": args.planner_seed,
         "max_episode_steps": args.max_episode_steps,
         "horizon": agent.config.horizon,
         "mpc_config": {k: v for k, v in vars(agent.config).items() if k != "record_prediction"},

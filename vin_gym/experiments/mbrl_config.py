@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.experiments.training import VISIBLE
+from vin_gym.seeds import DEV_SEED_BASE, check_development
 
 SEED_POLICIES = ("random", "colored")
 #: Fields that do not change what a run computes (a resumed run may change them).
@@ -66,7 +67,8 @@ class MBRLConfig:
             iteration.
         eval_every: Evaluate after every this many iterations (and after the seed
             training and the last iteration); evaluation costs about as much as collecting.
-        eval_seed: Evaluation episode ``i`` resets with seed ``eval_seed + i``.
+        eval_seed: Evaluation episode ``i`` resets with seed ``eval_seed + i``: development
+            episodes (:mod:`vin_gym.seeds`); a range reaching the test episodes is refused.
         eval_max_steps: Steps of an evaluation episode (``None``: the env's own limit).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         threads: Torch CPU threads (``0``: torch's default).
@@ -100,7 +102,7 @@ class MBRLConfig:
     horizon: int = 15
     eval_episodes: int = 20
     eval_every: int = 2
-    eval_seed: int = 1000
+    eval_seed: int = DEV_SEED_BASE
     eval_max_steps: int | None = None
     device: str = "auto"
     threads: int = 1
@@ -114,6 +116,7 @@ class MBRLConfig:
                 raise ValueError(f"MBRLConfig.{name} must be an integer >= 1, got {value!r}")
         if self.eval_episodes < 0:
             raise ValueError(f"eval_episodes must be >= 0, got {self.eval_episodes!r}")
+        check_development(self.eval_seed, self.eval_episodes, "eval_seed")
         if self.seed_policy not in SEED_POLICIES:
             raise ValueError(
                 f"seed_policy must be one of {SEED_POLICIES}, got {self.seed_policy!r}"
