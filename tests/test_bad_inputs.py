@@ -30,7 +30,7 @@ CASES: list[tuple[list[str], str]] = [
     (["mbrl", "--out", "OUT", "--val-fraction", "1"], "--val-fraction"),
     (["mbrl", "--out", "OUT", "--device", "mps"], "'mps'"),
     (["mbrl", "--out", "OUT", "--device", "cuda:7"], "cuda"),
-    (["mbrl", "--out", "OUT", "--resume"], "holds no mbrl run"),
+    (["mbrl", "--out", "OUT", "--resume"], "no run to resume"),
     (["mbrl", "--out", "OUT", "--env-kwargs", "goal_radius=1e6"], "goal_radius"),
     (["compare", "--out", "OUT", "--methods", "mbrl", "--mbrl", "foo=1"], "'foo'"),
     (["compare", "--out", "OUT", "--methods", "mbrl", "--mbrl", ":explore_std=-5"], "budget"),

@@ -223,3 +223,16 @@ def test_mbrl_resume_without_a_run_is_refused(tmp_path, capsys):
     assert main(["mbrl", "--out", str(tmp_path / "none"), "--resume", *TINY_MBRL]) == 2
     assert "no run to resume" in capsys.readouterr().err
     assert not (tmp_path / "none" / "mbrl.json").exists()
+
+
+def test_a_refused_block_leaves_no_directory_it_made(tmp_path):
+    new, old = tmp_path / "new", tmp_path / "old"
+    old.mkdir()
+    for path in (new, old):
+        with pytest.raises(RuntimeError), hold_directory(path, "run"):
+            raise RuntimeError("refused before writing")
+    assert not new.exists()  # made by the block, empty: removed
+    assert old.is_dir()  # the user's own directory stays
+    with hold_directory(new, "run"):
+        (new / "result.json").write_text("{}")
+    assert (new / "result.json").exists()  # a directory with a result is kept

@@ -50,6 +50,7 @@ def hold_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
     from filelock import FileLock, Timeout
 
     root = Path(path)
+    created = not root.exists()
     if root.exists() and not root.is_dir():
         raise ValueError(f"the {what} directory {root} is an existing file, not a directory")
     try:
@@ -66,13 +67,20 @@ def hold_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
             f"another vin-gym process holds {root} ({holder(root)}); wait for it to end, "
             f"or choose another {what} directory"
         ) from None
+    failed = True
     try:
         remove_stale_temporaries(root)
         write_json(root / HOLDER_FILE, _holder_record())
         yield root
+        failed = False
     finally:
         (root / HOLDER_FILE).unlink(missing_ok=True)
         lock.release()
+        if failed and created and {p.name for p in root.iterdir()} <= {LOCK_FILE}:
+            # Refused before writing anything (bad input, no run to resume): leave no
+            # empty directory behind.
+            (root / LOCK_FILE).unlink(missing_ok=True)
+            root.rmdir()
 
 
 def holder(root: Path) -> str:
