@@ -47,6 +47,8 @@ def test_plan_command_writes_json(tmp_path, capsys, planner):
     assert results["ci_low"] <= results["success_rate"] <= results["ci_high"]
     assert [e["seed"] for e in results["per_episode"]] == [3, 4]
     assert results["mean_return"] < 0
+    assert len(results["machine"]["load_start"]) == len(results["machine"]["load_end"]) == 3
+    assert "command" in results  # None under pytest, the command line under vin-gym
     assert "success_rate" in capsys.readouterr().out  # the table
 
 

@@ -61,12 +61,17 @@ def report(
     json_path: Path | None,
     columns: list[str] | None = None,
 ) -> None:
-    """Print a table (or the results) and write JSON when asked."""
+    """Print a table (or the results) and write JSON when asked; the JSON records the
+    command line that made it (``"command"``) unless the results carry their own."""
+    from vin_gym.provenance import command_line
+
     if rows:
         print(format_table(rows, columns))
     else:
         print(json.dumps(results, indent=2, default=str))
     if json_path is not None:
+        if "command" not in results and "provenance" not in results:
+            results = {"command": command_line(), **results}
         write_json(json_path, results)
         print(f"wrote {json_path}")
 

@@ -139,7 +139,10 @@ def run(args: argparse.Namespace) -> int:
         )
     optimizer = agent.optimizer
 
+    from vin_gym.provenance import load_average, machine_info
+
     policy = MPCPolicy(env, agent)
+    load_start = load_average()  # ms_per_decision is a timing: record the machine's load
     episodes, frames = [], [] if args.video is not None else None
     bar = progress_bar(
         range(args.episodes),
@@ -165,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
         "device": str(device),
         "planner_config": vars(optimizer.config).copy(),
         **summary,
+        "machine": machine_info(load_start=load_start),
         "per_episode": episodes,
     }
     if frames:
