@@ -5,7 +5,7 @@ schedules, the loss's weights, where and how it runs), checked when it is built;
 :data:`RESUME_MAY_CHANGE` names the settings a resumed run may change without altering
 the run; :class:`Clips` is what training reads (:class:`vin_gym.data.ClipDataset` or a
 look-alike); :class:`TrainingDiverged` is raised when the loss or the weights stop being
-finite. The trainer itself is :func:`vin_model.train.fit`.
+finite. The trainer itself is :func:`vin_model.training.fit`.
 """
 
 from __future__ import annotations

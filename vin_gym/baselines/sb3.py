@@ -54,7 +54,8 @@ from vin_gym.signing import verify_file
 from vin_gym.utils import write_json
 
 ALGOS = ("ppo", "sac", "td3", "a2c")
-OBS_MODES = ("pixels", "state")
+#: The env observation modes an SB3 policy takes (one array: not "dict").
+SB3_OBS_MODES = ("pixels", "state")
 #: Default evaluation points (environment steps); those up to the budget are used.
 DEFAULT_EVAL_AT = (1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
 
@@ -117,8 +118,8 @@ class BaselineConfig:
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
             raise ValueError(f"algo must be one of {ALGOS}, got {self.algo!r}")
-        if self.obs not in OBS_MODES:
-            raise ValueError(f"obs must be one of {OBS_MODES}, got {self.obs!r}")
+        if self.obs not in SB3_OBS_MODES:
+            raise ValueError(f"obs must be one of {SB3_OBS_MODES}, got {self.obs!r}")
         for name in ("timesteps", "eval_episodes", "eval_envs", "frame_stack"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")

@@ -195,10 +195,10 @@ def run(args: argparse.Namespace) -> int:
                 )
             runs = same_physics(runs, key["physics"])
             if runs:
-                from vin_gym.baselines.summary import provenance as sb3_provenance
+                from vin_gym.baselines.summary import runs_provenance
 
                 sb3 = sb3_rows(runs, args.env)
-                sb3_commands = sb3_provenance(runs)["commands"]
+                sb3_commands = runs_provenance(runs)["commands"]
             else:
                 print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
 

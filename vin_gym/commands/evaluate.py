@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from vin_model.checkpoint import load_model, recorded_split
     from vin_model.device import get_device, set_threads
     from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
-    from vin_model.train import open_clips
+    from vin_model.training import open_clips
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} is an existing file; expected a directory")

@@ -8,18 +8,14 @@ from pathlib import Path
 from vin_gym.commands.common import add_device_args, add_json_arg, report
 from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
 
-#: TrainConfig fields set by --device, --threads and --no-progress.
-RUNTIME_FIELDS = ("device", "threads", "progress")
-
-
 #: One line for ``vin-gym --help``.
 HELP = "train a Visual Interaction Network on datasets"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    from vin_gym.experiments.training import DATA_FIELDS
+    from vin_gym.experiments.training import DATA_FIELDS, RUNTIME_FIELDS
     from vin_model.config import ACTION_SLOTS, VINConfig
-    from vin_model.train import TrainConfig
+    from vin_model.training import TrainConfig
 
     p = sub.add_parser(
         name,
@@ -58,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="fine-tune: start from this VIN checkpoint's weights ('pretrained': the shipped "
         "VIN), whose model settings the run takes",
     )
-    training = p.add_argument_group("training (vin_model.train.TrainConfig)")
+    training = p.add_argument_group("training (vin_model.training.TrainConfig)")
     add_dataclass_args(
         training,
         TrainConfig,
@@ -80,10 +76,10 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from contextlib import nullcontext
 
-    from vin_gym.experiments.training import train_on_data
+    from vin_gym.experiments.training import RUNTIME_FIELDS, train_on_data
     from vin_gym.locking import hold_directory
     from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, TrainingDiverged
+    from vin_model.training import TrainConfig, TrainingDiverged
 
     with flags_in_errors(TrainConfig, VINConfig):
         cfg = TrainConfig(

@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from vin_gym.data import storage
-from vin_gym.data.episodes import EpisodeDataset, open_dataset
+from vin_gym.data.dataset import EpisodeDataset, open_dataset
 from vin_gym.data.storage import DatasetError
 from vin_gym.extras import MissingExtraError
 from vin_gym.utils import progress_bar

@@ -11,12 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.experiments.training import VISIBLE
+from vin_gym.experiments.training import RUNTIME_FIELDS, VISIBLE
 from vin_gym.seeds import DEV_SEED_BASE, check_development
 
 SEED_POLICIES = ("random", "colored")
-#: Fields that do not change what a run computes (a resumed run may change them).
-RUNTIME_FIELDS = ("device", "threads")
 
 
 @dataclass
@@ -272,7 +270,7 @@ _LOOP_TRAIN_FIELDS = (
 
 
 def _check_training(training: dict[str, Any]) -> None:
-    from vin_model.train import TrainConfig
+    from vin_model.training import TrainConfig
 
     names = {f.name for f in fields(TrainConfig)} - set(_LOOP_TRAIN_FIELDS)
     unknown = sorted(set(training) - names)

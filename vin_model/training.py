@@ -37,7 +37,7 @@ from vin_model.checkpoint import (
     load_into,
     load_trainer_state,
     read_config,
-    remove_temporaries,
+    remove_partial_checkpoints,
     save_checkpoint,
 )
 from vin_model.config import VINConfig
@@ -146,7 +146,7 @@ def fit(
     if run_dir.exists() and not run_dir.is_dir():
         raise ValueError(f"the run directory {run_dir} is an existing file")
     if rank == 0:
-        remove_temporaries(run_dir)  # a killed checkpoint write's leftovers
+        remove_partial_checkpoints(run_dir)  # a killed checkpoint write's leftovers
     existing = list_checkpoints(run_dir)
     check_new_or_resume(run_dir, resume, "checkpoints/step_*", holds=bool(existing))
     per_epoch = len(train_clips) // (cfg.batch_size * world)
