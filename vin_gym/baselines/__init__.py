@@ -5,8 +5,9 @@ agent is built, so importing this package stays light.
 """
 
 from vin_gym.baselines.callbacks import EVAL_SEED_BASE, eval_seeds, evaluate_fixed_seeds
-from vin_gym.baselines.sb3 import ALGOS, SB3_OBS_MODES, BaselineConfig, train_baseline
+from vin_gym.baselines.sb3 import ALGOS, SB3_OBS_MODES, BaselineConfig
 from vin_gym.baselines.summary import summarize_runs, write_summary
+from vin_gym.baselines.training import train_baseline
 
 __all__ = [
     "ALGOS",

@@ -136,7 +136,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vin_gym.baselines.sb3 import BaselineConfig, require_sb3, train_baseline
+    from vin_gym.baselines.sb3 import BaselineConfig, require_sb3
+    from vin_gym.baselines.training import train_baseline
     from vin_gym.locking import hold_directory
 
     require_sb3()  # a missing extra is named before the run directory is made
