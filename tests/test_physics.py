@@ -7,7 +7,7 @@ import pytest
 
 import vin_gym.physics as physics
 from vin_gym import _chipmunk, forces
-from vin_gym.envs.base import place_without_overlap
+from vin_gym.envs.scenes import place_without_overlap
 from vin_gym.physics import SceneState, SimParams, Simulator
 
 OVERLAP_TOLERANCE = 0.25  # table units, documented in SimParams.substeps

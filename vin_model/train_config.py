@@ -83,7 +83,7 @@ class TrainConfig:
         seed: Seed of initialisation, batch order and noise.
         max_minutes: A safety cap: stop after this much training time even before
             ``steps`` (``None``: none). It never changes the schedules; a run it stops is
-            reported (``stopped_by``) as not the fixed-step run.
+            reported as stopped by the cap, not the fixed-step run.
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         threads: Torch CPU threads (``0``: torch's default).
         amp: bf16 autocast on CUDA (ignored on CPU, which trains in float32).

@@ -143,13 +143,7 @@ def fit(
     set_threads(cfg.threads)
     device = process_device(get_device(cfg.device), dist)
     existing = _open_run_dir(run_dir, resume, rank)
-    per_epoch = len(train_clips) // (cfg.batch_size * world)
-    if per_epoch < 1:
-        raise ValueError(
-            f"{len(train_clips)} training clips are fewer than one batch of "
-            f"{cfg.batch_size} x {world} processes"
-        )
-
+    per_epoch = _batches_per_epoch(len(train_clips), cfg.batch_size, world)
     extra = dict(extra or {})
     vin = _new_model(
         model_config, cfg.seed, train_clips, state_stats, None if resume else init, extra
@@ -157,8 +151,6 @@ def fit(
     vin.to(device)
     opt = torch.optim.Adam(vin.parameters(), lr=cfg.lr)
     step, elapsed_before = 0, 0.0
-    if "meta" in extra:
-        extra["env"] = env_record({"meta": extra["meta"], "model": model_config.to_dict()})
     if resume and existing:
         step, elapsed_before = resume_from(
             existing[-1], vin, opt, model_config, cfg, extra, allow_changes
@@ -206,6 +198,15 @@ def _open_run_dir(run_dir: Path, resume: bool, rank: int) -> list[Path]:
     return existing
 
 
+def _batches_per_epoch(clips: int, batch_size: int, world: int) -> int:
+    per_epoch = clips // (batch_size * world)
+    if per_epoch < 1:
+        raise ValueError(
+            f"{clips} training clips are fewer than one batch of {batch_size} x {world} processes"
+        )
+    return per_epoch
+
+
 def _new_model(
     model_config: VINConfig,
     seed: int,
@@ -216,7 +217,7 @@ def _new_model(
 ) -> VIN:
     """A VIN initialised from ``seed``, normalising states by ``state_stats`` (default:
     the clips'), or with the weights and normalisation of the checkpoint ``init``
-    (recorded in ``extra``)."""
+    (recorded in ``extra``, with the env record of the data's ``extra["meta"]``)."""
     torch.manual_seed(seed)
     vin = VIN(model_config)
     if state_stats is None:
@@ -227,6 +228,8 @@ def _new_model(
         check_config(VINConfig.from_dict(source["model"]), model_config, init)
         load_into(vin, init)  # its weights and its normalisation
         extra["init"] = {"path": str(init), "sha256": source.get(CHECKSUM)}
+    if "meta" in extra:
+        extra["env"] = env_record({"meta": extra["meta"], "model": model_config.to_dict()})
     return vin
 
 

@@ -58,19 +58,20 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--algo", required=True, help=f"one of {', '.join(ALGOS)}")
     p.add_argument("--obs", default="pixels", help=f"one of {', '.join(SB3_OBS_MODES)}")
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
     p.add_argument("--timesteps", type=int, default=100_000, help="environment steps")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the agent and of the training environments"
+    )
     p.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="run directory (default runs/sb3/<algo>_<obs>_s<seed>)",
+        help="run directory (default: runs/sb3/<algo>_<obs>_s<seed>)",
     )
     p.add_argument(
         "--eval-at",

@@ -60,7 +60,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
@@ -71,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=TEST_SEED_BASE,
         help="episode i resets with this + i (default: the test episodes)",
     )
-    grid = p.add_argument_group("the grid of cells (experiments.comparison.Grid)")
+    grid = p.add_argument_group("the grid of cells")
     add_dataclass_args(
         grid,
         Grid,

@@ -15,8 +15,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
         help=HELP,
-        description=__doc__ + " Writes a table, JSON (mse_per_step, "
-        "euclid_per_step, baselines), a PNG plot and a GIF of true vs "
+        description=__doc__ + " Writes a table, JSON (the squared and the Euclidean "
+        "position error per step, and the baselines'), a PNG plot and a GIF of true vs "
         "predicted trajectories.",
     )
     p.add_argument(
@@ -26,7 +26,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="RUN",
         help="run directory (newest checkpoint) or checkpoint directory",
     )
-    p.add_argument("--data", type=Path, nargs="+", required=True, metavar="DIR")
+    p.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="DIR",
+        help="dataset directories (from `vin-gym collect`), read as one",
+    )
     p.add_argument(
         "--horizon",
         type=int,
@@ -61,9 +68,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="seed of the train/val split (default: the checkpoint's, else 0)",
     )
     p.add_argument("--max-clips", type=int, default=1000, help="clips evaluated at most")
-    p.add_argument("--batch-size", type=int, default=100)
     p.add_argument(
-        "--out", type=Path, default=None, help="directory for the PNG and GIF (default RUN/eval)"
+        "--batch-size", type=int, default=100, help="clips per forward pass (memory, not results)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="directory for the PNG and GIF (default: RUN/eval)"
     )
     p.add_argument("--no-gif", action="store_true", help="skip the trajectory GIF")
     p.add_argument(
@@ -71,7 +80,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         action="store_true",
         help="evaluate on data of another env id than the checkpoint learned (a warning)",
     )
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_args(p)
     add_json_arg(p)
     p.set_defaults(run=run)

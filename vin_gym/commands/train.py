@@ -54,16 +54,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="fine-tune: start from this VIN checkpoint's weights ('pretrained': the shipped "
         "VIN), whose model settings the run takes",
     )
-    training = p.add_argument_group("training (vin_model.training.TrainConfig)")
+    training = p.add_argument_group("training")
     add_dataclass_args(
         training,
         TrainConfig,
         skip=RUNTIME_FIELDS,
         aliases={"rollout_start": ["--rollout"], "curriculum_fraction": ["--curriculum"]},
     )
-    model = p.add_argument_group(
-        "model (vin_model.VINConfig; objects, frame size and action size come from the data)"
-    )
+    model = p.add_argument_group("model (objects, frame size and action size come from the data)")
     add_dataclass_args(model, VINConfig, skip=DATA_FIELDS, choices={"action_slots": ACTION_SLOTS})
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_args(p)
