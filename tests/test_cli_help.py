@@ -23,6 +23,9 @@ CODE = re.compile(
     r"|\b(?!TensorBoard\b|PyTorch\b|MiB\b|GiB\b|NaN\b)[A-Z][a-z]+[A-Z]\w*"  # CamelCase: a class
 )
 
+#: Defaults are shown one way: ``(default: X)``.
+DEFAULT = re.compile(r"\(default(?!: )\S*")
+
 
 def _help(command: str) -> str:
     out = io.StringIO()
@@ -42,6 +45,8 @@ def problems(command: str, text: str, actions: list[argparse.Action]) -> list[st
     """What is wrong with ``command``'s help ``text`` (its flags ``actions``)."""
     found = [f"markup {m!r}" for m in MARKUP if m in text]
     found += [f"code name {m.group()!r}" for m in CODE.finditer(text)]
+    flat = " ".join(text.split())
+    found += [f"a default not shown as (default: X): {m.group()!r}" for m in DEFAULT.finditer(flat)]
     for action in actions:
         if not (action.help or "").strip() or action.help == argparse.SUPPRESS:
             found.append(f"{action.option_strings[0]} has no help")
@@ -69,7 +74,7 @@ def test_the_check_finds_what_it_names() -> None:
     parser.add_argument("--data")
     bad = (
         "training (vin_model.training.TrainConfig), ``--steps``, see :mod:`vin_gym.seeds`, "
-        "MPC agent (planners.MPCConfig), at most rollout_max steps; show_goal=false"
+        "MPC agent (planners.MPCConfig), at most rollout_max steps (default 3); show_goal=false"
     )
     found = "\n".join(problems("x", bad, parser._actions[1:]))
     for fault in (
@@ -80,6 +85,7 @@ def test_the_check_finds_what_it_names() -> None:
         "'TrainConfig'",
         "--data has no help",
         "field name 'rollout_max'",
+        "a default not shown as (default: X)",
     ):
         assert fault in found, fault
     assert "show_goal" not in found

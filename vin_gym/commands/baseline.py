@@ -79,7 +79,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=DEFAULT_EVAL_AT,
         metavar="STEPS",
         help="comma-separated step counts to evaluate at, plus at the end "
-        f"(default {','.join(map(str, DEFAULT_EVAL_AT))})",
+        f"(default: {','.join(map(str, DEFAULT_EVAL_AT))})",
     )
     p.add_argument(
         "--eval-freq",
@@ -93,7 +93,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--n-envs",
         type=int,
         default=None,
-        help="training envs (default 8 for PPO/A2C, 1 for SAC/TD3)",
+        help="training envs (default: 8 for PPO and A2C, 1 for SAC and TD3)",
     )
     p.add_argument("--obs-size", type=int, default=64, help="frame size for pixels")
     p.add_argument("--frame-stack", type=int, default=4, help="frames stacked for pixels")
@@ -123,7 +123,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=50_000,
         metavar="STEPS",
         help="save the newest state for --resume every STEPS steps, besides each "
-        "evaluation (default 50000)",
+        "evaluation (default: 50000)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(

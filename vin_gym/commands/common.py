@@ -43,6 +43,10 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
                 )
         return "\n\n".join(out)
 
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # a command name (vin-gym mbrl) is never split at its hyphen
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
     def _get_help_string(self, action: argparse.Action) -> str:
         text = plain_text(action.help or "")
         default = action.default

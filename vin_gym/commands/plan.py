@@ -1,7 +1,7 @@
 """``vin-gym plan``: model predictive control with a world model, evaluated on fixed seeds.
 
 Episode ``i`` resets with seed ``--seed + i`` (by default the development episodes from
-1000, :mod:`vin_gym.seeds`; the test episodes start at 100000); the planner's random
+1000; the test episodes start at 100000); the planner's random
 generator is seeded with ``--planner-seed``, apart from the episodes. The world model is
 the oracle (the true simulator) or a trained VIN checkpoint; the optimizer random
 shooting, CEM, iCEM or MPPI. Reports

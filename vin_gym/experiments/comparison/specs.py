@@ -27,7 +27,7 @@ class Grid:
     """The cells to compute (field names as ``vin-gym compare``'s flags).
 
     Attributes:
-        methods: Methods to run (of :data:`METHODS`).
+        methods: Methods to run.
         seeds: Seeds of data, training and planner; one cell per method and seed.
         data_steps: VIN-MPC: environment steps of exploration data, one cell each.
         episode_steps: VIN data: env steps per collected episode.
