@@ -78,6 +78,18 @@ def add_json_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_data_arg(parser: argparse.ArgumentParser) -> None:
+    """``--data DIR [DIR ...]``: datasets read as one."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="DIR",
+        help="dataset directories (from `vin-gym collect`), read as one",
+    )
+
+
 def add_env_kwargs_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env-kwargs",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import add_data_arg, add_device_args, add_json_arg, report
 
 #: One line for ``vin-gym --help``.
 HELP = "position error of a trained VIN per rollout step"
@@ -26,14 +26,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="RUN",
         help="run directory (newest checkpoint) or checkpoint directory",
     )
-    p.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        required=True,
-        metavar="DIR",
-        help="dataset directories (from `vin-gym collect`), read as one",
-    )
+    add_data_arg(p)
     p.add_argument(
         "--horizon",
         type=int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import add_data_arg, add_device_args, add_json_arg, report
 from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
 
 #: One line for ``vin-gym --help``.
@@ -25,14 +25,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "become NaN or infinite, training stops with exit code 3, keeping the checkpoints "
         "written before.",
     )
-    p.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        required=True,
-        metavar="DIR",
-        help="dataset directories (from `vin-gym collect`), read as one",
-    )
+    add_data_arg(p)
     p.add_argument("--out", type=Path, required=True, metavar="RUN", help="run directory")
     p.add_argument(
         "--resume",
