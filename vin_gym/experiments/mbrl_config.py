@@ -58,7 +58,7 @@ class MBRLConfig:
         training: Training settings to override beyond those above, named as in
             ``vin-gym train`` (e.g. ``{"contact_weight": 4.0}``).
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
-        planner_kwargs: The planner config's fields to override.
+        planner_kwargs: Planner settings to override, named as in ``vin-gym plan``.
         horizon: Planning horizon.
         eval_episodes: Evaluation episodes (no exploration noise) after an evaluated
             iteration.
