@@ -114,7 +114,6 @@ def test_no_public_name_is_defined_in_two_modules() -> None:
 
 def test_no_module_or_function_too_long_to_read() -> None:
     """No library module over 400 lines, no function (commands included) over 100."""
-    too_long: list[str] = []
     too_long = [line for path in _modules() for line in _too_long(path)]
     assert not too_long, "\n".join(too_long)
 
