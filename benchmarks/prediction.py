@@ -24,7 +24,7 @@ from vin_gym.experiments.training import train_config
 from vin_gym.utils import format_table, write_json
 from vin_model import VINConfig, set_threads
 from vin_model.evaluate import evaluate, summary_rows
-from vin_model.train import fit, open_clips
+from vin_model.training import fit, open_clips
 
 
 def tiny_dataset(root: Path) -> tuple[Path, Path]:

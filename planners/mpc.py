@@ -27,9 +27,9 @@ class MPCConfig:
     """The MPC agent's settings.
 
     Attributes:
-        horizon: Actions per planned sequence (H). 25 (2.5 s of the skill task): a learned
-            VIN plans better with it than with 15 (28/40 against 18/40 episodes for the
-            shipped VIN), since the push that reaches the target often lies beyond 1.5 s.
+        horizon: Actions per planned sequence (H); 25 steps are 2.5 s of the skill task,
+            long enough to reach the push that moves the target (the README's results
+            compare horizons).
         action_dim: Action dimension (A).
         replan_every: Optimise every this many steps; execute the plan in between.
         discount: Per-step discount of the planning return (1: plain sum).

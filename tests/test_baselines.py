@@ -17,7 +17,7 @@ from vin_gym.baselines import (
     BaselineConfig,
     eval_seeds,
     evaluate_fixed_seeds,
-    summarize,
+    summarize_runs,
     train_baseline,
     write_summary,
 )
@@ -207,7 +207,7 @@ def test_summarize_means_over_seeds(tmp_path):
                 ]
             )
         )
-    rows = summarize(sorted(tmp_path.glob("ppo_state_s*")))
+    rows = summarize_runs(sorted(tmp_path.glob("ppo_state_s*")))
     assert [r["steps"] for r in rows] == [500, 1000]  # the overshoot counts at the budget
     assert rows[0]["success_mean"] == pytest.approx(0.3)
     assert rows[0]["success_std"] == pytest.approx(0.1)
@@ -217,7 +217,7 @@ def test_summarize_means_over_seeds(tmp_path):
     assert (tmp_path / "out" / "success.png").stat().st_size > 0
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["rows"][1]["steps"] == 1000
     with pytest.raises(FileNotFoundError, match=r"config\.json not found"):
-        summarize([tmp_path / "out"])
+        summarize_runs([tmp_path / "out"])
 
 
 def test_missing_sb3_names_the_extra(monkeypatch):

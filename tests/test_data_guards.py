@@ -89,7 +89,7 @@ class NaNStates(gym.Wrapper):
 def test_collect_refuses_non_finite_states_naming_the_episode(tmp_path, monkeypatch):
     import importlib
 
-    collect_module = importlib.import_module("vin_gym.data.collect")
+    collect_module = importlib.import_module("vin_gym.data.collection")
     real = collect_module.make_env
     monkeypatch.setattr(collect_module, "make_env", lambda config: NaNStates(real(config)))
     with pytest.raises(ValueError, match=r"episode 0 .* non-finite states"):

@@ -11,7 +11,7 @@ import pytest
 
 from vin_gym.cli import main
 from vin_gym.data import CollectConfig, DatasetError, collect, open_dataset, verify_dataset
-from vin_gym.data.storage import read_npy_header
+from vin_gym.data.verification import read_npy_header
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.envs.base import MAX_OVERLAP
+from vin_gym.envs.scenes import MAX_OVERLAP
 
 
 def make(env_id: str = "Billiards-v0", **kw) -> gym.Env:

@@ -79,11 +79,11 @@ def test_vin_config_types_and_caps_before_allocating() -> None:
 
 
 def test_checkpoint_config_fields_are_type_checked(tmp_path) -> None:
-    from vin_model.checkpoint import FORMAT, read_config
+    from vin_model.checkpoint import CHECKPOINT_FORMAT, read_config
 
     (tmp_path / "model.safetensors").write_bytes(b"")
     for key, value in (("meta", [1]), ("step", "7"), ("train", 3)):
-        config = {"format": FORMAT, "model": {}, key: value}
+        config = {"format": CHECKPOINT_FORMAT, "model": {}, key: value}
         (tmp_path / "config.json").write_text(json.dumps(config))
         with pytest.raises(ValueError, match=f"'{key}' must be a"):
             read_config(tmp_path)

@@ -7,7 +7,7 @@ import pytest
 
 import vin_gym.physics as physics
 from vin_gym import _chipmunk, forces
-from vin_gym.envs.base import place_without_overlap
+from vin_gym.envs.scenes import place_without_overlap
 from vin_gym.physics import SceneState, SimParams, Simulator
 
 OVERLAP_TOLERANCE = 0.25  # table units, documented in SimParams.substeps
@@ -118,9 +118,9 @@ def test_set_state_round_trip():
     ("law", "collide"),
     [
         (None, True),
-        (forces.Springs(), False),
-        (forces.Gravity(), False),
-        (forces.Coulomb(), True),
+        (forces.SpringLaw(), False),
+        (forces.GravityLaw(), False),
+        (forces.CoulombLaw(), True),
     ],
 )
 def test_compiled_step_matches_public_api_bit_for_bit(monkeypatch, law, collide):
@@ -149,7 +149,7 @@ def test_without_the_compiled_path_results_are_the_same(monkeypatch):
     runs = []
     for compiled in (True, False):
         monkeypatch.setattr(_chipmunk, "available", lambda compiled=compiled: compiled)
-        sim = Simulator(state, SimParams(), forces.Coulomb())
+        sim = Simulator(state, SimParams(), forces.CoulombLaw())
         assert (sim._handles is not None) == compiled
         runs.append(np.stack([(sim.push(0, p), sim.step())[1] for p in pushes]))
         runs.append(sim.object_states())

@@ -23,9 +23,9 @@ SYSTEM_IDS = [
     "VariableMassSprings-v0",
 ]
 LAWS = [
-    forces.Springs(stiffness=0.7, rest_length=2.5),
-    forces.Gravity(strength=2.0, softening=0.8),
-    forces.Coulomb(strength=1.5, softening=0.3),
+    forces.SpringLaw(stiffness=0.7, rest_length=2.5),
+    forces.GravityLaw(strength=2.0, softening=0.8),
+    forces.CoulombLaw(strength=1.5, softening=0.3),
 ]
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,12 +53,12 @@ def test_force_is_minus_gradient_of_potential(law):
 def test_force_directions():
     x = np.array([[0.0, 0.0], [4.0, 0.0]])
     m = np.ones(2)
-    assert forces.Springs(1.0, 3.0).forces(x, m)[0, 0] > 0  # stretched: pulls together
-    assert forces.Springs(1.0, 5.0).forces(x, m)[0, 0] < 0  # compressed: pushes apart
-    assert forces.Gravity().forces(x, m)[0, 0] > 0
-    assert forces.Coulomb().forces(x, m)[0, 0] < 0
-    heavy = forces.Gravity().forces(x, np.array([1.0, 3.0]))
-    np.testing.assert_allclose(heavy, 3 * forces.Gravity().forces(x, m))
+    assert forces.SpringLaw(1.0, 3.0).forces(x, m)[0, 0] > 0  # stretched: pulls together
+    assert forces.SpringLaw(1.0, 5.0).forces(x, m)[0, 0] < 0  # compressed: pushes apart
+    assert forces.GravityLaw().forces(x, m)[0, 0] > 0
+    assert forces.CoulombLaw().forces(x, m)[0, 0] < 0
+    heavy = forces.GravityLaw().forces(x, np.array([1.0, 3.0]))
+    np.testing.assert_allclose(heavy, 3 * forces.GravityLaw().forces(x, m))
 
 
 def test_coincident_objects_feel_finite_forces():
@@ -70,7 +70,7 @@ def test_coincident_objects_feel_finite_forces():
 @pytest.mark.parametrize("bad", [dict(stiffness=0.0), dict(rest_length=-1.0)])
 def test_bad_constants_are_rejected(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
-        forces.Springs(**bad)
+        forces.SpringLaw(**bad)
 
 
 class _NumpySprings:
@@ -169,7 +169,7 @@ def test_random_scenes_conserve_energy_on_a_large_table(env_id):
 def test_forward_euler_would_not_conserve_energy():
     """Guards the integrator: forces at the current positions only gain energy fast."""
     state = SceneState([[4.0, 5.0], [6.5, 5.0]], [[0, 0.3], [0, -0.3]], [1, 1], [0.5, 0.5])
-    law = forces.Springs(2.0, 2.0)
+    law = forces.SpringLaw(2.0, 2.0)
     sim = Simulator(state, SimParams(collide=False, max_speed=np.inf), law)
     e0 = sim.energy()
     for _ in range(200):

@@ -11,7 +11,7 @@ from vin_fakes import MemoryClips
 
 from planners import make_objective
 from vin_model import VIN, VINConfig, VINWorldModel, load_model
-from vin_model.train import TrainConfig, fit
+from vin_model.training import TrainConfig, fit
 
 TINY = dict(conv_channels=4, hidden=16, code_size=8)
 

@@ -83,7 +83,7 @@ def test_a_checkpoint_without_a_record_loads_with_a_warning(tmp_path) -> None:
 def test_training_records_the_env_of_its_data(tmp_path) -> None:
     from vin_fakes import MemoryClips
 
-    from vin_model.train import TrainConfig, train
+    from vin_model.training import TrainConfig, train
 
     clips = MemoryClips(episodes=2, length=14, rollout=2, starts=2)
     cfg = TrainConfig(steps=1, batch_size=2, rollout_start=2, rollout_max=2, progress=False,

@@ -24,7 +24,7 @@ from vin_model.checkpoint import (
     load_trainer_state,
     read_config,
 )
-from vin_model.train import TrainConfig, TrainingDiverged, fit, train
+from vin_model.training import TrainConfig, TrainingDiverged, fit, train
 
 TINY = VINConfig(conv_channels=4, hidden=16, code_size=8)
 META = {"env_id": "Billiards-v0", "env_kwargs": {"show_goal": False}, "n_objects": 3}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import socket
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from vin_model import VIN, VINConfig, load_model, save_checkpoint, set_threads
 from vin_model.checkpoint import list_checkpoints
 from vin_model.loss import compute_loss, contact_weights
 from vin_model.schedules import rollout_length
-from vin_model.train import TrainConfig, fit, train
+from vin_model.training import TrainConfig, fit, train
 
 TINY = VINConfig(conv_channels=4, hidden=16, code_size=8)
 
@@ -171,7 +170,8 @@ def test_schedules_follow_steps_not_the_clock(tmp_path: Path, clips, monkeypatch
 
     from safetensors.torch import load_file
 
-    train_module = sys.modules["vin_model.train"]  # the package exports a train() function
+    import vin_model.training as train_module
+
     fit(tmp_path / "plain", clips, None, TINY, quick())
     ticks = itertools.count()
     # a loaded machine: every clock reading 4 s after the one before, so the 1-minute cap
@@ -230,11 +230,12 @@ def test_contact_settings_are_checked() -> None:
 
 
 def test_train_re_exports_the_names_that_moved_out_of_it() -> None:
-    """Callers import from ``vin_model.train`` as before the split: every name in its
-    ``__all__`` is there and is the object of the module that now holds it."""
+    """Callers import the trainer's names from ``vin_model.training``: every name in its
+    ``__all__`` is there and is the object of the module that holds it."""
     import importlib
 
-    train_module = sys.modules["vin_model.train"]
+    import vin_model.training as train_module
+
     homes = {
         "vin_model.train_config": ["RESUME_MAY_CHANGE", "Clips", "TrainConfig", "TrainingDiverged"],
         "vin_model.loss": [

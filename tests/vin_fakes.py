@@ -114,7 +114,7 @@ def ddp_worker(rank: int, world: int, port: int, run_dir: str, result_dir: str) 
     import torch.distributed as dist
 
     from vin_model import VINConfig
-    from vin_model.train import TrainConfig, fit
+    from vin_model.training import TrainConfig, fit
 
     clips = MemoryClips(episodes=2, length=14, rollout=2, starts=4)
     cfg = TrainConfig(

@@ -48,6 +48,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser of the subcommand named in ``argv`` (every one when ``argv`` is
     ``None``; none, only their ``HELP``, when it names none)."""
     from vin_gym import __version__
+    from vin_gym.commands.common import CommandParser
 
     parser = argparse.ArgumentParser(
         prog="vin-gym",
@@ -55,7 +56,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "and sampling-based MPC planners.",
     )
     parser.add_argument("--version", action="version", version=f"vin-gym {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
+    )
     chosen = _command_in(argv)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)

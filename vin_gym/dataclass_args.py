@@ -2,9 +2,10 @@
 
 A config dataclass (``TrainConfig``, ``VINConfig``, ``MPCConfig``, a planner's config,
 ``MBRLConfig``) is the one source of its fields' names, types, defaults and help: the
-help is the field's entry in the class docstring's ``Attributes:`` section, followed by
-the default. Every generated flag defaults to ``None`` so that :func:`given` can tell the
-flags a user gave from those left to the dataclass.
+help is the field's entry in the class docstring's ``Attributes:`` section (another
+field it names written as that field's flag), followed by the default. Every generated
+flag defaults to ``None`` so that :func:`given` can tell the flags a user gave from those
+left to the dataclass.
 
 >>> import argparse
 >>> from dataclasses import dataclass
@@ -118,11 +119,15 @@ def add_dataclass_args(
         raise ValueError(f"no field {unknown} in {[c.__name__ for c in classes]}")
     aliases, choices, flags = aliases or {}, choices or {}, flags or {}
     docs = {cls: field_docs(cls) for cls in classes}
+    # a field (snake_case) named in another's help is named as the flag that sets it
+    snake = [n for n in names if "_" in n]
+    named = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, snake)) + r")\b(?!=)")
     for name in names:
         owners = merged[name]
         cls, f = owners[0]
         kind = _field_type(cls, f)
         text = next((d for c, _ in owners if (d := docs[c].get(name))), "")
+        text = named.sub(lambda m: flag_name(m.group(1)), text) if snake else text
         help_ = f"{text} (default: {_defaults_text(owners, len(classes), labels or {})})".replace(
             "%", "%%"
         )
@@ -182,14 +187,15 @@ def _defaults_text(
     owners: list[tuple[type, Field]], n_classes: int, labels: dict[type, str]
 ) -> str:
     values = [(cls, default_of(f)) for cls, f in owners]
-    shown = {_show(v) for _, v in values}
+    shown = {show_value(v) for _, v in values}
     if n_classes == 1 or (len(shown) == 1 and len(owners) == n_classes):
-        return _show(values[0][1])
+        return show_value(values[0][1])
     label = {cls: labels.get(cls, cls.__name__.removesuffix("Config").lower()) for cls, _ in values}
-    return ", ".join(f"{label[cls]} {_show(v)}" for cls, v in values)
+    return ", ".join(f"{label[cls]} {show_value(v)}" for cls, v in values)
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A default as the help shows it: ``required``, ``KEY=VALUE ...``, items space-separated."""
     if value is MISSING:
         return "required"
     if isinstance(value, dict):

@@ -156,7 +156,7 @@ def _check_positive(owner: str, **values: float) -> None:
 
 
 @dataclass(frozen=True)
-class Springs:
+class SpringLaw:
     """Every pair of objects joined by one ideal spring (the paper's *Springs* system).
 
     The potential of a pair at distance ``r`` is ``stiffness / 2 * (r - rest_length)^2``.
@@ -172,7 +172,7 @@ class Springs:
     rest_length: float = 3.0
 
     def __post_init__(self) -> None:
-        _check_positive("Springs", stiffness=self.stiffness, rest_length=self.rest_length)
+        _check_positive("SpringLaw", stiffness=self.stiffness, rest_length=self.rest_length)
 
     @property
     def pair_law(self) -> tuple[int, float, float]:
@@ -188,7 +188,7 @@ class Springs:
 
 
 @dataclass(frozen=True)
-class Gravity:
+class GravityLaw:
     """Softened Newtonian attraction between every pair (the paper's *Gravity* system).
 
     The potential of a pair is ``-strength * m_i * m_j / sqrt(r^2 + softening^2)``, so
@@ -204,7 +204,7 @@ class Gravity:
     softening: float = 1.0
 
     def __post_init__(self) -> None:
-        _check_positive("Gravity", strength=self.strength, softening=self.softening)
+        _check_positive("GravityLaw", strength=self.strength, softening=self.softening)
 
     @property
     def pair_law(self) -> tuple[int, float, float]:
@@ -220,7 +220,7 @@ class Gravity:
 
 
 @dataclass(frozen=True)
-class Coulomb:
+class CoulombLaw:
     """Equal charges repelling by Coulomb's law (the paper's *Magnetic billiards*).
 
     Every object carries the same charge, whatever its mass. The potential of a pair is
@@ -237,7 +237,7 @@ class Coulomb:
     softening: float = 0.1
 
     def __post_init__(self) -> None:
-        _check_positive("Coulomb", strength=self.strength, softening=self.softening)
+        _check_positive("CoulombLaw", strength=self.strength, softening=self.softening)
 
     @property
     def pair_law(self) -> tuple[int, float, float]:

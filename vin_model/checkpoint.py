@@ -10,7 +10,7 @@ A run directory holds ``checkpoints/step_XXXXXXXX/``, each with
 
 Each checkpoint is written into a temporary directory that is renamed into place, so a
 crash leaves complete checkpoints only (a killed write's ``.tmp_*`` directory is removed
-by :func:`remove_temporaries` at the next start). Non-finite weights are never written.
+by :func:`remove_partial_checkpoints` at the next start). Non-finite weights are never written.
 The newest ``keep`` are kept, and apart from them the one with the lowest recorded
 ``score`` (the best), so a run that goes bad never rotates out its last good weights.
 
@@ -39,7 +39,7 @@ from vin_gym.utils import TEMP_SUFFIX
 from vin_model.config import VINConfig
 from vin_model.vin import VIN
 
-FORMAT = "vin-gym-vin-checkpoint-1"
+CHECKPOINT_FORMAT = "vin-gym-vin-checkpoint-1"
 _PREFIX = "step_"
 _TMP_PREFIX = ".tmp_"
 #: The ``config.json`` field holding the sha256 checksum of ``model.safetensors``.
@@ -83,7 +83,12 @@ def save_checkpoint(
     tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, suffix=TEMP_SUFFIX, dir=root))
     try:
         save_file(weights, str(tmp / "model.safetensors"), metadata={"step": str(step)})
-        config = {"format": FORMAT, "model": model.config.to_dict(), "step": step, **(extra or {})}
+        config = {
+            "format": CHECKPOINT_FORMAT,
+            "model": model.config.to_dict(),
+            "step": step,
+            **(extra or {}),
+        }
         if score is not None and math.isfinite(score):
             config["score"] = float(score)
         config[CHECKSUM] = _sha256(tmp / "model.safetensors")
@@ -119,7 +124,7 @@ def best_checkpoint(run_dir: str | os.PathLike) -> Path | None:
     return min(scored, key=lambda item: item[0])[1] if scored else None
 
 
-def remove_temporaries(run_dir: str | os.PathLike) -> list[Path]:
+def remove_partial_checkpoints(run_dir: str | os.PathLike) -> list[Path]:
     """Delete the ``.tmp_*`` directories a killed checkpoint write left behind; return them."""
     root = Path(run_dir) / "checkpoints"
     stale = sorted(root.glob(f"{_TMP_PREFIX}*")) if root.is_dir() else []
@@ -177,9 +182,11 @@ def read_config(path: str | os.PathLike) -> dict[str, Any]:
         config = json.loads(file.read_text())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"{file} is not valid JSON ({exc}): the checkpoint is damaged") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
+    if not isinstance(config, dict) or config.get("format") != CHECKPOINT_FORMAT:
         found = config.get("format") if isinstance(config, dict) else type(config).__name__
-        raise ValueError(f"{file} is not a VIN checkpoint (format {found!r}, expected {FORMAT!r})")
+        raise ValueError(
+            f"{file} is not a VIN checkpoint (format {found!r}, expected {CHECKPOINT_FORMAT!r})"
+        )
     if not isinstance(config.get("model"), dict):
         raise ValueError(f"{file} lacks the 'model' field (a dict of VINConfig fields)")
     for key, kind in (("meta", dict), ("train", dict), ("step", int)):

@@ -63,7 +63,7 @@ class VINConfig:
         ensemble: Dynamics members K, batched in one model: K interaction-network
             dynamics (each with its own cores and aggregator, initialised apart) share the
             encoder and the decoder. Predictions for planning are the members' mean; their
-            spread measures disagreement (see :class:`vin_model.world_model.VINWorldModel`).
+            spread measures their disagreement (which the world model reports).
             ``1``: the plain VIN.
     """
 

@@ -5,7 +5,7 @@ schedules, the loss's weights, where and how it runs), checked when it is built;
 :data:`RESUME_MAY_CHANGE` names the settings a resumed run may change without altering
 the run; :class:`Clips` is what training reads (:class:`vin_gym.data.ClipDataset` or a
 look-alike); :class:`TrainingDiverged` is raised when the loss or the weights stop being
-finite. The trainer itself is :func:`vin_model.train.fit`.
+finite. The trainer itself is :func:`vin_model.training.fit`.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class TrainConfig:
         seed: Seed of initialisation, batch order and noise.
         max_minutes: A safety cap: stop after this much training time even before
             ``steps`` (``None``: none). It never changes the schedules; a run it stops is
-            reported (``stopped_by``) as not the fixed-step run.
+            reported as stopped by the cap, not the fixed-step run.
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         threads: Torch CPU threads (``0``: torch's default).
         amp: bf16 autocast on CUDA (ignored on CPU, which trains in float32).

@@ -5,17 +5,18 @@ agent is built, so importing this package stays light.
 """
 
 from vin_gym.baselines.callbacks import EVAL_SEED_BASE, eval_seeds, evaluate_fixed_seeds
-from vin_gym.baselines.sb3 import ALGOS, OBS_MODES, BaselineConfig, train_baseline
-from vin_gym.baselines.summary import summarize, write_summary
+from vin_gym.baselines.sb3 import ALGOS, SB3_OBS_MODES, BaselineConfig
+from vin_gym.baselines.summary import summarize_runs, write_summary
+from vin_gym.baselines.training import train_baseline
 
 __all__ = [
     "ALGOS",
     "EVAL_SEED_BASE",
-    "OBS_MODES",
+    "SB3_OBS_MODES",
     "BaselineConfig",
     "eval_seeds",
     "evaluate_fixed_seeds",
-    "summarize",
+    "summarize_runs",
     "train_baseline",
     "write_summary",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vin_gym.baselines.summary import markdown, provenance, summarize, write_summary
+from vin_gym.baselines.summary import markdown, runs_provenance, summarize_runs, write_summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,10 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     skipped = sorted(set(args.runs) - set(runs))
     if skipped:
         print(f"skipping (no {marker}): {', '.join(map(str, skipped))}")
-    rows = summarize(runs)
+    rows = summarize_runs(runs)
     print(markdown(rows))
     if args.out is not None:
-        extra = {"runs": [str(r) for r in runs], **provenance(runs), "notes": args.notes}
+        extra = {"runs": [str(r) for r in runs], **runs_provenance(runs), "notes": args.notes}
         write_summary(rows, args.out, extra)
         print(f"wrote summary.json, summary.md and success.png in {args.out}")
     return 0

@@ -1,6 +1,6 @@
 """Summaries over run directories: mean and std over seeds at each evaluation point.
 
-``summarize(run_dirs)`` reads each run's ``config.json`` and ``evaluations.json`` (as
+``summarize_runs(run_dirs)`` reads each run's ``config.json`` and ``evaluations.json`` (as
 written by :func:`vin_gym.baselines.train_baseline`) and returns one row per method and
 step count; ``vin-gym compare`` can read the same rows. From the shell::
 
@@ -34,7 +34,7 @@ def load_run(run_dir: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
     return config, evaluations
 
 
-def summarize(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
+def summarize_runs(run_dirs: Iterable[str | Path]) -> list[dict[str, Any]]:
     """One row per (env, algo, obs, step count): mean and std over seeds.
 
     A step count is an evaluation's nominal ``target`` (PPO's final evaluation, a few
@@ -94,7 +94,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     return success_table(rows, steps_key="steps", episodes_key="eval_episodes", return_digits=2)
 
 
-def provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
+def runs_provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
     """The commands, package versions, machine, physics and evaluation seeds behind
     ``run_dirs`` (from their configs; the first run's versions and machine)."""
     configs = [load_run(r)[0] for r in run_dirs]
@@ -114,7 +114,7 @@ def provenance(run_dirs: Iterable[str | Path]) -> dict[str, Any]:
     }
 
 
-def plot(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
+def plot_runs(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     """Success rate against environment steps, log x, as PNG, with 95% interval bands
     (:func:`vin_gym.reporting.plot_success`)."""
     return plot_success(rows, path, steps_key="steps")
@@ -143,7 +143,7 @@ def write_summary(
         text += "\n## Notes\n\n" + extra["notes"] + "\n"
     atomic_write_bytes(out / "summary.md", text.encode())
     if rows:
-        plot(rows, out / "success.png")
+        plot_runs(rows, out / "success.png")
 
 
 def _episodes(rows: Sequence[dict[str, Any]]) -> str:

@@ -52,25 +52,26 @@ HELP = "train a Stable-Baselines3 agent (PPO, SAC, TD3, A2C)"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, OBS_MODES
+    from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, SB3_OBS_MODES
 
     p = sub.add_parser(
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--algo", required=True, help=f"one of {', '.join(ALGOS)}")
-    p.add_argument("--obs", default="pixels", help=f"one of {', '.join(OBS_MODES)}")
+    p.add_argument("--obs", default="pixels", help=f"one of {', '.join(SB3_OBS_MODES)}")
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
     p.add_argument("--timesteps", type=int, default=100_000, help="environment steps")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the agent and of the training environments"
+    )
     p.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="run directory (default runs/sb3/<algo>_<obs>_s<seed>)",
+        help="run directory (default: runs/sb3/<algo>_<obs>_s<seed>)",
     )
     p.add_argument(
         "--eval-at",
@@ -78,7 +79,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=DEFAULT_EVAL_AT,
         metavar="STEPS",
         help="comma-separated step counts to evaluate at, plus at the end "
-        f"(default {','.join(map(str, DEFAULT_EVAL_AT))})",
+        f"(default: {','.join(map(str, DEFAULT_EVAL_AT))})",
     )
     p.add_argument(
         "--eval-freq",
@@ -92,7 +93,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--n-envs",
         type=int,
         default=None,
-        help="training envs (default 8 for PPO/A2C, 1 for SAC/TD3)",
+        help="training envs (default: 8 for PPO and A2C, 1 for SAC and TD3)",
     )
     p.add_argument("--obs-size", type=int, default=64, help="frame size for pixels")
     p.add_argument("--frame-stack", type=int, default=4, help="frames stacked for pixels")
@@ -122,7 +123,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=50_000,
         metavar="STEPS",
         help="save the newest state for --resume every STEPS steps, besides each "
-        "evaluation (default 50000)",
+        "evaluation (default: 50000)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
@@ -136,7 +137,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vin_gym.baselines.sb3 import BaselineConfig, require_sb3, train_baseline
+    from vin_gym.baselines.sb3 import BaselineConfig, require_sb3
+    from vin_gym.baselines.training import train_baseline
     from vin_gym.locking import hold_directory
 
     require_sb3()  # a missing extra is named before the run directory is made

@@ -39,7 +39,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "benchmark",

@@ -20,14 +20,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     p.add_argument(
         "--policy",
         default="random",
         choices=("zero", "random", "colored", "pushes"),
-        help="(default: %(default)s) zero: passive physics (nothing moves unless the env "
+        help="behaviour policy. zero: passive physics (nothing moves unless the env "
         "sets initial speeds); random: uniform actions; colored: coloured-noise "
         "random pushes (correlated in time, blind to the scene); pushes: PRIVILEGED, "
         "strong pushes aimed using the true states (not for fair comparisons)",

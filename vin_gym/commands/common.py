@@ -1,13 +1,71 @@
-"""Arguments and output shared by the subcommands."""
+"""Arguments and output shared by the subcommands, and the help that people read."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from vin_gym.utils import check_writable, format_table, write_json
+
+
+def plain_text(text: str) -> str:
+    """Docstring markup as plain text: double backquotes dropped, a reST role
+    (``:mod:`x.y```, ``:class:`~x.Y```) as the last part of its target."""
+    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([\w-]+)`", r"\1", text)
+    return text.replace("``", "")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help for people: the description's prose paragraphs filled to the terminal's width
+    (lists, examples and other indented paragraphs kept as written), markup as plain text,
+    and every flag's default shown one way, ``(default: VALUE)``, where it has one."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = re.split(r"\n[ \t]*\n", plain_text(text).strip("\n"))
+        out = []
+        for para in paragraphs:
+            lines = para.splitlines()
+            if any(re.match(r"\s|[*-] |\d+\. ", line) for line in lines):
+                out.append("\n".join(indent + line for line in lines))
+            else:
+                out.append(
+                    textwrap.fill(
+                        " ".join(para.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_on_hyphens=False,
+                    )
+                )
+        return "\n\n".join(out)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # a command name (vin-gym mbrl) is never split at its hyphen
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = plain_text(action.help or "")
+        default = action.default
+        shown = "%(default)" in text or "(default" in text
+        if shown or action.required or action.nargs == 0 or default in (None, [], ()):
+            return text
+        if default is argparse.SUPPRESS:
+            return text
+        from vin_gym.dataclass_args import show_value
+
+        return f"{text} (default: {show_value(default).replace('%', '%%')})"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: its help is written by :class:`HelpFormatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["formatter_class"] = HelpFormatter
+        super().__init__(*args, **kwargs)
 
 
 def add_json_arg(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +75,18 @@ def add_json_arg(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         default=None,
         help="also write the results as JSON to PATH",
+    )
+
+
+def add_data_arg(parser: argparse.ArgumentParser) -> None:
+    """``--data DIR [DIR ...]``: datasets read as one."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="DIR",
+        help="dataset directories (from `vin-gym collect`), read as one",
     )
 
 
@@ -133,10 +203,10 @@ def add_planner_args(parser: argparse.ArgumentParser, planner: str | None = None
         choices=PLANNER_NAMES,
         help="optimizer (default: %(default)s)",
     )
-    mpc = parser.add_argument_group("MPC agent (planners.MPCConfig)")
+    mpc = parser.add_argument_group("MPC agent")
     add_dataclass_args(mpc, MPCConfig, skip=_MPC_SET_BY_COMMAND)
     group = parser.add_argument_group(
-        "planner settings (planners.*Config; a flag applies to the planners it names)"
+        "planner settings (a flag applies to the planners its default names)"
     )
     configs = [PLANNERS[name][1] for name in PLANNER_NAMES]
     labels = {PLANNERS[name][1]: name for name in PLANNER_NAMES}

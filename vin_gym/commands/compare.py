@@ -1,10 +1,10 @@
 """``vin-gym compare``: VIN-MPC against random actions, oracle-MPC and SB3 agents.
 
 Every method is scored on the same fixed evaluation episodes (episode i resets with seed
-``--seed-base + i``): by default the test episodes, from seed 100000 up
-(:mod:`vin_gym.seeds`), which no choice of planner, horizon or recipe was made on; SB3
-runs keep the episodes they were evaluated on (``vin-gym baseline``: development episodes
-from 1000). Each method is placed at the number of environment steps it used:
+``--seed-base + i``): by default the test episodes, from seed 100000 up, which no
+choice of planner, horizon or recipe was made on; SB3 runs keep the episodes they were
+evaluated on (``vin-gym baseline``: development episodes from 1000). Each method is
+placed at the number of environment steps it used:
 
 * ``random``: uniform random actions (0 steps);
 * ``zero``: no push at all (0 steps): what the scene does by itself;
@@ -22,7 +22,7 @@ are reused (``--force`` redoes them), as are collected datasets and trained VINs
 missing cells on K processes, cheapest first (random and zero actions, the oracle, then
 VIN-MPC by data steps); with K > 1 there are no progress bars, one line per cell.
 ``--no-run`` runs nothing and summarizes the finished cells, listing the missing ones.
-A cell is reused only if it ran on the same physics (:mod:`vin_gym.fingerprint`); SB3
+A cell is reused only if it ran on the same physics (the same fingerprint); SB3
 runs from other physics, and unfinished ones (unless ``--sb3-partial``), are left out.
 The summary: OUT/compare.md (a table of success rates with 95% intervals, the steps each
 SB3 agent needs to match VIN-MPC, the VIN cells' training steps, the commands, package
@@ -60,7 +60,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
@@ -71,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=TEST_SEED_BASE,
         help="episode i resets with this + i (default: the test episodes)",
     )
-    grid = p.add_argument_group("the grid of cells (experiments.comparison.Grid)")
+    grid = p.add_argument_group("the grid of cells")
     add_dataclass_args(
         grid,
         Grid,
@@ -91,7 +90,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         nargs="*",
         default=None,
         metavar="DIR",
-        help=f"SB3 run directories, or folders of them (default {DEFAULT_SB3_RUNS} if present)",
+        help=f"SB3 run directories, or folders of them (default: {DEFAULT_SB3_RUNS} if present)",
     )
     p.add_argument(
         "--sb3-partial",
@@ -195,10 +194,10 @@ def run(args: argparse.Namespace) -> int:
                 )
             runs = same_physics(runs, key["physics"])
             if runs:
-                from vin_gym.baselines.summary import provenance as sb3_provenance
+                from vin_gym.baselines.summary import runs_provenance
 
                 sb3 = sb3_rows(runs, args.env)
-                sb3_commands = sb3_provenance(runs)["commands"]
+                sb3_commands = runs_provenance(runs)["commands"]
             else:
                 print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
 

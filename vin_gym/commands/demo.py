@@ -48,7 +48,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
@@ -159,129 +158,34 @@ def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    import gymnasium as gym
-    import imageio.v3 as iio
-    import numpy as np
-
     import vin_gym  # noqa: F401  (registers the environments)
-    from planners import MPCConfig
-    from vin_gym.baselines.callbacks import eval_seeds
-    from vin_gym.experiments import pipeline as pipe
     from vin_gym.experiments.episodes import summarize
-    from vin_gym.utils import atomic_write, write_json
     from vin_model.device import get_device, set_threads
 
     _check(args)
     set_threads(args.threads)
     device = get_device(args.device)
-    progress = not args.no_progress
-    out: Path = args.out
     task_kwargs = env_kwargs_from(args)
     timings: dict[str, float] = {}
 
     t = time.perf_counter()
     if args.start == "pretrained":
-        from vin_gym.experiments.mbrl import STATE_FILE, run_mbrl
-
-        config = fine_tune_config(args, task_kwargs)
-        print(
-            f"[1/4] fine-tune the shipped VIN online -> {out / 'online'}: "
-            f"{config.seed_episodes} episodes of random pushes, then "
-            f"{config.iterations} x {config.agent_episodes} of its own MPC agent, "
-            f"{config.total_train_steps} training steps ({config.env_steps} env steps)"
-        )
-        with planner_errors():
-            online = run_mbrl(
-                config,
-                out / "online",
-                resume=(out / "online" / STATE_FILE).exists(),
-                progress=progress,
-            )
-        model_dir = out / "online" / "model"
-        data = {
-            "start": "pretrained (vin_model/pretrained), fine-tuned online",
-            "policy": f"random pushes, then the MPC agent with exploration noise "
-            f"{config.explore_std}",
-            "episodes": config.seed_episodes + config.iterations * config.agent_episodes,
-            "env_steps": config.env_steps,
-            "pretrained_env_steps": 31_200,
-        }
-        train = {"step": online["train_step"]}
+        model_dir, data, train = _fine_tune(args, task_kwargs)
     else:
-        env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
-        size = f"{plural(args.episodes, 'episode')} x {plural(args.steps, 'step')}"
-        print(f"[1/4] collect {size} -> {out / 'data'}")
-        pipe.collect_data(
-            out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
-        )
-        print(f"      train a VIN for {args.train_steps} steps -> {out / 'vin'}")
-        model_dir = out / "vin"
-        train = pipe.train_vin(
-            [out / "data"],
-            model_dir,
-            minutes=args.train_minutes,
-            steps=args.train_steps,
-            batch_size=args.batch_size,
-            rollout_max=args.rollout,
-            seed=args.seed,
-            device=args.device,
-            threads=args.threads,
-            progress=progress,
-        )
-        data = {
-            "start": "scratch",
-            "policy": "colored",
-            "episodes": args.episodes,
-            "steps": args.steps,
-            "env_steps": args.episodes * args.steps,
-        }
+        model_dir, data, train = _from_scratch(args, task_kwargs)
     timings["learn_s"] = time.perf_counter() - t
 
     on = plural(args.plan_episodes, "episode")
     print(f"[2/4] plan with {args.planner.upper()} over the VIN on {on}")
     t = time.perf_counter()
-    env = gym.make(
-        args.env,
-        obs_mode="pixels",
-        render_mode="rgb_array",
-        render_size=args.size,
-        max_episode_steps=args.max_episode_steps,
-        **{**task_kwargs, **pipe.vin_env_kwargs(model_dir)},
-    )
-    model = pipe.load_vin(model_dir, device, env)
-    planner, mpc = planner_settings(args), mpc_settings(args)
-    horizon = mpc.pop("horizon", MPCConfig.horizon)
-    with planner_errors():
-        agent = pipe.make_agent(
-            model, args.planner, planner, horizon, args.seed, record_prediction=True, **mpc
-        )
-    seeds = eval_seeds(args.plan_episodes)
-    episodes, videos = pipe.plan_episodes(
-        env, agent, seeds, f"plan {args.planner}/vin", keep_frames=True, progress=progress
-    )
+    env, agent, seeds, episodes, videos = _plan(args, task_kwargs, model_dir, device)
     timings["plan_s"] = time.perf_counter() - t
 
     print(f"[3/4] uniform random actions on the same {plural(args.plan_episodes, 'episode')}")
-    random_env = gym.make(
-        args.env, obs_mode="state", max_episode_steps=args.max_episode_steps, **task_kwargs
-    )
-    random = summarize(pipe.random_episodes(random_env, seeds, np.random.default_rng(args.seed)))
-    random_env.close()
+    random = _random_actions(args, task_kwargs, seeds)
 
     print("[4/4] the GIF of every episode and the summary")
-    # The GIF: every episode in order, whatever its outcome (a picked episode shows nothing).
-    base = env.unwrapped
-    goals = []
-    for seed in seeds:
-        env.reset(seed=seed)
-        goals.append(np.asarray(base.goal))
-    env.close()
-    reel = pipe.episode_reel(
-        videos, episodes, goals, base.task.goal_radius, base.sim_params.table_size
-    )
-    gif = out / "demo.gif"
-    atomic_write(gif, lambda tmp: iio.imwrite(tmp, reel, extension=".gif", duration=100, loop=0))
-
+    gif = _write_gif(args.out / "demo.gif", env, seeds, videos, episodes)
     summary = summarize(episodes)
     timings["total_s"] = sum(timings.values())
     results = {
@@ -302,6 +206,156 @@ def run(args: argparse.Namespace) -> int:
         "timings": timings,
         "per_episode": episodes,
     }
+    _report(args, results, episodes, random, gif)
+    return 0
+
+
+def _fine_tune(args: argparse.Namespace, task_kwargs: dict) -> tuple[Path, dict, dict]:
+    """Step 1 of ``--start pretrained``: the shipped VIN fine-tuned online; its model
+    directory, the data it saw and its training summary."""
+    from vin_gym.experiments.mbrl import STATE_FILE, run_mbrl
+
+    out: Path = args.out
+    config = fine_tune_config(args, task_kwargs)
+    print(
+        f"[1/4] fine-tune the shipped VIN online -> {out / 'online'}: "
+        f"{config.seed_episodes} episodes of random pushes, then "
+        f"{config.iterations} x {config.agent_episodes} of its own MPC agent, "
+        f"{config.total_train_steps} training steps ({config.env_steps} env steps)"
+    )
+    with planner_errors():
+        online = run_mbrl(
+            config,
+            out / "online",
+            resume=(out / "online" / STATE_FILE).exists(),
+            progress=not args.no_progress,
+        )
+    data = {
+        "start": "pretrained (vin_model/pretrained), fine-tuned online",
+        "policy": f"random pushes, then the MPC agent with exploration noise {config.explore_std}",
+        "episodes": config.seed_episodes + config.iterations * config.agent_episodes,
+        "env_steps": config.env_steps,
+        "pretrained_env_steps": 31_200,
+    }
+    return out / "online" / "model", data, {"step": online["train_step"]}
+
+
+def _from_scratch(args: argparse.Namespace, task_kwargs: dict) -> tuple[Path, dict, dict]:
+    """Step 1 of ``--start scratch``: coloured-noise data collected and a VIN trained on
+    it; its model directory, the data and the training summary."""
+    from vin_gym.experiments import pipeline as pipe
+
+    out: Path = args.out
+    progress = not args.no_progress
+    env_kwargs = {**task_kwargs, "obs_size": args.obs_size, "show_goal": False}
+    size = f"{plural(args.episodes, 'episode')} x {plural(args.steps, 'step')}"
+    print(f"[1/4] collect {size} -> {out / 'data'}")
+    pipe.collect_data(
+        out / "data", args.env, env_kwargs, args.episodes, args.steps, args.seed, progress
+    )
+    print(f"      train a VIN for {args.train_steps} steps -> {out / 'vin'}")
+    train = pipe.train_vin(
+        [out / "data"],
+        out / "vin",
+        minutes=args.train_minutes,
+        steps=args.train_steps,
+        batch_size=args.batch_size,
+        rollout_max=args.rollout,
+        seed=args.seed,
+        device=args.device,
+        threads=args.threads,
+        progress=progress,
+    )
+    data = {
+        "start": "scratch",
+        "policy": "colored",
+        "episodes": args.episodes,
+        "steps": args.steps,
+        "env_steps": args.episodes * args.steps,
+    }
+    return out / "vin", data, train
+
+
+def _plan(args: argparse.Namespace, task_kwargs: dict, model_dir: Path, device: Any) -> tuple:
+    """Step 2: MPC over the VIN of ``model_dir`` on the fixed evaluation episodes; the
+    env (kept open for the GIF), the agent, the seeds, the episodes and their frames."""
+    import gymnasium as gym
+
+    from planners import MPCConfig
+    from vin_gym.baselines.callbacks import eval_seeds
+    from vin_gym.experiments import pipeline as pipe
+
+    env = gym.make(
+        args.env,
+        obs_mode="pixels",
+        render_mode="rgb_array",
+        render_size=args.size,
+        max_episode_steps=args.max_episode_steps,
+        **{**task_kwargs, **pipe.vin_env_kwargs(model_dir)},
+    )
+    model = pipe.load_vin(model_dir, device, env)
+    planner, mpc = planner_settings(args), mpc_settings(args)
+    horizon = mpc.pop("horizon", MPCConfig.horizon)
+    with planner_errors():
+        agent = pipe.make_agent(
+            model, args.planner, planner, horizon, args.seed, record_prediction=True, **mpc
+        )
+    seeds = eval_seeds(args.plan_episodes)
+    episodes, videos = pipe.plan_episodes(
+        env,
+        agent,
+        seeds,
+        f"plan {args.planner}/vin",
+        keep_frames=True,
+        progress=not args.no_progress,
+    )
+    return env, agent, seeds, episodes, videos
+
+
+def _random_actions(args: argparse.Namespace, task_kwargs: dict, seeds: list[int]) -> dict:
+    """Step 3: the summary of uniform random actions on the same episodes."""
+    import gymnasium as gym
+    import numpy as np
+
+    from vin_gym.experiments import pipeline as pipe
+    from vin_gym.experiments.episodes import summarize
+
+    random_env = gym.make(
+        args.env, obs_mode="state", max_episode_steps=args.max_episode_steps, **task_kwargs
+    )
+    random = summarize(pipe.random_episodes(random_env, seeds, np.random.default_rng(args.seed)))
+    random_env.close()
+    return random
+
+
+def _write_gif(gif: Path, env: Any, seeds: list[int], videos: list, episodes: list) -> Path:
+    """Step 4: the GIF of every episode in order, whatever its outcome (a picked episode
+    shows nothing); closes ``env``."""
+    import imageio.v3 as iio
+    import numpy as np
+
+    from vin_gym.experiments import pipeline as pipe
+    from vin_gym.utils import atomic_write
+
+    base = env.unwrapped
+    goals = []
+    for seed in seeds:
+        env.reset(seed=seed)
+        goals.append(np.asarray(base.goal))
+    env.close()
+    reel = pipe.episode_reel(
+        videos, episodes, goals, base.task.goal_radius, base.sim_params.table_size
+    )
+    atomic_write(gif, lambda tmp: iio.imwrite(tmp, reel, extension=".gif", duration=100, loop=0))
+    return gif
+
+
+def _report(
+    args: argparse.Namespace, results: dict, episodes: list, random: dict, gif: Path
+) -> None:
+    """The table, the JSON files and the closing line."""
+    from vin_gym.utils import write_json
+
     rows = [
         {
             "seed": e["seed"],
@@ -313,13 +367,12 @@ def run(args: argparse.Namespace) -> int:
         for e in episodes
     ]
     report(results, rows, args.json)
-    results_path = write_json(out / "summary.json", results)
+    results_path = write_json(args.out / "summary.json", results)
     wins = sum(e["success"] for e in episodes)
     print(
         f"VIN-MPC succeeded in {wins} of {plural(len(episodes), 'episode')} "
         f"(uniform random actions: {round(random['success_rate'] * len(episodes))} of "
         f"{len(episodes)} on the same episodes); "
         f"{gif} shows every episode in order; "
-        f"{timings['total_s'] / 60:.1f} min in all; summary in {results_path}"
+        f"{results['timings']['total_s'] / 60:.1f} min in all; summary in {results_path}"
     )
-    return 0

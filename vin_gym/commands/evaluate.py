@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import add_data_arg, add_device_args, add_json_arg, report
 
 #: One line for ``vin-gym --help``.
 HELP = "position error of a trained VIN per rollout step"
@@ -15,8 +15,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
         help=HELP,
-        description=__doc__ + " Writes a table, JSON (mse_per_step, "
-        "euclid_per_step, baselines), a PNG plot and a GIF of true vs "
+        description=__doc__ + " Writes a table, JSON (the squared and the Euclidean "
+        "position error per step, and the baselines'), a PNG plot and a GIF of true vs "
         "predicted trajectories.",
     )
     p.add_argument(
@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="RUN",
         help="run directory (newest checkpoint) or checkpoint directory",
     )
-    p.add_argument("--data", type=Path, nargs="+", required=True, metavar="DIR")
+    add_data_arg(p)
     p.add_argument(
         "--horizon",
         type=int,
@@ -61,9 +61,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="seed of the train/val split (default: the checkpoint's, else 0)",
     )
     p.add_argument("--max-clips", type=int, default=1000, help="clips evaluated at most")
-    p.add_argument("--batch-size", type=int, default=100)
     p.add_argument(
-        "--out", type=Path, default=None, help="directory for the PNG and GIF (default RUN/eval)"
+        "--batch-size", type=int, default=100, help="clips per forward pass (memory, not results)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="directory for the PNG and GIF (default: RUN/eval)"
     )
     p.add_argument("--no-gif", action="store_true", help="skip the trajectory GIF")
     p.add_argument(
@@ -71,7 +73,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         action="store_true",
         help="evaluate on data of another env id than the checkpoint learned (a warning)",
     )
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_args(p)
     add_json_arg(p)
     p.set_defaults(run=run)
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from vin_model.checkpoint import load_model, recorded_split
     from vin_model.device import get_device, set_threads
     from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
-    from vin_model.train import open_clips
+    from vin_model.training import open_clips
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} is an existing file; expected a directory")

@@ -20,13 +20,12 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("file", type=Path, metavar="FILE.mat", help="the seed's .mat file (X, y)")
     p.add_argument("--out", type=Path, required=True, help="dataset directory to write")
     p.add_argument("--dt", type=float, default=0.1, help="seconds per frame")
     p.add_argument("--radius", type=float, default=1.2, help="ball radius (table units)")
-    p.add_argument("--episodes-per-shard", type=int, default=100)
+    p.add_argument("--episodes-per-shard", type=int, default=100, help="episodes per shard file")
     add_json_arg(p)
     p.set_defaults(run=run)
 

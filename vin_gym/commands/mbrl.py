@@ -51,7 +51,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--out", type=Path, required=True, metavar="RUN", help="run directory")
     p.add_argument("--resume", action="store_true", help="continue the run in RUN (same settings)")

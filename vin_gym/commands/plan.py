@@ -1,7 +1,7 @@
 """``vin-gym plan``: model predictive control with a world model, evaluated on fixed seeds.
 
 Episode ``i`` resets with seed ``--seed + i`` (by default the development episodes from
-1000, :mod:`vin_gym.seeds`; the test episodes start at 100000); the planner's random
+1000; the test episodes start at 100000); the planner's random
 generator is seeded with ``--planner-seed``, apart from the episodes. The world model is
 the oracle (the true simulator) or a trained VIN checkpoint; the optimizer random
 shooting, CEM, iCEM or MPPI. Reports
@@ -40,7 +40,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help=HELP,
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
@@ -88,9 +87,42 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+#: The summary's columns in the table ``plan`` prints.
+_COLUMNS = (
+    "episodes",
+    "success_rate",
+    "ci_low",
+    "ci_high",
+    "mean_return",
+    "mean_steps_to_success",
+    "ms_per_decision",
+)
+
+
+def _make_env(args: argparse.Namespace, task_kwargs: dict[str, Any]) -> Any:
+    """The env to plan in: state observations for the oracle (it reads the simulator),
+    for a VIN frames as in its training data (size, goal ring, background...), with what
+    the command line sets explicitly winning (and then checked)."""
     import gymnasium as gym
 
+    from vin_gym.experiments import models
+
+    env_kwargs: dict[str, Any] = {}
+    obs_mode = "state" if args.model == "oracle" else "pixels"
+    if obs_mode == "pixels":
+        from vin_gym.experiments.pipeline import vin_env_kwargs
+
+        env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model)))
+    env_kwargs.update(task_kwargs)
+    if args.n_objects is not None:
+        env_kwargs["n_objects"] = args.n_objects
+    if args.video is not None:
+        env_kwargs.update(render_mode="rgb_array", render_size=256)
+    limit = {} if args.max_episode_steps is None else {"max_episode_steps": args.max_episode_steps}
+    return gym.make(args.env, obs_mode=obs_mode, **limit, **env_kwargs)
+
+
+def run(args: argparse.Namespace) -> int:
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCConfig
     from vin_gym.experiments import models
@@ -108,22 +140,7 @@ def run(args: argparse.Namespace) -> int:
     device = get_device(args.device)
     check_env_id(args.env)
     task_kwargs = env_kwargs_from(args)
-    env_kwargs: dict[str, Any] = {}
-    # The oracle reads the simulator, so it needs no pixels; the VIN sees frames.
-    obs_mode = "state" if args.model == "oracle" else "pixels"
-    if obs_mode == "pixels":
-        # A VIN sees frames as in its training data (size, goal ring, background...);
-        # what the command line sets explicitly wins, and is then checked.
-        from vin_gym.experiments.pipeline import vin_env_kwargs
-
-        env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model)))
-    env_kwargs.update(task_kwargs)
-    if args.n_objects is not None:
-        env_kwargs["n_objects"] = args.n_objects
-    if args.video is not None:
-        env_kwargs.update(render_mode="rgb_array", render_size=256)
-    limit = {} if args.max_episode_steps is None else {"max_episode_steps": args.max_episode_steps}
-    env = gym.make(args.env, obs_mode=obs_mode, **limit, **env_kwargs)
+    env = _make_env(args, task_kwargs)
     overrides, mpc = planner_settings(args), mpc_settings(args)
     model = models.load_world_model(args.model, env, device, allow_mismatch=args.allow_mismatch)
     horizon = mpc.pop("horizon", MPCConfig.horizon)
@@ -179,21 +196,6 @@ def run(args: argparse.Namespace) -> int:
             lambda tmp: iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=100, loop=0),
         )
         results["video"] = str(args.video)
-    row = {
-        "planner": args.planner,
-        "model": args.model,
-        **{
-            k: summary[k]
-            for k in (
-                "episodes",
-                "success_rate",
-                "ci_low",
-                "ci_high",
-                "mean_return",
-                "mean_steps_to_success",
-                "ms_per_decision",
-            )
-        },
-    }
+    row = {"planner": args.planner, "model": args.model, **{k: summary[k] for k in _COLUMNS}}
     report(results, [row], args.json)
     return 0

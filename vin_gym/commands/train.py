@@ -5,21 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vin_gym.commands.common import add_device_args, add_json_arg, report
+from vin_gym.commands.common import add_data_arg, add_device_args, add_json_arg, report
 from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
-
-#: TrainConfig fields set by --device, --threads and --no-progress.
-RUNTIME_FIELDS = ("device", "threads", "progress")
-
 
 #: One line for ``vin-gym --help``.
 HELP = "train a Visual Interaction Network on datasets"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    from vin_gym.experiments.training import DATA_FIELDS
+    from vin_gym.experiments.training import DATA_FIELDS, RUNTIME_FIELDS
     from vin_model.config import ACTION_SLOTS, VINConfig
-    from vin_model.train import TrainConfig
+    from vin_model.training import TrainConfig
 
     p = sub.add_parser(
         name,
@@ -29,14 +25,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "become NaN or infinite, training stops with exit code 3, keeping the checkpoints "
         "written before.",
     )
-    p.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        required=True,
-        metavar="DIR",
-        help="dataset directories (from `vin-gym collect`), read as one",
-    )
+    add_data_arg(p)
     p.add_argument("--out", type=Path, required=True, metavar="RUN", help="run directory")
     p.add_argument(
         "--resume",
@@ -58,16 +47,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="fine-tune: start from this VIN checkpoint's weights ('pretrained': the shipped "
         "VIN), whose model settings the run takes",
     )
-    training = p.add_argument_group("training (vin_model.train.TrainConfig)")
+    training = p.add_argument_group("training")
     add_dataclass_args(
         training,
         TrainConfig,
         skip=RUNTIME_FIELDS,
         aliases={"rollout_start": ["--rollout"], "curriculum_fraction": ["--curriculum"]},
     )
-    model = p.add_argument_group(
-        "model (vin_model.VINConfig; objects, frame size and action size come from the data)"
-    )
+    model = p.add_argument_group("model (objects, frame size and action size come from the data)")
     add_dataclass_args(model, VINConfig, skip=DATA_FIELDS, choices={"action_slots": ACTION_SLOTS})
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_args(p)
@@ -80,10 +67,10 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from contextlib import nullcontext
 
-    from vin_gym.experiments.training import train_on_data
+    from vin_gym.experiments.training import RUNTIME_FIELDS, train_on_data
     from vin_gym.locking import hold_directory
     from vin_model.config import VINConfig
-    from vin_model.train import TrainConfig, TrainingDiverged
+    from vin_model.training import TrainConfig, TrainingDiverged
 
     with flags_in_errors(TrainConfig, VINConfig):
         cfg = TrainConfig(

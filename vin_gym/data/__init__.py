@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from vin_gym.data.collect import CollectConfig, collect
-from vin_gym.data.episodes import EpisodeDataset, open_dataset
+from vin_gym.data.collection import CollectConfig, collect
+from vin_gym.data.dataset import EpisodeDataset, open_dataset
 from vin_gym.data.policies import POLICIES, PushesConfig, PushesPolicy, make_policy
-from vin_gym.data.storage import DatasetError, verify_dataset
+from vin_gym.data.storage import DatasetError
+from vin_gym.data.verification import verify_dataset
 
 __all__ = [
     "POLICIES",

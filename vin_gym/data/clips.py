@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from vin_gym.data.episodes import EpisodeDataset, open_dataset
+from vin_gym.data.dataset import EpisodeDataset, open_dataset
 from vin_gym.data.storage import DatasetError
 
 SPLITS = ("train", "val", "all")

@@ -157,25 +157,7 @@ def import_mat(
     }
     specs = storage.array_specs(t, h, n, 2)
     num_shards = -(-e // episodes_per_shard)
-    meta = {
-        "env_id": SEED_ENV,
-        "env_kwargs": {"obs_size": int(h)},
-        "n_objects": int(n),
-        "obs_size": int(h),
-        "action_dim": 2,
-        "table_size": float(table_size),
-        "dt": float(dt),
-        "max_push": 0.0,
-        "show_goal": False,  # the seed draws no goal
-        "background": "plain",
-        "render_style": "blob",
-        "policy": "zero",
-        "steps": t - 1,
-        "seed": None,
-        "shard": [0, 1],
-        "imported_from": str(path),
-        "has_goal": False,
-    }
+    meta = _meta(path, t, h, n, table_size, dt)
     manifest = {
         "format": storage.FORMAT,
         "version": storage.FORMAT_VERSION,
@@ -205,6 +187,30 @@ def import_mat(
     manifest["complete"] = True
     storage.write_manifest(root, manifest)
     return manifest
+
+
+def _meta(path: Path, t: int, h: int, n: int, table_size: float, dt: float) -> dict[str, Any]:
+    """The ``meta`` of a dataset imported from ``path``: ``t`` frames of ``h`` pixels
+    showing ``n`` balls per episode."""
+    return {
+        "env_id": SEED_ENV,
+        "env_kwargs": {"obs_size": int(h)},
+        "n_objects": int(n),
+        "obs_size": int(h),
+        "action_dim": 2,
+        "table_size": float(table_size),
+        "dt": float(dt),
+        "max_push": 0.0,
+        "show_goal": False,  # the seed draws no goal
+        "background": "plain",
+        "render_style": "blob",
+        "policy": "zero",
+        "steps": t - 1,
+        "seed": None,
+        "shard": [0, 1],
+        "imported_from": str(path),
+        "has_goal": False,
+    }
 
 
 def _convert(

@@ -52,10 +52,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from vin_gym.data import storage
-from vin_gym.data.episodes import EpisodeDataset, open_dataset
+from vin_gym.data.dataset import EpisodeDataset, open_dataset
+from vin_gym.data.minari_episodes import minari_episodes
 from vin_gym.data.storage import DatasetError
 from vin_gym.extras import MissingExtraError
 from vin_gym.utils import progress_bar
@@ -67,8 +66,6 @@ INSTALL_HINT = "pip install 'vin-gym[minari]'"
 ROOT_ENV = "MINARI_DATASETS_PATH"
 #: Episodes handed to Minari per call, to bound memory on large datasets.
 EPISODES_PER_WRITE = 32
-#: Largest difference allowed between a stored reward and the task's (float32 states).
-REWARD_TOLERANCE = 1e-4
 
 
 def require_minari() -> Any:
@@ -131,66 +128,6 @@ def manifest_sha256(root: str | os.PathLike) -> str:
     return hashlib.sha256((Path(root) / storage.MANIFEST).read_bytes()).hexdigest()
 
 
-def minari_episodes(
-    dataset: EpisodeDataset, task: Any, stop_at_success: bool = False
-) -> Iterator[dict[str, Any]]:
-    """The episodes of ``dataset`` as Minari ``EpisodeBuffer`` fields (plain dicts).
-
-    Args:
-        dataset: The source episodes.
-        task: The env's task (a :class:`vin_gym.task.GoalTask`), giving rewards and
-            terminations from the stored states and goals.
-        stop_at_success: End each episode at its first success.
-
-    Raises:
-        DatasetError: An episode has no goal or non-finite states, or its stored rewards
-            disagree with the task's.
-    """
-    for e in range(dataset.num_episodes):
-        ep = {k: np.asarray(v) for k, v in dataset.episode(e).items()}
-        states, goals = ep["states"], ep["goals"]
-        if not (np.isfinite(states).all() and np.isfinite(goals).all()):
-            what = "no goal" if not np.isfinite(goals).all() else "non-finite states"
-            raise DatasetError(
-                f"episode {e} has {what}: rewards and terminations are undefined (datasets "
-                "from `vin-gym import-mat` have no goal; export a collected dataset)"
-            )
-        rewards = np.asarray(task.reward(states[1:], goals[1:]), dtype=np.float32)
-        terminations = np.asarray(task.success(states[1:], goals[1:]), dtype=bool)
-        stored = ep["rewards"][:-1]
-        if np.isfinite(stored).all() and np.abs(stored - rewards).max() > REWARD_TOLERANCE:
-            t = int(np.argmax(np.abs(stored - rewards)))
-            raise DatasetError(
-                f"episode {e}, step {t}: the stored reward {stored[t]:.6f} disagrees with "
-                f"the env task's {rewards[t]:.6f} ({task}); the dataset was made with "
-                "another task"
-            )
-        steps = len(rewards)
-        if stop_at_success and terminations.any():
-            steps = int(np.argmax(terminations)) + 1
-        truncations = np.zeros(steps, dtype=bool)
-        truncations[-1] = steps == len(rewards)
-        frames = steps + 1
-        per_object = {
-            k: np.broadcast_to(ep[k], (frames, *ep[k].shape)).copy()
-            for k in ("masses", "radii", "visible")
-        }
-        yield {
-            "seed": int(ep["seeds"]),
-            "observations": ep["frames"][:frames],
-            "actions": ep["actions"][:steps],
-            "rewards": rewards[:steps],
-            "terminations": terminations[:steps],
-            "truncations": truncations,
-            "infos": {
-                "states": states[:frames],
-                "goal": goals[:frames],
-                "is_success": ep["success"][:frames],
-                **per_object,
-            },
-        }
-
-
 def export_minari(
     sources: str | os.PathLike | Sequence[str | os.PathLike],
     dataset_id: str,
@@ -236,7 +173,7 @@ def export_minari(
     (2, 10, (6, 32, 32, 3))
     """
     minari = require_minari()
-    namespace, _, _ = check_dataset_id(dataset_id)
+    check_dataset_id(dataset_id)  # a bad id is refused before any work
     # absolute: Minari builds some of its paths wrongly from a relative root
     root = (Path(root) if root is not None else default_root()).absolute()
     final = root / dataset_id
@@ -259,35 +196,48 @@ def export_minari(
         description = _description(dataset, env_id, env_kwargs, stop_at_success)
 
     storage.prepare_output_dir(root, "root")
+    create = {
+        "env": spec,
+        "algorithm_name": str(meta.get("policy", "unknown")),
+        "author": author,
+        "author_email": author_email,
+        "code_permalink": code_permalink,
+        "action_space": action_space,
+        "observation_space": observation_space,
+        "description": description,
+        "requirements": [f"vin-gym=={_version()}"],
+        "data_format": "hdf5",
+        "jpeg_encoding": False,
+    }
+    episodes = minari_episodes(dataset, task, stop_at_success)
+    _build(minari, episodes, dataset.num_episodes, dataset_id, root, create, vin_gym_meta)
+    return minari.MinariDataset(final / "data")
+
+
+def _build(
+    minari: Any,
+    episodes: Iterator[dict[str, Any]],
+    count: int,
+    dataset_id: str,
+    root: Path,
+    create: dict[str, Any],
+    vin_gym_meta: dict[str, Any],
+) -> None:
+    """Write ``episodes`` as the Minari dataset ``root/dataset_id``: built in a hidden
+    temporary directory under ``root`` (Minari's ``create_dataset_from_buffers`` with
+    ``create``, then batches of :data:`EPISODES_PER_WRITE`) and renamed into place."""
+    namespace, _, _ = check_dataset_id(dataset_id)
+    final = root / dataset_id
     tmp = Path(tempfile.mkdtemp(prefix=".vin-gym-export-", dir=root))
     try:
-        episodes = iter(
-            progress_bar(
-                minari_episodes(dataset, task, stop_at_success),
-                total=dataset.num_episodes,
-                desc=f"export {dataset_id}",
-                unit="ep",
-            )
-        )
+        episodes = iter(progress_bar(episodes, total=count, desc=f"export {dataset_id}", unit="ep"))
         with _datasets_root(tmp), warnings.catch_warnings():
             # Minari warns about every metadata field left out (eval_env, author, ...).
             warnings.filterwarnings(
                 "ignore", message=r".*(is set to None|is None)", module="minari"
             )
             out = minari.create_dataset_from_buffers(
-                dataset_id,
-                _buffers(minari, episodes, EPISODES_PER_WRITE),
-                env=spec,
-                algorithm_name=str(meta.get("policy", "unknown")),
-                author=author,
-                author_email=author_email,
-                code_permalink=code_permalink,
-                action_space=action_space,
-                observation_space=observation_space,
-                description=description,
-                requirements=[f"vin-gym=={_version()}"],
-                data_format="hdf5",
-                jpeg_encoding=False,
+                dataset_id, _buffers(minari, episodes, EPISODES_PER_WRITE), **create
             )
             while batch := _buffers(minari, episodes, EPISODES_PER_WRITE):
                 out.update_dataset_from_buffer(batch)
@@ -302,7 +252,6 @@ def export_minari(
         os.replace(tmp / dataset_id, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return minari.MinariDataset(final / "data")
 
 
 def _buffers(minari: Any, episodes: Iterator[dict[str, Any]], count: int) -> list:

@@ -15,7 +15,7 @@ class Gravity(PhysicsEnv):
     ## Description
     The paper's *Gravity* system: the ``n_objects`` discs on a 10x10 table attract each
     other by Newton's law, softened so that close passes stay finite
-    (:class:`vin_gym.forces.Gravity`). Objects pass through each other (no collisions
+    (:class:`vin_gym.forces.GravityLaw`). Objects pass through each other (no collisions
     between objects, later objects drawn on top) and bounce elastically off the walls.
     Forces act at every pymunk substep of a 0.1 s frame, integrated by velocity
     Verlet, so with no damping and no pushes the total energy (kinetic plus potential)
@@ -81,9 +81,9 @@ class Gravity(PhysicsEnv):
     * v0: initial release.
     """
 
-    force_law: ClassVar[forces.Gravity] = forces.Gravity(strength=3.0, softening=1.0)
+    force_law: ClassVar[forces.GravityLaw] = forces.GravityLaw(strength=3.0, softening=1.0)
     sim_defaults: ClassVar[SimParams] = SimParams(collide=False)
     scene_defaults: ClassVar[SceneParams] = SceneParams(radius=0.8, initial_speed=1.0)
 
-    def make_force_law(self) -> forces.Gravity:
+    def make_force_law(self) -> forces.GravityLaw:
         return self.force_law

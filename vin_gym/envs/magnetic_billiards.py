@@ -15,7 +15,7 @@ class MagneticBilliards(PhysicsEnv):
     ## Description
     The paper's *Magnetic billiards*: the ``n_objects`` discs on a 10x10 table all carry
     the same charge and repel each other by Coulomb's law
-    (:class:`vin_gym.forces.Coulomb`); they still bounce elastically off each other and
+    (:class:`vin_gym.forces.CoulombLaw`); they still bounce elastically off each other and
     off the walls. Forces act at every pymunk substep of a 0.1 s frame, integrated by
     velocity Verlet.
 
@@ -74,9 +74,9 @@ class MagneticBilliards(PhysicsEnv):
     * v0: initial release.
     """
 
-    force_law: ClassVar[forces.Coulomb] = forces.Coulomb(strength=2.0, softening=0.1)
+    force_law: ClassVar[forces.CoulombLaw] = forces.CoulombLaw(strength=2.0, softening=0.1)
     sim_defaults: ClassVar[SimParams] = SimParams()
     scene_defaults: ClassVar[SceneParams] = SceneParams(radius=0.8, initial_speed=2.0)
 
-    def make_force_law(self) -> forces.Coulomb:
+    def make_force_law(self) -> forces.CoulombLaw:
         return self.force_law

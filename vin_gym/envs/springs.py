@@ -15,7 +15,7 @@ class Springs(PhysicsEnv):
     ## Description
     The paper's *Springs* system: every pair of the ``n_objects`` discs on a 10x10 table
     is joined by an invisible ideal spring, all with the same stiffness and rest length
-    (:class:`vin_gym.forces.Springs`). Objects pass through each other (no collisions
+    (:class:`vin_gym.forces.SpringLaw`). Objects pass through each other (no collisions
     between objects, later objects drawn on top) and bounce elastically off the walls.
     Forces act at every pymunk substep of a 0.1 s frame, integrated by velocity
     Verlet, so with no damping and no pushes the total energy (kinetic plus spring) stays
@@ -83,9 +83,9 @@ class Springs(PhysicsEnv):
     * v0: initial release.
     """
 
-    force_law: ClassVar[forces.Springs] = forces.Springs(stiffness=0.5, rest_length=3.0)
+    force_law: ClassVar[forces.SpringLaw] = forces.SpringLaw(stiffness=0.5, rest_length=3.0)
     sim_defaults: ClassVar[SimParams] = SimParams(collide=False)
     scene_defaults: ClassVar[SceneParams] = SceneParams(radius=0.8, initial_speed=1.0)
 
-    def make_force_law(self) -> forces.Springs:
+    def make_force_law(self) -> forces.SpringLaw:
         return self.force_law

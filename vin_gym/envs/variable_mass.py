@@ -6,8 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from vin_gym.envs.base import SceneParams, place_without_overlap
+from vin_gym.envs.base import SceneParams
 from vin_gym.envs.billiards import Billiards
+from vin_gym.envs.scenes import place_without_overlap
 from vin_gym.envs.springs import Springs
 from vin_gym.physics import SceneState, SimParams
 

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
     from planners import MPCAgent, Optimizer
 
-#: A policy: ``policy(obs, info) -> action`` (see :func:`run_episode` for its optional hooks).
-Policy = Callable[[Any, dict], np.ndarray]
+#: An agent acting in an env: ``policy(obs, info) -> action`` (see :func:`run_episode`
+#: for its optional hooks).
+AgentPolicy = Callable[[Any, dict], np.ndarray]
 
 
 #: The planner used unless told otherwise: iCEM plans the skill task with the shipped VIN
@@ -115,7 +116,7 @@ def _render(env: gym.Env) -> np.ndarray:
 
 
 def run_episode(
-    env: gym.Env, policy: Policy, seed: int, frames: list[np.ndarray] | None = None
+    env: gym.Env, policy: AgentPolicy, seed: int, frames: list[np.ndarray] | None = None
 ) -> dict[str, Any]:
     """One episode of ``policy`` in ``env`` from ``reset(seed=seed)``: the one episode loop.
 
@@ -164,7 +165,7 @@ def run_episode(
 
 def run_episodes(
     env: gym.Env,
-    policy: Policy,
+    policy: AgentPolicy,
     seeds: Sequence[int],
     desc: str = "episodes",
     keep_frames: bool = False,

@@ -1,4 +1,4 @@
-"""The online loop's behaviour policy, as :func:`vin_gym.data.collect` calls it.
+"""The online loop's behaviour policy, as :func:`vin_gym.data.collection` calls it.
 
 :class:`MPCExplorer`, an MPC agent over the current world model with Gaussian noise on
 its actions, sees only what an agent sees (frames, the goal, its own generator), never

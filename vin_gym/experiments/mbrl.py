@@ -40,14 +40,14 @@ from typing import Any
 
 import numpy as np
 
+from vin_gym.data.storage import now
 from vin_gym.experiments.mbrl_config import (
     RUNTIME_FIELDS,
     SEED_POLICIES,
     MBRLConfig,
-    check_state,
     config_from,
 )
-from vin_gym.locking import HOLDER_FILE, LOCK_FILE, check_new_or_resume
+from vin_gym.experiments.mbrl_state import STATE_FILE, data_dir, dataset_record, open_state
 from vin_gym.utils import write_json
 
 __all__ = [
@@ -59,14 +59,6 @@ __all__ = [
     "run_mbrl",
     "summary",
 ]
-
-STATE_FILE = "mbrl.json"
-STATE_FORMAT = "vin-gym-mbrl-1"
-
-
-def data_dir(run: Path, iteration: int) -> Path:
-    """The dataset of ``iteration`` (0: the seed data)."""
-    return run / "data" / ("seed" if iteration == 0 else f"iter-{iteration:04d}")
 
 
 def data_seed(seed: int, iteration: int) -> int:
@@ -115,7 +107,7 @@ def run_mbrl(
     from vin_model.device import set_threads
 
     run = Path(out)
-    state = _open_state(run, config, resume)
+    state = open_state(run, config, resume)
     set_threads(config.threads)
     for row in state["iterations"]:
         if log is not None:
@@ -136,8 +128,8 @@ def run_mbrl(
         for iteration in range(done, config.iterations + 1):
             row = _iteration(run, config, iteration, progress)
             state["iterations"].append(row)
-            state["datasets"].append(_dataset_record(run, iteration))
-            state["updated"] = _now()
+            state["datasets"].append(dataset_record(run, iteration))
+            state["updated"] = now()
             write_json(run / STATE_FILE, state)  # after the model and the data it names
             _log_scalars(writer, row)
             bar.update(row["env_steps"] - bar.n)
@@ -324,73 +316,7 @@ def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
     return MPCAgent(model, optimizer, config=mpc)
 
 
-# -- state and logging --------------------------------------------------------------------
-def _open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
-    """The run's state: read back (checked against ``config``) or new (and written)."""
-    import json
-
-    from vin_model.checkpoint import list_checkpoints
-
-    path = run / STATE_FILE
-    check_new_or_resume(run, resume, STATE_FILE)
-    if path.exists():
-        try:
-            state = json.loads(path.read_text())
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{path} is not valid JSON ({exc})") from None
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
-        steps = [int(p.name.split("_")[-1]) for p in list_checkpoints(run / "model")]
-        check_state(state, path, steps)
-        mine, theirs = config.identity(), {"training": {}, "init": None} | state["config"]
-        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
-        if diff:
-            details = ", ".join(
-                f"{k}: {theirs.get(k)!r} in the run vs {mine.get(k)!r} now" for k in diff
-            )
-            raise ValueError(
-                f"{run} was started with another configuration ({details}); repeat the "
-                "original command to resume it, or choose another output directory"
-            )
-        for record in state["datasets"]:
-            if _dataset_record(run, record["iteration"]) != record:
-                raise ValueError(
-                    f"the dataset {run / record['path']} changed since the run recorded it "
-                    "(its manifest differs); the run cannot be resumed"
-                )
-        return state
-    if run.exists() and any(p.name not in (LOCK_FILE, HOLDER_FILE) for p in run.iterdir()):
-        raise ValueError(
-            f"{run} is not empty and holds no {STATE_FILE}: choose an empty or new output directory"
-        )
-    state = {
-        "format": STATE_FORMAT,
-        "config": config.identity(),
-        "iterations_planned": config.iterations + 1,
-        "created": _now(),
-        "updated": _now(),
-        "datasets": [],
-        "iterations": [],
-    }
-    write_json(path, state)
-    return state
-
-
-def _dataset_record(run: Path, iteration: int) -> dict[str, Any]:
-    """What the state records of a dataset: where, how many episodes, its manifest's hash."""
-    import hashlib
-    import json
-
-    path = data_dir(run, iteration)
-    text = (path / "manifest.json").read_bytes()
-    return {
-        "iteration": iteration,
-        "path": str(path.relative_to(run)),
-        "episodes": int(json.loads(text)["num_episodes"]),
-        "manifest_sha256": hashlib.sha256(text).hexdigest(),
-    }
-
-
+# -- logging ----------------------------------------------------------------------------
 def _writer(run: Path, purge_step: int | None):
     from torch.utils.tensorboard import SummaryWriter
 
@@ -406,9 +332,3 @@ def _log_scalars(writer, row: dict[str, Any]) -> None:
         writer.add_scalar("mbrl/val_pos_mse", row["val_pos_mse"], x)
     writer.add_scalar("mbrl/train_step", row["train_step"], x)
     writer.flush()
-
-
-def _now() -> str:
-    import datetime
-
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")

@@ -11,12 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.experiments.training import VISIBLE
+from vin_gym.experiments.training import RUNTIME_FIELDS, VISIBLE
 from vin_gym.seeds import DEV_SEED_BASE, check_development
 
 SEED_POLICIES = ("random", "colored")
-#: Fields that do not change what a run computes (a resumed run may change them).
-RUNTIME_FIELDS = ("device", "threads")
 
 
 @dataclass
@@ -38,8 +36,7 @@ class MBRLConfig:
         episode_steps: Steps of each collected episode (played to the end, past success).
         seed_episodes: Episodes of random pushes that seed the dataset.
         seed_policy: ``"random"`` (uniform pushes, independent per step) or ``"colored"``
-            (coloured-noise pushes, see :class:`~vin_gym.experiments.exploration.
-            ColoredNoisePolicy`).
+            (coloured-noise pushes, correlated in time, blind to the scene).
         agent_episodes: Episodes the MPC agent collects per iteration.
         explore_std: Gaussian noise on the agent's collected actions, as a fraction of half
             the action range (0: none).
@@ -53,22 +50,22 @@ class MBRLConfig:
             redrawn over all episodes as the dataset grows, so an episode held out in one
             iteration may be trained on in an earlier one: the error monitors training,
             it is not a held-out test.
-        model: ``VINConfig`` fields to override (frame size, objects and action size
-            come from the data).
+        model: VIN model settings to override, named as in ``vin-gym train`` (frame
+            size, objects and action size come from the data).
         init: Start from this VIN checkpoint's weights instead of a fresh model
             (fine-tuning; ``"pretrained"``: the shipped VIN); its model config is the
             run's, ``model`` overriding nothing it holds differently.
-        training: ``TrainConfig`` fields to override beyond those above (e.g.
-            ``{"contact_weight": 4.0}``).
+        training: Training settings to override beyond those above, named as in
+            ``vin-gym train`` (e.g. ``{"contact_weight": 4.0}``).
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
-        planner_kwargs: The planner config's fields to override.
+        planner_kwargs: Planner settings to override, named as in ``vin-gym plan``.
         horizon: Planning horizon.
         eval_episodes: Evaluation episodes (no exploration noise) after an evaluated
             iteration.
         eval_every: Evaluate after every this many iterations (and after the seed
             training and the last iteration); evaluation costs about as much as collecting.
         eval_seed: Evaluation episode ``i`` resets with seed ``eval_seed + i``: development
-            episodes (:mod:`vin_gym.seeds`); a range reaching the test episodes is refused.
+            episodes; a range reaching the test episodes is refused.
         eval_max_steps: Steps of an evaluation episode (``None``: the env's own limit).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         threads: Torch CPU threads (``0``: torch's default).
@@ -272,7 +269,7 @@ _LOOP_TRAIN_FIELDS = (
 
 
 def _check_training(training: dict[str, Any]) -> None:
-    from vin_model.train import TrainConfig
+    from vin_model.training import TrainConfig
 
     names = {f.name for f in fields(TrainConfig)} - set(_LOOP_TRAIN_FIELDS)
     unknown = sorted(set(training) - names)

@@ -107,7 +107,7 @@ def train_vin(
         The training summary (``step``, ``minutes``, losses, validation errors).
     """
     from vin_gym.experiments.training import VISIBLE, train_config, train_on_data
-    from vin_model.train import open_clips
+    from vin_model.training import open_clips
 
     clips = len(open_clips(data, VISIBLE, rollout_max, "train", 0.1, seed))
     cfg = train_config(

@@ -1,6 +1,6 @@
 """Training a VIN on datasets on disk: the one place a training run is assembled.
 
-:func:`train_config` builds the :class:`~vin_model.train.TrainConfig` of every caller
+:func:`train_config` builds the :class:`~vin_model.training.TrainConfig` of every caller
 (``vin-gym train``, the comparison's and the demo's pipeline, online learning), and
 :func:`train_on_data` opens the datasets' clips with their train/validation split, builds
 the model's config from the data, records where the data came from and trains.
@@ -15,18 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from vin_model import VIN
-    from vin_model.train import TrainConfig
+    from vin_model.training import TrainConfig
 
 #: Context frames a VIN reads (the paper's six).
 VISIBLE = 6
 #: VINConfig fields that come from the data (and the context frames, fixed above).
 DATA_FIELDS = ("n_objects", "frame_size", "action_dim", "visible")
+#: Run settings that choose where and how a run runs, never what it computes (a resumed
+#: run may change them; set by ``--device``, ``--threads`` and ``--no-progress``).
+RUNTIME_FIELDS = ("device", "threads", "progress")
 
 
 def train_config(**fields: Any) -> TrainConfig:
     """A ``TrainConfig`` from ``fields``, its defaults for the rest; the rollout
     curriculum starts at ``min(8, rollout_max)`` unless ``rollout_start`` is given."""
-    from vin_model.train import TrainConfig
+    from vin_model.training import TrainConfig
 
     if "rollout_start" not in fields and "rollout_max" in fields:
         fields["rollout_start"] = min(TrainConfig.rollout_start, fields["rollout_max"])
@@ -69,7 +72,7 @@ def train_on_data(
     """
     from vin_model.checkpoint import list_checkpoints
     from vin_model.config import VINConfig
-    from vin_model.train import fit, open_clips, split_record
+    from vin_model.training import fit, open_clips, split_record
 
     split = (val_fraction, train.seed)
     train_clips = open_clips(data, VISIBLE, train.rollout_max, "train", *split)

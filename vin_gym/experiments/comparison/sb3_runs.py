@@ -54,10 +54,10 @@ def same_physics(runs: list[Path], fingerprint: str) -> list[Path]:
 
 def sb3_rows(runs: list[Path], env_id: str) -> list[dict[str, Any]]:
     """Summary rows of SB3 runs on ``env_id``, in the comparison's format."""
-    from vin_gym.baselines.summary import summarize
+    from vin_gym.baselines.summary import summarize_runs
 
     rows = []
-    for r in summarize(runs):
+    for r in summarize_runs(runs):
         if r["env"] != env_id:
             continue
         rows.append(

@@ -27,7 +27,7 @@ class Grid:
     """The cells to compute (field names as ``vin-gym compare``'s flags).
 
     Attributes:
-        methods: Methods to run (of :data:`METHODS`).
+        methods: Methods to run.
         seeds: Seeds of data, training and planner; one cell per method and seed.
         data_steps: VIN-MPC: environment steps of exploration data, one cell each.
         episode_steps: VIN data: env steps per collected episode.
@@ -43,8 +43,9 @@ class Grid:
             rest).
         mbrl_steps: VIN-MPC learned online: environment steps of each ``vin-gym mbrl``
             run, one cell each (seed data included).
-        mbrl: ``MBRLConfig`` fields of those runs beyond the env, seed and steps (its
-            defaults for the rest: the run that made the shipped VIN); a key ``D:field``
+        mbrl: Settings of those runs beyond the env, seed and steps, named as in
+            ``vin-gym mbrl`` (its defaults for the rest: the run that made the shipped
+            VIN); a key ``D:field``
             sets the field for the budget D alone (``10000:seed_episodes=100``: the
             default 400 seed episodes would not fit in 10,000 steps).
     """

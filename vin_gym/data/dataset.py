@@ -26,6 +26,7 @@ import numpy as np
 
 from vin_gym.data import storage
 from vin_gym.data.storage import DatasetError
+from vin_gym.data.verification import verify_dataset
 
 #: Meta fields that must agree for several directories to be read as one dataset.
 COMPATIBLE = ("n_objects", "obs_size", "action_dim", "table_size", "dt")
@@ -166,7 +167,7 @@ def open_dataset(
 
 
 def _verified_manifest(root: Path, verify: bool) -> dict[str, Any]:
-    manifest = storage.verify_dataset(root, checksums=False)
+    manifest = verify_dataset(root, checksums=False)
     if verify:
         for record in manifest["shards"]:
             for file, info in record["files"].items():
