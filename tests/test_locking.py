@@ -86,8 +86,9 @@ def _listing(root: Path) -> dict[str, bytes]:
         (["baseline", "--algo", "ppo", "--obs", "state", "--out", "{d}", "--timesteps", "64"], "d"),
         ([*COMPARE, "--work", "{d}", "--out", "{e}"], "d"),
         ([*COMPARE, "--work", "{e}", "--out", "{d}"], "d"),
+        (["import-mat", "{e}/seed.mat", "--out", "{d}"], "d"),
     ],
-    ids=["collect", "train", "mbrl", "baseline", "compare-work", "compare-out"],
+    ids=["collect", "train", "mbrl", "baseline", "compare-work", "compare-out", "import-mat"],
 )
 def test_a_second_writer_is_refused_at_once_naming_the_holder(tmp_path, capsys, args, held):
     d, e = tmp_path / "d", tmp_path / "e"

@@ -32,14 +32,16 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from vin_gym.data import import_mat
+    from vin_gym.locking import hold_directory
 
-    manifest = import_mat(
-        args.file,
-        args.out,
-        dt=args.dt,
-        radius=args.radius,
-        episodes_per_shard=args.episodes_per_shard,
-    )
+    with hold_directory(args.out, "dataset"):
+        manifest = import_mat(
+            args.file,
+            args.out,
+            dt=args.dt,
+            radius=args.radius,
+            episodes_per_shard=args.episodes_per_shard,
+        )
     size = sum(f["bytes"] for s in manifest["shards"] for f in s["files"].values())
     results = {
         "file": str(args.file),
