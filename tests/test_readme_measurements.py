@@ -1,0 +1,123 @@
+"""Measurements in the README other than success rates, each written from its committed JSON.
+
+Every entry below reads a figure from a JSON under ``benchmarks/results/`` or ``docs/``,
+formats it the way the README writes it, and requires that text in the README (or the
+Markdown file named), line breaks aside. A re-measured JSON whose figure changes fails
+here until the README says the new figure; a figure edited by hand fails too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def load(relative: str) -> dict:
+    return json.loads((ROOT / relative).read_text())
+
+
+def thousands(value: float, step: int = 100) -> str:
+    """``35671`` -> ``"35,700"`` (rounded to ``step``)."""
+    return f"{round(value / step) * step:,}"
+
+
+def _env_throughput() -> str:
+    rows = {
+        r["setting"]: r["steps/s"] for r in load("benchmarks/results/env_throughput.json")["rows"]
+    }
+    return " / ".join(thousands(rows[k]) for k in ("64 px pixels", "32 px pixels", "state only"))
+
+
+def _systems_relative() -> str:
+    ratios = [r["x Billiards"] for r in load("benchmarks/results/systems_throughput.json")["rows"]]
+    return f"{min(ratios):.2f} to {max(ratios):.2f}"
+
+
+def _train_throughput() -> str:
+    rows = load("benchmarks/results/train_throughput.json")["rows"]
+    by_threads = {r["threads"]: r["steps/s"] for r in rows}
+    return f"{by_threads[1]:.1f} / {by_threads[2]:.1f} steps/s"
+
+
+def _planning(field: str, fmt: str) -> Callable[[], str]:
+    def figure() -> str:
+        one, two = (
+            load(f"benchmarks/results/planning_headline_threads{t}.json")["cem_target"][field]
+            for t in (1, 2)
+        )
+        return fmt.format(one, two)
+
+    return figure
+
+
+def _state_capture(method: str, text: str) -> Callable[[], str]:
+    def figure() -> str:
+        rows = {r["method"]: r for r in load("benchmarks/results/state_capture.json")["rows"]}
+        return text.format(**rows[method])
+
+    return figure
+
+
+def _task_difficulty_minutes() -> str:
+    results = load("benchmarks/results/task_difficulty.json")["results"]
+    return f"({sum(r['wall_s'] for r in results) / 60:.0f} minutes on this 2-core CPU"
+
+
+def _demo_minutes() -> str:
+    return f"the demo took {load('docs/demo_summary.json')['timings']['total_s'] / 60:.1f} minutes"
+
+
+def _mbrl_minutes() -> str:
+    seconds = load("docs/results/world_model/mbrl/mbrl_cue.json")["seconds"]
+    return f"The run took {seconds / 60:.1f} minutes"
+
+
+def _r96k_minutes() -> str:
+    minutes = load("docs/results/world_model/runs/r96k_24k.json")["minutes"]
+    return f"24,000 training steps ({minutes:.1f} minutes"
+
+
+README = "README.md"
+#: (file, what, the figure as that file writes it).
+FIGURES: list[tuple[str, str, Callable[[], str]]] = [
+    (README, "env steps/s", _env_throughput),
+    (README, "systems relative", _systems_relative),
+    (README, "training steps/s", _train_throughput),
+    (
+        README,
+        "decision ms",
+        _planning("ms_per_decision", "{:.0f} ms with one torch thread, {:.0f} ms"),
+    ),
+    (README, "model share", _planning("model_share_pct", "{:.0f}% and {:.0f}% of it")),
+    (README, "GFLOP/s", _planning("model_gflop_per_s", "{:.0f} and {:.0f} GFLOP/s")),
+    (README, "copies", _state_capture("space.copy()", "{differ} of {captures} copies")),
+    (README, "arrays", _state_capture("set_state(get_state())", "in {differ} of the {captures}")),
+    (
+        README,
+        "arrays, largest",
+        _state_capture("set_state(get_state())", "by up to {max_position_difference:.1f} units"),
+    ),
+    (README, "task difficulty time", _task_difficulty_minutes),
+    (README, "demo time", _demo_minutes),
+    ("vin_model/pretrained/README.md", "mbrl run time", _mbrl_minutes),
+    ("docs/results/world_model/README.md", "r96k training time", _r96k_minutes),
+]
+
+
+def test_thousands_rounds_like_the_readme():
+    assert thousands(35_671) == "35,700" and thousands(55_942) == "55,900"
+    assert thousands(41_315) == "41,300"
+
+
+@pytest.mark.parametrize(("path", "what", "figure"), FIGURES, ids=[f[1] for f in FIGURES])
+def test_the_measurement_is_written_from_its_json(path, what, figure):
+    text = " ".join((ROOT / path).read_text().split())
+    expected = figure()
+    assert expected in text, f"{path} should say {expected!r} ({what}, from its JSON)"
