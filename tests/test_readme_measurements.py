@@ -2,7 +2,7 @@
 
 Every entry below reads a figure from a JSON under ``benchmarks/results/`` or ``docs/``,
 formats it the way the README writes it, and requires that text in the README (or the
-Markdown file named), line breaks aside. A re-measured JSON whose figure changes fails
+Markdown file named), line breaks and bold aside. A re-measured JSON whose figure changes fails
 here until the README says the new figure; a figure edited by hand fails too.
 """
 
@@ -84,7 +84,23 @@ def _r96k_minutes() -> str:
     return f"24,000 training steps ({minutes:.1f} minutes"
 
 
+def _plan_row(name: str) -> Callable[[], str]:
+    """A row's tail in the world-model page's planner table, from ``vin-gym plan --json``."""
+
+    def figure() -> str:
+        d = load(f"docs/results/world_model/runs/{name}.json")
+        n = d["episodes"]
+        k = round(d["success_rate"] * n)
+        return (
+            f"| {d['horizon']} | {k}/{n} | [{d['ci_low']:.2f}, {d['ci_high']:.2f}] | "
+            f"{d['mean_return']:.1f} | {d['ms_per_decision']:.0f} |"
+        )
+
+    return figure
+
+
 README = "README.md"
+WORLD_MODEL = "docs/results/world_model/README.md"
 #: (file, what, the figure as that file writes it).
 FIGURES: list[tuple[str, str, Callable[[], str]]] = [
     (README, "env steps/s", _env_throughput),
@@ -107,7 +123,9 @@ FIGURES: list[tuple[str, str, Callable[[], str]]] = [
     (README, "task difficulty time", _task_difficulty_minutes),
     (README, "demo time", _demo_minutes),
     ("vin_model/pretrained/README.md", "mbrl run time", _mbrl_minutes),
-    ("docs/results/world_model/README.md", "r96k training time", _r96k_minutes),
+    (WORLD_MODEL, "r96k training time", _r96k_minutes),
+    *[(WORLD_MODEL, name, _plan_row(name)) for name in ("pv_cem_h15", "pv_cem_h25", "pv_cem_h35")],
+    (WORLD_MODEL, "pv_icem_h25", _plan_row("pv_icem_h25")),
 ]
 
 
@@ -118,6 +136,6 @@ def test_thousands_rounds_like_the_readme():
 
 @pytest.mark.parametrize(("path", "what", "figure"), FIGURES, ids=[f[1] for f in FIGURES])
 def test_the_measurement_is_written_from_its_json(path, what, figure):
-    text = " ".join((ROOT / path).read_text().split())
+    text = " ".join((ROOT / path).read_text().replace("**", "").split())
     expected = figure()
     assert expected in text, f"{path} should say {expected!r} ({what}, from its JSON)"
