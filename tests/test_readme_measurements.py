@@ -9,6 +9,7 @@ here until the README says the new figure; a figure edited by hand fails too.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -99,10 +100,43 @@ def _plan_row(name: str) -> Callable[[], str]:
     return figure
 
 
+#: The world-model page's closed-loop table: each run's two JSONs (seeds 1000 and 1020).
+CLOSED_LOOP = {
+    "oracle-CEM (true simulator)": ("cl_oracle_1000", "cl_oracle_1020"),
+    "`all_12k`": ("cl_all_12k", "cl2_all_12k"),
+    "`all_12k_s1`": ("cl_s1000_all_12k_s1", "cl_s1020_all_12k_s1"),
+    "`cue_12k`": ("cl_cue_12k", "cl2_cue_12k"),
+    "`cue_12k_s1`": ("cl_s1000_cue_12k_s1", "cl_s1020_cue_12k_s1"),
+    "`cue_12k_full`": ("cl_cue_12k_full", "cl2_cue_12k_full"),
+    "`all_24k`": ("cl_s1000_all_24k", "cl_s1020_all_24k"),
+    "`cue_24k`": ("cl_s1000_cue_24k", "cl_s1020_cue_24k"),
+}
+
+
+def _closed_loop_row(label: str) -> Callable[[], tuple[str, str]]:
+    """Successes per run, both, the Wilson interval, share of the oracle; ms per run."""
+
+    def figure() -> tuple[str, str]:
+        from vin_gym.stats import wilson_interval
+
+        runs = [
+            load(f"docs/results/world_model/runs/{name}.json")["results"][0]
+            for name in CLOSED_LOOP[label]
+        ]
+        k, n = sum(r["successes"] for r in runs), sum(r["episodes"] for r in runs)
+        low, high = wilson_interval(k, n)
+        per_run = " | ".join(f"{r['successes']}/{r['episodes']}" for r in runs)
+        ms = ", ".join(f"{r['ms_per_decision']:.0f}" for r in runs)
+        share = math.floor(100 * k / n + 0.5)  # of the oracle's 40/40, rounded half up
+        return f"| {label} | {per_run} | {k}/{n} | [{low:.2f}, {high:.2f}] | {share}% |", ms
+
+    return figure
+
+
 README = "README.md"
 WORLD_MODEL = "docs/results/world_model/README.md"
 #: (file, what, the figure as that file writes it).
-FIGURES: list[tuple[str, str, Callable[[], str]]] = [
+FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
     (README, "env steps/s", _env_throughput),
     (README, "systems relative", _systems_relative),
     (README, "training steps/s", _train_throughput),
@@ -126,6 +160,7 @@ FIGURES: list[tuple[str, str, Callable[[], str]]] = [
     (WORLD_MODEL, "r96k training time", _r96k_minutes),
     *[(WORLD_MODEL, name, _plan_row(name)) for name in ("pv_cem_h15", "pv_cem_h25", "pv_cem_h35")],
     (WORLD_MODEL, "pv_icem_h25", _plan_row("pv_icem_h25")),
+    *[(WORLD_MODEL, label, _closed_loop_row(label)) for label in CLOSED_LOOP],
 ]
 
 
@@ -138,4 +173,5 @@ def test_thousands_rounds_like_the_readme():
 def test_the_measurement_is_written_from_its_json(path, what, figure):
     text = " ".join((ROOT / path).read_text().replace("**", "").split())
     expected = figure()
-    assert expected in text, f"{path} should say {expected!r} ({what}, from its JSON)"
+    for part in expected if isinstance(expected, tuple) else (expected,):
+        assert part in text, f"{path} should say {part!r} ({what}, from its JSON)"
