@@ -41,6 +41,14 @@ def _systems_relative() -> str:
     return f"{min(ratios):.2f} to {max(ratios):.2f}"
 
 
+def _throughput_loads() -> str:
+    ends = [
+        load(f"benchmarks/results/{name}.json")["machine"]["load_average"][0]
+        for name in ("env_throughput", "systems_throughput")
+    ]
+    return f"record a load average of {ends[0]:.1f} and {ends[1]:.1f} at their end"
+
+
 def _train_throughput() -> str:
     rows = load("benchmarks/results/train_throughput.json")["rows"]
     by_threads = {r["threads"]: r["steps/s"] for r in rows}
@@ -140,6 +148,7 @@ FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
     (README, "env steps/s", _env_throughput),
     (README, "systems relative", _systems_relative),
     (README, "training steps/s", _train_throughput),
+    (README, "throughput loads", _throughput_loads),
     (
         README,
         "decision ms",
