@@ -66,6 +66,14 @@ def _planning(field: str, fmt: str) -> Callable[[], str]:
     return figure
 
 
+def _planning_work() -> str:
+    target = load("benchmarks/results/planning_headline_threads1.json")["cem_target"]
+    return (
+        f"({target['samples']} rollouts of {target['horizon']} steps, "
+        f"{target['gflop_per_decision']:.1f} GFLOP"
+    )
+
+
 def _state_capture(method: str, text: str) -> Callable[[], str]:
     def figure() -> str:
         rows = {r["method"]: r for r in load("benchmarks/results/state_capture.json")["rows"]}
@@ -155,6 +163,7 @@ FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
         _planning("ms_per_decision", "{:.0f} ms with one torch thread, {:.0f} ms"),
     ),
     (README, "model share", _planning("model_share_pct", "{:.0f}% and {:.0f}% of it")),
+    (README, "rollouts and GFLOP", _planning_work),
     (README, "GFLOP/s", _planning("model_gflop_per_s", "{:.0f} and {:.0f} GFLOP/s")),
     (README, "copies", _state_capture("space.copy()", "{differ} of {captures} copies")),
     (README, "arrays", _state_capture("set_state(get_state())", "in {differ} of the {captures}")),
