@@ -149,6 +149,55 @@ def _closed_loop_row(label: str) -> Callable[[], tuple[str, str]]:
     return figure
 
 
+PREDICTION_STEPS = ("step 1", "step 2", "step 4", "step 8", "mean 1-8", "step 50", "step 100")
+PREDICTION_ROWS = {
+    "VIN": "VIN",
+    "constant_position": "constant position",
+    "constant_velocity": "constant velocity (true last velocity)",
+}
+
+
+def significant(value: float) -> str:
+    """Three significant digits, trailing zeros kept: ``5.399`` -> ``"5.40"``."""
+    return f"{value:#.3g}".rstrip(".")
+
+
+def _mse_rows() -> dict[str, dict]:
+    table = load("benchmarks/results/prediction.json")["table"]
+    return {r["model"]: r for r in table if r["metric"] == "mse"}
+
+
+def _prediction_row(model: str) -> Callable[[], str]:
+    def figure() -> str:
+        row = _mse_rows()[model]
+        cells = " | ".join(significant(row[k]) for k in PREDICTION_STEPS)
+        return f"| {PREDICTION_ROWS[model]} | {cells} |"
+
+    return figure
+
+
+def _prediction_run() -> tuple[str, ...]:
+    d = load("benchmarks/results/prediction.json")
+    machine = d["machine"]
+    return (
+        f"on {d['clips']:,} clips spread over",
+        f"after {d['steps']:,} training steps",
+        f"Training took {d['training']['VIN']['minutes']:.1f} minutes",
+        f"(load average {machine['load_start'][0]:.1f} at the start, "
+        f"{machine['load_end'][0]:.1f} at the end)",
+        d["command"],
+    )
+
+
+def _prediction_ratios() -> str:
+    rows = _mse_rows()
+    ours = rows["VIN"]["mean 1-8"]
+    return (
+        f"mean error is {rows['constant_position']['mean 1-8'] / ours:.0f} times lower than "
+        f"constant position's and {rows['constant_velocity']['mean 1-8'] / ours:.0f} times"
+    )
+
+
 README = "README.md"
 WORLD_MODEL = "docs/results/world_model/README.md"
 #: (file, what, the figure as that file writes it).
@@ -174,6 +223,9 @@ FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
     ),
     (README, "task difficulty time", _task_difficulty_minutes),
     (README, "demo time", _demo_minutes),
+    *[(README, f"prediction {m}", _prediction_row(m)) for m in PREDICTION_ROWS],
+    (README, "prediction run", _prediction_run),
+    (README, "prediction ratios", _prediction_ratios),
     ("vin_model/pretrained/README.md", "mbrl run time", _mbrl_minutes),
     (WORLD_MODEL, "r96k training time", _r96k_minutes),
     *[(WORLD_MODEL, name, _plan_row(name)) for name in ("pv_cem_h15", "pv_cem_h25", "pv_cem_h35")],
@@ -182,14 +234,22 @@ FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
 ]
 
 
-def test_thousands_rounds_like_the_readme():
+def test_the_formats_round_like_the_readme():
     assert thousands(35_671) == "35,700" and thousands(55_942) == "55,900"
     assert thousands(41_315) == "41,300"
+    assert [significant(v) for v in (0.006913, 5.399, 109.2, 425.0, 0.7699)] == [
+        "0.00691",
+        "5.40",
+        "109",
+        "425",
+        "0.770",
+    ]
 
 
 @pytest.mark.parametrize(("path", "what", "figure"), FIGURES, ids=[f[1] for f in FIGURES])
 def test_the_measurement_is_written_from_its_json(path, what, figure):
-    text = " ".join((ROOT / path).read_text().replace("**", "").split())
+    text = (ROOT / path).read_text().replace("**", "").replace("\\\n", " ")
+    text = " ".join(text.split())  # line breaks, bold and shell continuations aside
     expected = figure()
     for part in expected if isinstance(expected, tuple) else (expected,):
         assert part in text, f"{path} should say {part!r} ({what}, from its JSON)"
