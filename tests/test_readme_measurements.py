@@ -91,6 +91,24 @@ def _demo_minutes() -> str:
     return f"the demo took {load('docs/demo_summary.json')['timings']['total_s'] / 60:.1f} minutes"
 
 
+def _demo_caption() -> tuple[str, ...]:
+    d = load("docs/demo_summary.json")
+    n = d["episodes"]
+
+    def plans(name: str) -> str:
+        run = load(f"docs/results/world_model/runs/{name}.json")
+        return f"{round(run['success_rate'] * run['episodes'])} of {run['episodes']}"
+
+    return (
+        f"fine-tuned online for {d['train']['step']:,} training steps on "
+        f"{d['data']['env_steps']:,} new environment steps",
+        f"in {round(d['success_rate'] * n)} of {n} episodes;",
+        f"the same {n} episodes in {round(d['random_success_rate'] * n)}.",
+        f"the shipped VIN plans {plans('pv_icem_h25')} episodes",
+        f"the demo's fine-tuned one {plans('pv_demo_ft')}.",
+    )
+
+
 def _mbrl_minutes() -> str:
     seconds = load("docs/results/world_model/mbrl/mbrl_cue.json")["seconds"]
     return f"The run took {seconds / 60:.1f} minutes"
@@ -223,6 +241,7 @@ FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
     ),
     (README, "task difficulty time", _task_difficulty_minutes),
     (README, "demo time", _demo_minutes),
+    (README, "demo caption", _demo_caption),
     *[(README, f"prediction {m}", _prediction_row(m)) for m in PREDICTION_ROWS],
     (README, "prediction run", _prediction_run),
     (README, "prediction ratios", _prediction_ratios),
