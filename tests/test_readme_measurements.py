@@ -37,16 +37,22 @@ def _env_throughput() -> str:
 
 
 def _systems_relative() -> str:
-    ratios = [r["x Billiards"] for r in load("benchmarks/results/systems_throughput.json")["rows"]]
-    return f"{min(ratios):.2f} to {max(ratios):.2f}"
+    rows = load("benchmarks/results/systems_throughput.json")["rows"]
+    ratios = [r["x Billiards"] for r in rows if r["env"] != "Billiards-v0"]
+    return f"relative to `Billiards-v0` (3 and 6 objects) | {min(ratios):.2f} to {max(ratios):.2f}"
 
 
 def _throughput_loads() -> str:
-    ends = [
-        load(f"benchmarks/results/{name}.json")["machine"]["load_average"][0]
-        for name in ("env_throughput", "systems_throughput")
+    machines = [
+        load(f"benchmarks/results/{name}_throughput.json")["machine"]
+        for name in ("env", "systems", "train")
     ]
-    return f"record a load average of {ends[0]:.1f} and {ends[1]:.1f} at their end"
+    starts = [m["load_start"][0] for m in machines]
+    ends = [m["load_end"][0] for m in machines]
+    return (
+        f"load average at its start and end, {min(starts):.1f} to {max(starts):.1f} "
+        f"and {min(ends):.1f} to {max(ends):.1f} here"
+    )
 
 
 def _train_throughput() -> str:
