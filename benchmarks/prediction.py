@@ -16,11 +16,14 @@ JSON.
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from vin_gym.experiments.training import train_config
+from vin_gym.provenance import load_average, machine_info
 from vin_gym.utils import format_table, write_json
 from vin_model import VINConfig, set_threads
 from vin_model.evaluate import evaluate, summary_rows
@@ -64,6 +67,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="tiny data and budget (under a minute)")
     p.add_argument("--json", type=Path, default=Path("benchmarks/results/prediction.json"))
     args = p.parse_args()
+    load_start = load_average()
     set_threads(args.threads)
     tmp = Path(tempfile.mkdtemp(prefix="vin_prediction_"))
     if args.quick:
@@ -118,7 +122,9 @@ def main() -> None:
         args.json,
         {
             "benchmark": "prediction",
+            "command": shlex.join(["python", "benchmarks/prediction.py", *sys.argv[1:]]),
             "quick": args.quick,
+            "machine": machine_info(load_start=load_start),
             "steps": args.steps,
             "train_config": vars(cfg),
             "data": [str(d) for d in args.data],

@@ -66,7 +66,8 @@ def test_maximal_pushes_keep_objects_on_table_and_apart():
 
 def test_snapshot_and_pickle_continue_bit_for_bit():
     # Captured mid-game (pushes, contacts with walls and objects), 40 times over: pymunk's
-    # own space.copy() diverged in ~8% of such captures; our snapshots never may.
+    # own space.copy() diverged in 5% of such captures (benchmarks/state_capture.py); our
+    # snapshots never may.
     rng = np.random.default_rng(3)
     for _ in range(40):
         sim = Simulator(random_scene(rng, speed=6.0))

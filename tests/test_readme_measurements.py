@@ -1,0 +1,297 @@
+"""Measurements in the README other than success rates, each written from its committed JSON.
+
+Every entry below reads a figure from a JSON under ``benchmarks/results/`` or ``docs/``,
+formats it the way the README writes it, and requires that text in the README (or the
+Markdown file named), line breaks and bold aside. A re-measured JSON whose figure changes fails
+here until the README says the new figure; a figure edited by hand fails too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def load(relative: str) -> dict:
+    return json.loads((ROOT / relative).read_text())
+
+
+def thousands(value: float, step: int = 100) -> str:
+    """``35671`` -> ``"35,700"`` (rounded to ``step``)."""
+    return f"{round(value / step) * step:,}"
+
+
+def _env_throughput() -> str:
+    rows = {
+        r["setting"]: r["steps/s"] for r in load("benchmarks/results/env_throughput.json")["rows"]
+    }
+    return " / ".join(thousands(rows[k]) for k in ("64 px pixels", "32 px pixels", "state only"))
+
+
+def _systems_relative() -> str:
+    rows = load("benchmarks/results/systems_throughput.json")["rows"]
+    ratios = [r["x Billiards"] for r in rows if r["env"] != "Billiards-v0"]
+    return f"relative to `Billiards-v0` (3 and 6 objects) | {min(ratios):.2f} to {max(ratios):.2f}"
+
+
+def _throughput_loads() -> str:
+    machines = [
+        load(f"benchmarks/results/{name}_throughput.json")["machine"]
+        for name in ("env", "systems", "train")
+    ]
+    starts = [m["load_start"][0] for m in machines]
+    ends = [m["load_end"][0] for m in machines]
+    return (
+        f"load average at its start and end, {min(starts):.1f} to {max(starts):.1f} "
+        f"and {min(ends):.1f} to {max(ends):.1f} here"
+    )
+
+
+def _train_throughput() -> str:
+    rows = load("benchmarks/results/train_throughput.json")["rows"]
+    by_threads = {r["threads"]: r["steps/s"] for r in rows}
+    return f"{by_threads[1]:.1f} / {by_threads[2]:.1f} steps/s"
+
+
+def _planning(field: str, fmt: str) -> Callable[[], str]:
+    def figure() -> str:
+        one, two = (
+            load(f"benchmarks/results/planning_headline_threads{t}.json")["cem_target"][field]
+            for t in (1, 2)
+        )
+        return fmt.format(one, two)
+
+    return figure
+
+
+def _planning_work() -> str:
+    target = load("benchmarks/results/planning_headline_threads1.json")["cem_target"]
+    return (
+        f"({target['samples']} rollouts of {target['horizon']} steps, "
+        f"{target['gflop_per_decision']:.1f} GFLOP"
+    )
+
+
+def _state_capture(method: str, text: str) -> Callable[[], str]:
+    def figure() -> str:
+        rows = {r["method"]: r for r in load("benchmarks/results/state_capture.json")["rows"]}
+        return text.format(**rows[method])
+
+    return figure
+
+
+def _task_difficulty_minutes() -> str:
+    results = load("benchmarks/results/task_difficulty.json")["results"]
+    return f"({sum(r['wall_s'] for r in results) / 60:.0f} minutes on this 2-core CPU"
+
+
+def _demo_minutes() -> str:
+    return f"the demo took {load('docs/demo_summary.json')['timings']['total_s'] / 60:.1f} minutes"
+
+
+def _demo_caption() -> tuple[str, ...]:
+    d = load("docs/demo_summary.json")
+    n = d["episodes"]
+
+    def plans(name: str) -> str:
+        run = load(f"docs/results/world_model/runs/{name}.json")
+        return f"{round(run['success_rate'] * run['episodes'])} of {run['episodes']}"
+
+    return (
+        f"fine-tuned online for {d['train']['step']:,} training steps on "
+        f"{d['data']['env_steps']:,} new environment steps",
+        f"in {round(d['success_rate'] * n)} of {n} episodes;",
+        f"the same {n} episodes in {round(d['random_success_rate'] * n)}.",
+        f"the shipped VIN plans {plans('pv_icem_h25')} episodes",
+        f"the demo's fine-tuned one {plans('pv_demo_ft')}.",
+    )
+
+
+def _mbrl_minutes() -> str:
+    seconds = load("docs/results/world_model/mbrl/mbrl_cue.json")["seconds"]
+    return f"The run took {seconds / 60:.1f} minutes"
+
+
+def _r96k_minutes() -> str:
+    minutes = load("docs/results/world_model/runs/r96k_24k.json")["minutes"]
+    return f"24,000 training steps ({minutes:.1f} minutes"
+
+
+def _plan_row(name: str) -> Callable[[], str]:
+    """A row's tail in the world-model page's planner table, from ``vin-gym plan --json``."""
+
+    def figure() -> str:
+        d = load(f"docs/results/world_model/runs/{name}.json")
+        n = d["episodes"]
+        k = round(d["success_rate"] * n)
+        return (
+            f"| {d['horizon']} | {k}/{n} | [{d['ci_low']:.2f}, {d['ci_high']:.2f}] | "
+            f"{d['mean_return']:.1f} | {d['ms_per_decision']:.0f} |"
+        )
+
+    return figure
+
+
+#: The world-model page's closed-loop table: each run's two JSONs (seeds 1000 and 1020).
+CLOSED_LOOP = {
+    "oracle-CEM (true simulator)": ("cl_oracle_1000", "cl_oracle_1020"),
+    "`all_12k`": ("cl_all_12k", "cl2_all_12k"),
+    "`all_12k_s1`": ("cl_s1000_all_12k_s1", "cl_s1020_all_12k_s1"),
+    "`cue_12k`": ("cl_cue_12k", "cl2_cue_12k"),
+    "`cue_12k_s1`": ("cl_s1000_cue_12k_s1", "cl_s1020_cue_12k_s1"),
+    "`cue_12k_full`": ("cl_cue_12k_full", "cl2_cue_12k_full"),
+    "`all_24k`": ("cl_s1000_all_24k", "cl_s1020_all_24k"),
+    "`cue_24k`": ("cl_s1000_cue_24k", "cl_s1020_cue_24k"),
+}
+
+
+def _closed_loop_row(label: str) -> Callable[[], tuple[str, str]]:
+    """Successes per run, both, the Wilson interval, share of the oracle; ms per run."""
+
+    def figure() -> tuple[str, str]:
+        from vin_gym.stats import wilson_interval
+
+        runs = [
+            load(f"docs/results/world_model/runs/{name}.json")["results"][0]
+            for name in CLOSED_LOOP[label]
+        ]
+        k, n = sum(r["successes"] for r in runs), sum(r["episodes"] for r in runs)
+        low, high = wilson_interval(k, n)
+        per_run = " | ".join(f"{r['successes']}/{r['episodes']}" for r in runs)
+        ms = ", ".join(f"{r['ms_per_decision']:.0f}" for r in runs)
+        share = math.floor(100 * k / n + 0.5)  # of the oracle's 40/40, rounded half up
+        return f"| {label} | {per_run} | {k}/{n} | [{low:.2f}, {high:.2f}] | {share}% |", ms
+
+    return figure
+
+
+PREDICTION_STEPS = ("step 1", "step 2", "step 4", "step 8", "mean 1-8", "step 50", "step 100")
+PREDICTION_ROWS = {
+    "VIN": "VIN",
+    "constant_position": "constant position",
+    "constant_velocity": "constant velocity (true last velocity)",
+}
+
+
+def significant(value: float) -> str:
+    """Three significant digits, trailing zeros kept: ``5.399`` -> ``"5.40"``."""
+    return f"{value:#.3g}".rstrip(".")
+
+
+def _mse_rows() -> dict[str, dict]:
+    table = load("benchmarks/results/prediction.json")["table"]
+    return {r["model"]: r for r in table if r["metric"] == "mse"}
+
+
+def _prediction_row(model: str) -> Callable[[], str]:
+    def figure() -> str:
+        row = _mse_rows()[model]
+        cells = " | ".join(significant(row[k]) for k in PREDICTION_STEPS)
+        return f"| {PREDICTION_ROWS[model]} | {cells} |"
+
+    return figure
+
+
+def _prediction_run() -> tuple[str, ...]:
+    d = load("benchmarks/results/prediction.json")
+    machine = d["machine"]
+    return (
+        f"on {d['clips']:,} clips spread over",
+        f"after {d['steps']:,} training steps",
+        f"Training took {d['training']['VIN']['minutes']:.1f} minutes",
+        f"(load average {machine['load_start'][0]:.1f} at the start, "
+        f"{machine['load_end'][0]:.1f} at the end)",
+        d["command"],
+    )
+
+
+def _prediction_ratios() -> str:
+    rows = _mse_rows()
+    ours = rows["VIN"]["mean 1-8"]
+    return (
+        f"mean error is {rows['constant_position']['mean 1-8'] / ours:.0f} times lower than "
+        f"constant position's and {rows['constant_velocity']['mean 1-8'] / ours:.0f} times"
+    )
+
+
+def _closed_loop_load() -> tuple[str, str]:
+    """The closed-loop table's ms range and end loads; the end loads of every run on the page."""
+    folder = ROOT / "docs/results/world_model/runs"
+    runs = [folder / f"{name}.json" for pair in CLOSED_LOOP.values() for name in pair]
+    every_run = sorted(folder.glob("cl*.json")) + sorted(folder.glob("rank_*.json"))
+    records = {p: json.loads(p.read_text()) for p in every_run}
+    ms = [records[p]["results"][0]["ms_per_decision"] for p in runs]
+    cl = [records[p]["machine"]["load_average"][0] for p in runs]
+    every = [r["machine"]["load_average"][0] for r in records.values()]
+    return (
+        f"{min(ms):.0f} to {max(ms):.0f} ms per run, while the load average each JSON records "
+        f"at its end ranged from {min(cl):.1f} to {max(cl):.1f}",
+        f"at their end ({min(every):.1f} to {max(every):.1f})",
+    )
+
+
+README = "README.md"
+WORLD_MODEL = "docs/results/world_model/README.md"
+#: (file, what, the figure as that file writes it).
+FIGURES: list[tuple[str, str, Callable[[], str | tuple[str, ...]]]] = [
+    (README, "env steps/s", _env_throughput),
+    (README, "systems relative", _systems_relative),
+    (README, "training steps/s", _train_throughput),
+    (README, "throughput loads", _throughput_loads),
+    (
+        README,
+        "decision ms",
+        _planning("ms_per_decision", "{:.0f} ms with one torch thread, {:.0f} ms"),
+    ),
+    (README, "model share", _planning("model_share_pct", "{:.0f}% and {:.0f}% of it")),
+    (README, "rollouts and GFLOP", _planning_work),
+    (README, "GFLOP/s", _planning("model_gflop_per_s", "{:.0f} and {:.0f} GFLOP/s")),
+    (README, "copies", _state_capture("space.copy()", "{differ} of {captures} copies")),
+    (README, "arrays", _state_capture("set_state(get_state())", "in {differ} of the {captures}")),
+    (
+        README,
+        "arrays, largest",
+        _state_capture("set_state(get_state())", "by up to {max_position_difference:.1f} units"),
+    ),
+    (README, "task difficulty time", _task_difficulty_minutes),
+    (README, "demo time", _demo_minutes),
+    (README, "demo caption", _demo_caption),
+    *[(README, f"prediction {m}", _prediction_row(m)) for m in PREDICTION_ROWS],
+    (README, "prediction run", _prediction_run),
+    (README, "prediction ratios", _prediction_ratios),
+    ("vin_model/pretrained/README.md", "mbrl run time", _mbrl_minutes),
+    (WORLD_MODEL, "r96k training time", _r96k_minutes),
+    *[(WORLD_MODEL, name, _plan_row(name)) for name in ("pv_cem_h15", "pv_cem_h25", "pv_cem_h35")],
+    (WORLD_MODEL, "pv_icem_h25", _plan_row("pv_icem_h25")),
+    *[(WORLD_MODEL, label, _closed_loop_row(label)) for label in CLOSED_LOOP],
+    (WORLD_MODEL, "closed-loop load", _closed_loop_load),
+]
+
+
+def test_the_formats_round_like_the_readme():
+    assert thousands(35_671) == "35,700" and thousands(55_942) == "55,900"
+    assert thousands(41_315) == "41,300"
+    assert [significant(v) for v in (0.006913, 5.399, 109.2, 425.0, 0.7699)] == [
+        "0.00691",
+        "5.40",
+        "109",
+        "425",
+        "0.770",
+    ]
+
+
+@pytest.mark.parametrize(("path", "what", "figure"), FIGURES, ids=[f[1] for f in FIGURES])
+def test_the_measurement_is_written_from_its_json(path, what, figure):
+    text = (ROOT / path).read_text().replace("**", "").replace("\\\n", " ")
+    text = " ".join(text.split())  # line breaks, bold and shell continuations aside
+    expected = figure()
+    for part in expected if isinstance(expected, tuple) else (expected,):
+        assert part in text, f"{path} should say {part!r} ({what}, from its JSON)"
