@@ -110,7 +110,7 @@ def _demo_caption() -> tuple[str, ...]:
         f"{d['data']['env_steps']:,} new environment steps",
         f"in {round(d['success_rate'] * n)} of {n} episodes;",
         f"the same {n} episodes in {round(d['random_success_rate'] * n)}.",
-        f"the shipped VIN plans {plans('pv_icem_h25')} episodes",
+        f"the shipped VIN plans {plans('pv_icem_h25')} development episodes",
         f"the demo's fine-tuned one {plans('pv_demo_ft')}.",
     )
 
