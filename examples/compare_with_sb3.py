@@ -18,9 +18,8 @@ import gymnasium as gym
 import numpy as np
 
 import vin_gym
+from vin_gym import format_table, run_episode, summarize
 from vin_gym.baselines import BaselineConfig, eval_seeds, train_baseline
-from vin_gym.experiments.episodes import run_episode, summarize
-from vin_gym.utils import format_table
 
 
 def random_pushes(env_id: str, n_episodes: int, seed: int = 0) -> dict[str, float]:

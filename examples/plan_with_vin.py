@@ -17,9 +17,7 @@ import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
-from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
-from vin_gym.oracle import OracleWorldModel
-from vin_gym.utils import format_table
+from vin_gym import MPCPolicy, OracleWorldModel, format_table, run_episode, summarize
 from vin_model import VIN, VINConfig, VINWorldModel
 
 

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
-from vin_gym.experiments.episodes import MPCPolicy, run_episode
+from vin_gym import MPCPolicy, run_episode
 from vin_model import VINWorldModel, pretrained
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.utils import atomic_write
+from vin_gym import atomic_write
 
 SYSTEMS = (
     "Springs-v0",
