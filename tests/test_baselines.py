@@ -368,3 +368,23 @@ def test_a_finished_run_is_not_overwritten_without_resume(tmp_path, capsys):
     assert "already holds a run" in err and "--resume" in err
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # nothing overwritten, nothing added
+
+
+def test_baseline_flags_default_to_the_config():
+    # One source for every default: a flag that fills a BaselineConfig field starts at it.
+    import dataclasses
+
+    from vin_gym.cli import build_parser
+
+    args = build_parser(["baseline"]).parse_args(["baseline", "--algo", "ppo"])
+    names = {"env": "env_id"}
+    for key, value in vars(args).items():
+        name = names.get(key, key)
+        fields = {f.name: f for f in dataclasses.fields(BaselineConfig)}
+        derived = ("algo", "out")  # required; runs/sb3/ALGO_OBS_sSEED from the other flags
+        if (
+            name in fields
+            and fields[name].default is not dataclasses.MISSING
+            and key not in derived
+        ):
+            assert value == fields[name].default, (key, value, fields[name].default)

@@ -74,7 +74,7 @@ class BaselineConfig:
     """
 
     algo: str = "ppo"
-    obs: str = "state"
+    obs: str = "pixels"
     env_id: str = "Billiards-v0"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     timesteps: int = 100_000

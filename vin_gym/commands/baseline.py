@@ -52,7 +52,7 @@ HELP = "train a Stable-Baselines3 agent (PPO, SAC, TD3, A2C)"
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, SB3_OBS_MODES
+    from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, SB3_OBS_MODES, BaselineConfig
 
     p = sub.add_parser(
         name,
@@ -60,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         description=__doc__,
     )
     p.add_argument("--algo", required=True, help=f"one of {', '.join(ALGOS)}")
-    p.add_argument("--obs", default="pixels", help=f"one of {', '.join(SB3_OBS_MODES)}")
+    p.add_argument("--obs", default=BaselineConfig.obs, help=f"one of {', '.join(SB3_OBS_MODES)}")
     p.add_argument("--env", default="Billiards-v0", help="environment id")
     add_env_kwargs_arg(p)
     p.add_argument("--timesteps", type=int, default=100_000, help="environment steps")
