@@ -2,7 +2,7 @@
 
     python benchmarks/state_capture.py [--captures 400] [--quick] [--json PATH]
 
-Each capture is taken mid-game, as in ``tests/test_physics.py``: three unit discs placed
+Each capture is taken mid-game, as in ``tests/envs/test_physics.py``: three unit discs placed
 apart with speeds up to 6 units/s on the default table (``SimParams()``: no damping), then
 1 to 29 random pushes of up to 2 units/s on the cue, each followed by a step. From there
 the original and a captured copy take the same 20 random pushes and steps, and the

@@ -17,7 +17,7 @@ opaque), so they are checked once on a probe body; :func:`available` is ``False`
 if the layout differs (another pymunk build), and the simulator then uses
 pymunk's public API instead. Writing ``body->v`` and ``body->f`` directly equals
 ``cpBodySetVelocity`` / ``cpBodySetForce`` except that those also wake a sleeping body;
-a :class:`vin_gym.physics.Simulator` space never sleeps. ``tests/test_physics.py`` checks
+a :class:`vin_gym.physics.Simulator` space never sleeps. ``tests/envs/test_physics.py`` checks
 that both paths agree bit for bit.
 """
 

@@ -15,7 +15,7 @@ where the equivalent numpy expression costs some 15 (a dozen small-array calls),
 made a force system several times slower than billiards. Each pair's force is added to
 one object and subtracted from the other, so momentum is conserved to rounding. Every
 law is conservative: its force is minus the gradient of its :meth:`potential_energy`,
-which ``tests/test_systems.py`` checks by finite differences.
+which ``tests/envs/test_systems.py`` checks by finite differences.
 
 Units: lengths in table units, time in seconds, masses in arbitrary mass units (1 by
 default); forces in mass * table units / s^2, energies in mass * (table units / s)^2.
@@ -117,7 +117,7 @@ def verlet_kick(
     positions, and the body forces are half the forces where the substep moves the
     objects. (Forces at the current positions alone would make the scheme forward Euler,
     whose energy grows without bound; velocity Verlet keeps the energy error bounded
-    and O(h^2), see ``tests/test_systems.py``.)
+    and O(h^2), see ``tests/envs/test_systems.py``.)
 
     Args:
         law: The force law.

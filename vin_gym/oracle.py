@@ -11,7 +11,7 @@ plain arrays, once per candidate, then ``H`` steps (about 0.1 ms to rebuild the 
 the whole pymunk space (about 2 ms each), too slow for hundreds of candidates per
 decision. The price: a rebuilt space has no cached contact impulses, so while objects
 touch at the start, the prediction can differ from the real continuation by a tiny
-amount (below 1e-6 table units after a step in contact, see ``tests/test_physics.py``).
+amount (below 1e-6 table units after a step in contact, see ``tests/envs/test_physics.py``).
 Without contact at the start the prediction is exact.
 
 Early exit: with ``stop_on_success`` (the default), a candidate whose target reaches the

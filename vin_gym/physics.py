@@ -19,7 +19,7 @@ Two ways to capture a state, with different guarantees:
   given the same array state continue **identically** to each other. They can differ
   slightly from the uninterrupted original, because pymunk warm-starts its contact solver
   with impulses cached from the previous step and a fresh space has none; the difference
-  appears only while objects are in contact and is measured in ``tests/test_physics.py``
+  appears only while objects are in contact and is measured in ``tests/envs/test_physics.py``
   (below 1e-6 table units after one step in contact, see the test for the figure).
 """
 
@@ -38,7 +38,7 @@ from vin_gym.forces import ForceLaw, verlet_kick
 #: for 3 objects with or without forces, where calling Chipmunk from Python took 7 us
 #: without and 60 with) when it works with this pymunk build; otherwise, or when a test
 #: sets this to ``False``, through pymunk's public API (16 and 100 us).
-#: ``tests/test_physics.py`` checks that both paths agree bit for bit.
+#: ``tests/envs/test_physics.py`` checks that both paths agree bit for bit.
 RAW_STEP = True
 
 # Walls are in category 1 and meet objects (2); objects meet walls and, unless objects
@@ -60,7 +60,7 @@ class SimParams:
             pushes no two unit discs overlap by more than 0.25 units (measured over five
             seeds: 0.19; 5 substeps gave 0.28) and nothing sinks into a wall by more than
             0.15; see
-            ``tests/test_physics.py``.
+            ``tests/envs/test_physics.py``.
         damping: Linear damping rate (1/s): velocities decay as ``exp(-damping * t)``.
         max_speed: Speed cap (table units/s) applied after each step, so repeated
             pushes cannot accelerate objects without bound. ``inf`` disables it.

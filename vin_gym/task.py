@@ -3,7 +3,7 @@
 Reward is dense: minus the distance of the target to the goal divided by the table size.
 Success (and termination) when that distance falls below the goal radius. The same
 definitions exist in numpy for the environment and as batched torch functions for
-planners; ``tests/test_task.py`` checks that they agree on the same states.
+planners; ``tests/envs/test_task.py`` checks that they agree on the same states.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def test_mpc_over_a_tiny_untrained_vin():
 
 
 def test_plan_with_vin_example_runs():
-    script = Path(__file__).resolve().parents[1] / "examples" / "plan_with_vin.py"
+    script = Path(__file__).resolve().parents[2] / "examples" / "plan_with_vin.py"
     result = subprocess.run(
         [sys.executable, str(script), "--tiny"], capture_output=True, text=True, timeout=300
     )

@@ -24,7 +24,7 @@ from vin_gym.locking import (
 )
 from vin_gym.utils import atomic_write_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY_COLLECT = "--episodes 1 --steps 3 --obs-size 32 --policy random --no-progress".split()
 TINY_MBRL = [
     "--env-steps", "96", "--episode-steps", "12", "--seed-episodes", "4",

@@ -22,7 +22,7 @@ from vin_gym.seeds import (
     reaches_test,
 )
 
-BENCHMARKS = sorted((Path(__file__).resolve().parents[1] / "benchmarks").glob("*.py"))
+BENCHMARKS = sorted((Path(__file__).resolve().parents[2] / "benchmarks").glob("*.py"))
 #: Flags that count the episodes run from a seed flag's value.
 EPISODE_COUNTS = ("episodes", "states", "oracle_episodes")
 #: The episodes a benchmark runs when its count flag defaults to ``None``.
@@ -94,7 +94,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("name", "argv"), REFUSED, ids=[f"{n}:{a[-1]}" for n, a in REFUSED])
 def test_benchmarks_refuse_the_test_range(name, argv, monkeypatch, capsys, tmp_path):
-    module = load(Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py")
+    module = load(Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py")
     monkeypatch.setattr(sys, "argv", [name, *argv, "--json", str(tmp_path / "out.json")])
     with pytest.raises(SystemExit) as exited:
         module.main(sys.argv[1:]) if name != "planning" else module.main()
@@ -104,7 +104,7 @@ def test_benchmarks_refuse_the_test_range(name, argv, monkeypatch, capsys, tmp_p
 
 
 def test_systems_throughput_resets_stay_below_the_test_range():
-    module = load(Path(__file__).resolve().parents[1] / "benchmarks" / "systems_throughput.py")
+    module = load(Path(__file__).resolve().parents[2] / "benchmarks" / "systems_throughput.py")
     seeds = []
 
     class Env:

@@ -24,7 +24,7 @@ from vin_gym.baselines import (
 from vin_gym.baselines.sb3 import build_model, make_vec_env, replay_settings
 from vin_gym.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = "--timesteps 256 --eval-at 128 --eval-episodes 2 --n-envs 2".split()
 HP = "--hp n_steps=64 --hp batch_size=64 --hp n_epochs=1".split()
 

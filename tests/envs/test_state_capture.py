@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "state_capture.py"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "state_capture.py"
 
 
 def load():

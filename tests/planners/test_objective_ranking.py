@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "objective_ranking.py"
+PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "objective_ranking.py"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import importlib.util
 import math
 from pathlib import Path
 
-EXAMPLE = Path(__file__).parents[1] / "examples" / "train_world_model.py"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "train_world_model.py"
 
 
 def test_train_world_model_example(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "mbrl_curve.py"
+PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "mbrl_curve.py"
 
 
 def _load():

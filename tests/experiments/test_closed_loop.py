@@ -10,7 +10,7 @@ import pytest
 
 from vin_gym.stats import wilson_interval
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "closed_loop.py"
+PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "closed_loop.py"
 
 
 @pytest.fixture(scope="module")

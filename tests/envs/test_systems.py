@@ -27,7 +27,7 @@ LAWS = [
     forces.GravityLaw(strength=2.0, softening=0.8),
     forces.CoulombLaw(strength=1.5, softening=0.3),
 ]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- force laws ------------------------------------------------------------------------------
