@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{name} reads {m.config.visible} frames, the VIN {visible}")
     episodes = open_dataset([str(d) for d in args.data])
     _check_data(args, episodes.meta)
+    radius = None if args.no_gif else _radius(episodes)
     horizon = min(args.horizon, episodes.episode_length - visible)
     if horizon < 1:
         raise ValueError(
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_gif:
         result["gif"] = str(
             trajectory_gif(
-                sample, out / "trajectories.gif", meta, list(models), radius=_radius(meta)
+                sample, out / "trajectories.gif", meta, list(models), radius=radius
             )
         )
     result["checkpoint"] = str(args.checkpoint)
@@ -159,44 +160,40 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What evaluation needs of the data: the model's objects and frame size (another env id
+#: is allowed with ``--allow-mismatch``, as a warning).
+_EVALUATE_FIELDS = ("env_id", "n_objects", "frame_size")
+
+
 def _check_data(args: argparse.Namespace, meta: dict) -> None:
     """The data must come from the env the checkpoint learned (``--allow-mismatch``:
     a warning for another env id, still an error for objects or frame size)."""
     import warnings
 
-    from vin_model.checkpoint import env_record, read_config
+    from vin_gym.env_record import EnvRecord, describe
+    from vin_model.checkpoint import read_env_record
 
+    data = EnvRecord.from_meta(meta)
     for path in [args.checkpoint, *args.ablation]:
-        record = env_record(read_config(path))
-        data = env_record({"meta": meta})
-        pairs = {
-            "n_objects": (record["n_objects"], meta.get("n_objects")),
-            "frame_size": (record["frame_size"], meta.get("obs_size")),
-            "env_id": (record["env_id"], data["env_id"]),
-        }
-        for field, (mine, theirs) in pairs.items():
-            if mine is None or theirs is None or mine == theirs:
-                continue
-            message = (
-                f"checkpoint {path} does not fit the data ({field}: checkpoint {mine!r} vs "
-                f"data {theirs!r})"
-            )
-            if field != "env_id" or not args.allow_mismatch:
-                hint = "; pass --allow-mismatch to evaluate anyway" if field == "env_id" else ""
-                raise ValueError(message + hint)
-            warnings.warn(message, stacklevel=2)
+        diff = read_env_record(path).diff(data, _EVALUATE_FIELDS)
+        if not diff:
+            continue
+        message = f"checkpoint {path} does not fit the data ({describe(diff, 'checkpoint', 'data')})"
+        if set(diff) != {"env_id"}:
+            raise ValueError(message)
+        if not args.allow_mismatch:
+            raise ValueError(message + "; pass --allow-mismatch to evaluate anyway")
+        warnings.warn(message, stacklevel=2)
 
 
-def _radius(meta: dict) -> float:
-    """The objects' radius, read from the environment the data came from."""
-    try:
-        import gymnasium as gym
+def _radius(episodes) -> float:
+    """The objects' radius, as the dataset records it (its first episode's largest)."""
+    import numpy as np
 
-        import vin_gym  # noqa: F401
-
-        env = gym.make(meta["env_id"], **meta.get("env_kwargs", {}))
-        radius = float(env.unwrapped.scene.radius)
-        env.close()
-        return radius
-    except Exception:  # an env that is not installed here: the default radius
-        return 1.0
+    radii = np.asarray(episodes.array("radii", 0), dtype=np.float64)
+    if radii.size == 0 or not np.all(np.isfinite(radii)) or radii.max() <= 0:
+        raise ValueError(
+            f"{episodes.roots[0]} records no object radius (radii {radii.tolist()}): the "
+            "trajectory GIF cannot be drawn; pass --no-gif"
+        )
+    return float(radii.max())

@@ -112,9 +112,7 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
     elif spec["method"] == "mbrl":
         run_dir, online = _learn_online(spec, ctx)
         model_dir = run_dir / "model"
-        env = gym.make(
-            env_id, obs_mode="pixels", **{**env_kwargs, **pipe.vin_env_kwargs(model_dir)}
-        )
+        env = gym.make(env_id, obs_mode="pixels", **pipe.vin_env_kwargs(model_dir, env_kwargs))
         agent = _agent(pipe, pipe.load_vin(model_dir, device, env), spec)
         episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
         env_steps = online["env_steps"]
@@ -124,7 +122,7 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         }
     else:
         data, run_dir, manifest, train = _train_vin(spec, ctx)
-        env = gym.make(env_id, obs_mode="pixels", **{**env_kwargs, **pipe.vin_env_kwargs(run_dir)})
+        env = gym.make(env_id, obs_mode="pixels", **pipe.vin_env_kwargs(run_dir, env_kwargs))
         agent = _agent(pipe, pipe.load_vin(run_dir, device, env), spec)
         episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
         env_steps = manifest["num_episodes"] * (manifest["episode_length"] - 1)
