@@ -14,8 +14,8 @@ import torch
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
 from vin_gym.cli import main
-from vin_model import VIN, VINConfig, VINWorldModel, save_checkpoint
 from vin_gym.env_record import EnvRecord
+from vin_model import VIN, VINConfig, VINWorldModel, save_checkpoint
 from vin_model.checkpoint import read_config
 
 TINY = VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8)

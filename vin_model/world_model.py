@@ -237,4 +237,3 @@ class VINWorldModel:
             x = torch.nn.functional.interpolate(x, size=(size, size), mode="area")
             frame = x[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8)
         return frame.to(torch.uint8)
-

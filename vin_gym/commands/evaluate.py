@@ -147,9 +147,7 @@ def run(args: argparse.Namespace) -> int:
     plot_errors(result, out / "euclid_vs_step.png", metric="euclid")
     if not args.no_gif:
         result["gif"] = str(
-            trajectory_gif(
-                sample, out / "trajectories.gif", meta, list(models), radius=radius
-            )
+            trajectory_gif(sample, out / "trajectories.gif", meta, list(models), radius=radius)
         )
     result["checkpoint"] = str(args.checkpoint)
     result["data"] = [str(d) for d in args.data]
@@ -178,7 +176,8 @@ def _check_data(args: argparse.Namespace, meta: dict) -> None:
         diff = read_env_record(path).diff(data, _EVALUATE_FIELDS)
         if not diff:
             continue
-        message = f"checkpoint {path} does not fit the data ({describe(diff, 'checkpoint', 'data')})"
+        details = describe(diff, "checkpoint", "data")
+        message = f"checkpoint {path} does not fit the data ({details})"
         if set(diff) != {"env_id"}:
             raise ValueError(message)
         if not args.allow_mismatch:
@@ -187,7 +186,8 @@ def _check_data(args: argparse.Namespace, meta: dict) -> None:
 
 
 def _radius(episodes) -> float:
-    """The objects' radius, as the dataset records it (its first episode's largest)."""
+    """The objects' radius, as the dataset records it (its first episode's largest, with
+    the float32 it is stored in rounded back to the env's value)."""
     import numpy as np
 
     radii = np.asarray(episodes.array("radii", 0), dtype=np.float64)
@@ -196,4 +196,4 @@ def _radius(episodes) -> float:
             f"{episodes.roots[0]} records no object radius (radii {radii.tolist()}): the "
             "trajectory GIF cannot be drawn; pass --no-gif"
         )
-    return float(radii.max())
+    return round(float(radii.max()), 6)

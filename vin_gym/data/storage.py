@@ -28,12 +28,10 @@ header and sha256 checksum against what was written.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 

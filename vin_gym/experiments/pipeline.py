@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from planners import MPCAgent, WorldModel
 
+
 def collect_data(
     out: str | os.PathLike,
     env_id: str,
