@@ -162,38 +162,34 @@ def test_a_checkpoint_of_an_older_layout_loads_with_its_record_derived(tmp_path)
 
 
 def test_evaluate_draws_objects_at_the_radius_the_data_records(tmp_path) -> None:
-    from vin_gym.commands.evaluate import _radius
     from vin_gym.data import open_dataset
     from vin_gym.experiments.pipeline import collect_data
+    from vin_model.evaluate import recorded_radius
 
     collect_data(tmp_path / "s", "Springs-v0", {"obs_size": 32}, 1, 2, progress=False)
     episodes = open_dataset([str(tmp_path / "s")])
-    assert _radius(episodes) == gym.make("Springs-v0").unwrapped.scene.radius == 0.8
+    assert recorded_radius(episodes) == gym.make("Springs-v0").unwrapped.scene.radius == 0.8
     radii = tmp_path / "s" / "shard-00000" / "radii.npy"
     np.save(radii, np.zeros_like(np.load(radii)))
     with pytest.raises(ValueError, match=r"records no object radius .* pass --no-gif"):
-        _radius(open_dataset([str(tmp_path / "s")], verify=False))
+        recorded_radius(open_dataset([str(tmp_path / "s")], verify=False))
 
 
 def test_evaluate_refuses_data_of_other_objects_and_warns_of_another_env_id(tmp_path) -> None:
-    import argparse
-
-    from vin_gym.commands.evaluate import _check_data
+    from vin_model.evaluate import check_data
 
     torch.manual_seed(0)
     meta = {"env_id": "Billiards-v0", "n_objects": 3, "obs_size": 32}
     save_checkpoint(tmp_path, VIN(VINConfig(frame_size=32, **TINY)), 1, extra={"meta": meta})
-    args = argparse.Namespace(checkpoint=tmp_path, ablation=[], allow_mismatch=False)
-    _check_data(args, meta | {"physics": "other"})  # evaluation may change the physics
+    check_data([tmp_path], meta | {"physics": "other"})  # evaluation may change the physics
     springs = meta | {"env_id": "Springs-v0"}
     with pytest.raises(ValueError, match=r"env_id: checkpoint 'Billiards-v0' vs data "
                        r"'Springs-v0'\); pass --allow-mismatch"):  # fmt: skip
-        _check_data(args, springs)
-    args.allow_mismatch = True
+        check_data([tmp_path], springs)
     with pytest.warns(UserWarning, match="does not fit the data"):
-        _check_data(args, springs)
+        check_data([tmp_path], springs, allow_mismatch=True)
     with pytest.raises(ValueError) as caught:
-        _check_data(args, springs | {"n_objects": 4, "obs_size": 64})
+        check_data([tmp_path], springs | {"n_objects": 4, "obs_size": 64}, allow_mismatch=True)
     assert "n_objects: checkpoint 3 vs data 4, frame_size: checkpoint 32 vs data 64" in str(
         caught.value
     )

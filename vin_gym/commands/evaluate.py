@@ -93,7 +93,14 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.data import open_dataset
     from vin_model.checkpoint import load_model, recorded_split
     from vin_model.device import get_device, set_threads
-    from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
+    from vin_model.evaluate import (
+        check_data,
+        evaluate,
+        plot_errors,
+        recorded_radius,
+        summary_rows,
+        trajectory_gif,
+    )
     from vin_model.training import open_clips
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
@@ -114,8 +121,8 @@ def run(args: argparse.Namespace) -> int:
         if m.config.visible != visible:
             raise ValueError(f"{name} reads {m.config.visible} frames, the VIN {visible}")
     episodes = open_dataset([str(d) for d in args.data])
-    _check_data(args, episodes.meta)
-    radius = None if args.no_gif else _radius(episodes)
+    check_data([args.checkpoint, *args.ablation], episodes.meta, args.allow_mismatch)
+    radius = None if args.no_gif else recorded_radius(episodes)
     horizon = min(args.horizon, episodes.episode_length - visible)
     if horizon < 1:
         raise ValueError(
@@ -156,44 +163,3 @@ def run(args: argparse.Namespace) -> int:
     rows = summary_rows(result, "mse") + summary_rows(result, "euclid")
     report(result, rows, args.json)
     return 0
-
-
-#: What evaluation needs of the data: the model's objects and frame size (another env id
-#: is allowed with ``--allow-mismatch``, as a warning).
-_EVALUATE_FIELDS = ("env_id", "n_objects", "frame_size")
-
-
-def _check_data(args: argparse.Namespace, meta: dict) -> None:
-    """The data must come from the env the checkpoint learned (``--allow-mismatch``:
-    a warning for another env id, still an error for objects or frame size)."""
-    import warnings
-
-    from vin_gym.env_record import EnvRecord, describe
-    from vin_model.checkpoint import read_env_record
-
-    data = EnvRecord.from_meta(meta)
-    for path in [args.checkpoint, *args.ablation]:
-        diff = read_env_record(path).diff(data, _EVALUATE_FIELDS)
-        if not diff:
-            continue
-        details = describe(diff, "checkpoint", "data")
-        message = f"checkpoint {path} does not fit the data ({details})"
-        if set(diff) != {"env_id"}:
-            raise ValueError(message)
-        if not args.allow_mismatch:
-            raise ValueError(message + "; pass --allow-mismatch to evaluate anyway")
-        warnings.warn(message, stacklevel=2)
-
-
-def _radius(episodes) -> float:
-    """The objects' radius, as the dataset records it (its first episode's largest, with
-    the float32 it is stored in rounded back to the env's value)."""
-    import numpy as np
-
-    radii = np.asarray(episodes.array("radii", 0), dtype=np.float64)
-    if radii.size == 0 or not np.all(np.isfinite(radii)) or radii.max() <= 0:
-        raise ValueError(
-            f"{episodes.roots[0]} records no object radius (radii {radii.tolist()}): the "
-            "trajectory GIF cannot be drawn; pass --no-gif"
-        )
-    return round(float(radii.max()), 6)
