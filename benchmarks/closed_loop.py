@@ -46,9 +46,11 @@ SKILL_TASK: dict[str, Any] = {"initial_speed": 0.0, "damping": 1.0}
 def evaluate(model_name: str, args: argparse.Namespace) -> dict[str, Any]:
     """Plan ``args.episodes`` episodes with one world model; the summary and episodes."""
     device = torch.device("cpu")
-    frames = {} if model_name == "oracle" else vin_env_kwargs(model_name)
+    kwargs = args.env_kwargs
+    if model_name != "oracle":  # the VIN's frames, with what the command line sets winning
+        kwargs = {**vin_env_kwargs(model_name, args.env_kwargs), **args.env_kwargs}
     obs_mode = "state" if model_name == "oracle" else "pixels"
-    env = gym.make(args.env, obs_mode=obs_mode, **{**frames, **args.env_kwargs})
+    env = gym.make(args.env, obs_mode=obs_mode, **kwargs)
     if model_name == "oracle":
         model: Any = OracleWorldModel(env, device=device)
     else:

@@ -149,7 +149,7 @@ def candidate_sets(
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Score every model (checkpoints, then noisy oracles) on the same decision points."""
     device = torch.device("cpu")
-    frames = [vin_env_kwargs(c) for c in args.checkpoint]
+    frames = [vin_env_kwargs(c, {}) for c in args.checkpoint]
     if any(f != frames[0] for f in frames):
         raise ValueError(f"the checkpoints were trained on different frames: {frames}")
     env_kwargs = {**(frames[0] if frames else {"obs_size": 32}), **args.env_kwargs}

@@ -41,7 +41,7 @@ def main() -> None:
     if args.checkpoint is not None:
         vin = VINWorldModel.load(args.checkpoint, device="cpu")
         # The env the VIN learned: its id, frame size, goal ring, background, push scale.
-        env_id, env_kwargs = vin.record["env_id"] or "Billiards-v0", vin.env_kwargs()
+        env_id, env_kwargs = vin.record.env_id or "Billiards-v0", vin.env_kwargs()
     else:
         print("no --checkpoint: using an UNTRAINED VIN (it will plan badly)")
         config = VINConfig(hidden=8, code_size=4, conv_channels=4) if args.tiny else VINConfig()

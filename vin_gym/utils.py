@@ -1,13 +1,16 @@
-"""Small shared helpers: atomic file writes, plain-text tables, progress bars, the error
-of a missing optional dependency."""
+"""Small shared helpers: atomic file and directory writes, checksums, plain-text tables,
+progress bars, the error of a missing optional dependency."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,41 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def atomic_directory(
+    path: str | os.PathLike, prefix: str | None = None, mode: int | None = None
+) -> Iterator[Path]:
+    """Yield a temporary directory beside ``path`` to fill; when the block ends without
+    an error, rename it into place (replacing what ``path`` held), else remove it. A crash
+    leaves either the old directory or the new one, never half of one.
+
+    Args:
+        path: The directory to write.
+        prefix: Of the temporary directory's name (default ``.<name>.``; it ends with
+            :data:`TEMP_SUFFIX`).
+        mode: Its permission bits (default: a new directory's, by the umask).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{path.name}." if prefix is None else prefix
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=path.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask() if mode is None else mode)  # mkdtemp makes 0700
+        if path.exists():  # an older, incomplete or replaced copy
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The sha256 checksum of a file, as 64 hex digits."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def check_writable(directory: str | os.PathLike) -> None:

@@ -21,13 +21,11 @@ the file. Checkpoints of older versions, without a checksum, load with a warning
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
 import pickle
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,8 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from vin_gym.utils import TEMP_SUFFIX
+from vin_gym.env_record import EnvRecord
+from vin_gym.utils import atomic_directory, file_sha256
 from vin_model.config import VINConfig
 from vin_model.vin import VIN
 
@@ -77,11 +76,8 @@ def save_checkpoint(
             f"refusing to save the checkpoint of step {step}: non-finite weights in "
             f"{', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}"
         )
-    root = Path(run_dir) / "checkpoints"
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / f"{_PREFIX}{step:08d}"
-    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, suffix=TEMP_SUFFIX, dir=root))
-    try:
+    final = Path(run_dir) / "checkpoints" / f"{_PREFIX}{step:08d}"
+    with atomic_directory(final, prefix=_TMP_PREFIX, mode=0o755) as tmp:
         save_file(weights, str(tmp / "model.safetensors"), metadata={"step": str(step)})
         config = {
             "format": CHECKPOINT_FORMAT,
@@ -91,17 +87,10 @@ def save_checkpoint(
         }
         if score is not None and math.isfinite(score):
             config["score"] = float(score)
-        config[CHECKSUM] = _sha256(tmp / "model.safetensors")
+        config[CHECKSUM] = file_sha256(tmp / "model.safetensors")
         (tmp / "config.json").write_text(json.dumps(config, indent=2, default=_jsonable) + "\n")
         if trainer_state is not None:
             torch.save(trainer_state, tmp / "trainer.pt")
-        os.chmod(tmp, 0o755)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     if keep > 0:
         found = list_checkpoints(run_dir)
         best = best_checkpoint(run_dir)
@@ -138,11 +127,6 @@ def nonfinite_tensors(tensors: dict[str, torch.Tensor]) -> list[str]:
     return [
         k for k, v in tensors.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())
     ]
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def list_checkpoints(run_dir: str | os.PathLike) -> list[Path]:
@@ -213,7 +197,7 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             "cannot be verified",
             stacklevel=2,
         )
-    elif _sha256(file) != expected:
+    elif file_sha256(file) != expected:
         raise ValueError(
             f"{file} fails its sha256 checksum (expected {str(expected)[:16]}...): the "
             "weights are damaged; use another checkpoint of the run (remove this one to "
@@ -306,48 +290,10 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-#: What a checkpoint records of the env its data came from, checked where it plans.
-ENV_FIELDS = (
-    "env_id",
-    "n_objects",
-    "frame_size",
-    "show_goal",
-    "background",
-    "max_push",
-    "physics",
-)
-
-
-def env_record(config: dict[str, Any]) -> dict[str, Any]:
-    """The env a checkpoint's data came from: ``env_id``, ``n_objects``, ``frame_size``,
-    ``show_goal``, ``background`` (``"plain"``, ``"textured"`` or ``"images"``),
-    ``max_push`` and ``physics`` (the data's :func:`vin_gym.fingerprint.physics_fingerprint`),
-    each ``None`` where the checkpoint does not record it.
-
-    Reads ``config["env"]`` (written by training since checkpoints carry it), else
-    derives what it can from the dataset meta older checkpoints carry.
-    """
-    meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
-    if isinstance(config.get("env"), dict):
-        record = {k: config["env"].get(k) for k in ENV_FIELDS}
-        record["physics"] = record["physics"] or meta.get("physics")  # recorded since
-        return record
-    kwargs = meta.get("env_kwargs") if isinstance(meta.get("env_kwargs"), dict) else {}
-    model = config.get("model") if isinstance(config.get("model"), dict) else {}
-    background = meta.get("background", kwargs.get("background", "plain" if meta else None))
-    if background is not None and not isinstance(background, str):
-        background = "images"
-    max_push = meta.get("max_push", kwargs.get("max_push"))
-    return {
-        "env_id": meta.get("env_id"),
-        "n_objects": model.get("n_objects", meta.get("n_objects")),
-        "frame_size": model.get("frame_size", meta.get("obs_size")),
-        "show_goal": meta.get("show_goal", kwargs.get("show_goal")),
-        "background": background,
-        # passive data (max_push 0, e.g. imported .mat files) records no push scale
-        "max_push": float(max_push) if max_push else None,
-        "physics": meta.get("physics"),
-    }
+def read_env_record(path: str | os.PathLike) -> EnvRecord:
+    """The env a checkpoint's model learned (``path`` as for :func:`resolve_checkpoint`):
+    :meth:`EnvRecord.from_checkpoint` of its ``config.json``."""
+    return EnvRecord.from_checkpoint(read_config(path))
 
 
 def recorded_split(

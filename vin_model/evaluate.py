@@ -24,6 +24,48 @@ from vin_model.vin import VIN
 
 #: Rollout steps shown in tables (those within the horizon).
 TABLE_STEPS = (1, 2, 4, 8, 50, 100)
+#: What evaluation needs of the data: the model's objects and frame size (another env id
+#: is allowed with ``allow_mismatch``, as a warning; other physics is what it may measure).
+_EVALUATE_FIELDS = ("env_id", "n_objects", "frame_size")
+
+
+def check_data(
+    checkpoints: Sequence[str | os.PathLike], meta: dict[str, Any], allow_mismatch: bool = False
+) -> None:
+    """Refuse data (its manifest ``meta``) that is not of the env the ``checkpoints``
+    learned, naming each differing field with both values: other objects or frame sizes
+    always, another env id unless ``allow_mismatch`` (then a warning)."""
+    import warnings
+
+    from vin_gym.env_record import EnvRecord, describe
+    from vin_model.checkpoint import read_env_record
+
+    data = EnvRecord.from_meta(meta)
+    for path in checkpoints:
+        diff = read_env_record(path).diff(data, _EVALUATE_FIELDS)
+        if not diff:
+            continue
+        details = describe(diff, "checkpoint", "data")
+        message = f"checkpoint {path} does not fit the data ({details})"
+        if set(diff) != {"env_id"}:
+            raise ValueError(message)
+        if not allow_mismatch:
+            raise ValueError(
+                message + "; pass --allow-mismatch (allow_mismatch=True) to evaluate anyway"
+            )
+        warnings.warn(message, stacklevel=2)
+
+
+def recorded_radius(episodes: Any) -> float:
+    """The objects' radius as a dataset (an ``EpisodeDataset``) records it: its first
+    episode's largest, the float32 it is stored in rounded back to the env's value."""
+    radii = np.asarray(episodes.array("radii", 0), dtype=np.float64)
+    if radii.size == 0 or not np.all(np.isfinite(radii)) or radii.max() <= 0:
+        raise ValueError(
+            f"{episodes.roots[0]} records no object radius (radii {radii.tolist()}): the "
+            "trajectory GIF cannot be drawn; pass --no-gif"
+        )
+    return round(float(radii.max()), 6)
 
 
 def _errors(pred: torch.Tensor, true: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -16,9 +16,9 @@ from typing import Any
 
 import torch
 
+from vin_gym.env_record import EnvRecord, describe
 from vin_model.checkpoint import (
     check_config,
-    env_record,
     load_into,
     load_trainer_state,
     read_config,
@@ -62,20 +62,16 @@ def resume_from(
 
 
 def check_resume_data(saved: dict[str, Any], extra: dict[str, Any], where: Any) -> None:
-    """Refuse to resume a run on data from another env (``ValueError`` naming both)."""
+    """Refuse to resume a run on data from another env (``ValueError`` naming each
+    differing field with both values): the checkpoint's record (``saved``, its config)
+    against the data's (``extra["env"]``)."""
     if "meta" not in saved or "env" not in extra:
         return
-    old = env_record(saved)
-    diff = {
-        k: (old[k], v)
-        for k, v in extra["env"].items()
-        if old.get(k) is not None and v is not None and old[k] != v
-    }
+    diff = EnvRecord.from_checkpoint(saved).diff(EnvRecord.from_dict(extra["env"]))
     if diff:
-        details = ", ".join(f"{k}: checkpoint {a!r} vs data {b!r}" for k, (a, b) in diff.items())
         raise ValueError(
-            f"--resume: {where} was trained on data of another env ({details}); train a new "
-            "run on this data instead"
+            f"--resume: {where} was trained on data of another env "
+            f"({describe(diff, 'checkpoint', 'data')}); train a new run on this data instead"
         )
 
 

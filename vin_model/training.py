@@ -27,11 +27,11 @@ from typing import Any
 
 import torch
 
+from vin_gym.env_record import EnvRecord
 from vin_gym.locking import check_new_or_resume
 from vin_model.checkpoint import (
     CHECKSUM,
     check_config,
-    env_record,
     list_checkpoints,
     load_into,
     read_config,
@@ -229,7 +229,7 @@ def _new_model(
         load_into(vin, init)  # its weights and its normalisation
         extra["init"] = {"path": str(init), "sha256": source.get(CHECKSUM)}
     if "meta" in extra:
-        extra["env"] = env_record({"meta": extra["meta"], "model": model_config.to_dict()})
+        extra["env"] = EnvRecord.from_meta(extra["meta"], model_config.to_dict()).to_dict()
     return vin
 
 

@@ -14,6 +14,7 @@ subtracts from the rewards.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections import deque
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vin_gym.env_record import EnvRecord, describe
 from vin_model.vin import VIN
 
 
@@ -32,15 +34,16 @@ class VINWorldModel:
         model: A trained :class:`VIN`.
         device: Where to run it (default: where its weights are).
         resize: Resize frames of another size to the model's (``False``: raise).
-        record: What the checkpoint records of the env its data came from
-            (:func:`vin_model.checkpoint.env_record`); :meth:`load` fills it. Without
-            one, :meth:`check_env` checks the object count and frame size only.
+        record: The env its data came from (:class:`vin_gym.env_record.EnvRecord`, as
+            :func:`vin_model.checkpoint.read_env_record` reads it); :meth:`load` fills it.
+            Without one, :meth:`check_env` checks the object count and frame size only.
         disagreement: Weight of the ensemble-disagreement penalty (reward units per
             table unit of spread); needs an ensemble VIN when positive.
 
     Attributes:
-        record: ``env_id``, ``n_objects``, ``frame_size``, ``show_goal``, ``background``,
-            ``max_push`` of the training data (``None``: not recorded).
+        record: The env of the training data (:class:`~vin_gym.env_record.EnvRecord`;
+            ``n_objects`` and ``frame_size`` are the model's own, other fields ``None``
+            where not recorded).
 
     >>> import torch
     >>> from vin_model import VIN, VINConfig
@@ -56,10 +59,9 @@ class VINWorldModel:
         model: VIN,
         device: str | torch.device | None = None,
         resize: bool = True,
-        record: dict[str, Any] | None = None,
+        record: EnvRecord | None = None,
         disagreement: float = 0.0,
     ) -> None:
-        from vin_model.checkpoint import ENV_FIELDS
         from vin_model.device import get_device
 
         if disagreement < 0:
@@ -80,9 +82,11 @@ class VINWorldModel:
         self.resize = resize
         self._history: deque[torch.Tensor] = deque(maxlen=self.config.visible)
         self._codes: torch.Tensor | None = None
-        self.record = {k: None for k in ENV_FIELDS} | (record or {})
-        self.record["n_objects"] = self.config.n_objects
-        self.record["frame_size"] = self.config.frame_size
+        self.record = dataclasses.replace(
+            record or EnvRecord(),
+            n_objects=self.config.n_objects,
+            frame_size=self.config.frame_size,
+        )
 
     @classmethod
     def load(
@@ -104,12 +108,12 @@ class VINWorldModel:
             allow_mismatch: Warn instead of raising when ``env`` does not fit.
             disagreement: As for the constructor.
         """
-        from vin_model.checkpoint import env_record, load_model, read_config
+        from vin_model.checkpoint import load_model, read_env_record
 
         model = cls(
             load_model(path, device),
             resize=resize,
-            record=env_record(read_config(path)),
+            record=read_env_record(path),
             disagreement=disagreement,
         )
         if env is not None:
@@ -117,20 +121,15 @@ class VINWorldModel:
         return model
 
     def env_kwargs(self) -> dict[str, Any]:
-        """``gym.make`` arguments that give the frames this model learned from (with
-        :attr:`record`'s ``env_id`` as the env to make)."""
-        out: dict[str, Any] = {"obs_mode": "pixels", "obs_size": self.config.frame_size}
-        out["n_objects"] = self.config.n_objects
-        for key in ("show_goal", "background", "max_push"):
-            if self.record.get(key) is not None and self.record[key] != "images":
-                out[key] = self.record[key]
-        return out
+        """``gym.make`` arguments that give the frames and the physics this model learned
+        from (with :attr:`record`'s ``env_id`` as the env to make): ``obs_mode="pixels"``
+        and :meth:`EnvRecord.env_kwargs <vin_gym.env_record.EnvRecord.env_kwargs>`."""
+        return {"obs_mode": "pixels", **self.record.env_kwargs()}
 
     def check_env(self, env: Any, allow_mismatch: bool = False) -> dict[str, tuple[Any, Any]]:
-        """Check that ``env`` is the kind of env this model learned: env id, object count,
-        frame size, goal ring, background, push scale and physics (the fingerprint of a
-        fixed episode, :mod:`vin_gym.fingerprint`: another damping or force law differs)
-        as :attr:`record` has them.
+        """Check that ``env`` is the kind of env this model learned: every field of
+        :attr:`record` (env id, object count, frame size, goal ring, background, push scale
+        and physics) that both record.
 
         Args:
             env: A vin-gym env (wrapped or not).
@@ -140,10 +139,11 @@ class VINWorldModel:
             The mismatches, ``field -> (checkpoint's value, env's value)``.
 
         Raises:
-            ValueError: A mismatch (naming both values), unless ``allow_mismatch``.
+            ValueError: A mismatch (naming each field with both values), unless
+                ``allow_mismatch``.
         """
-        found = env_fields(env)
-        unknown = [k for k, v in self.record.items() if v is None and found.get(k) is not None]
+        found = EnvRecord.from_env(env)
+        unknown = self.record.unknown(found)
         if unknown:
             warnings.warn(
                 f"the model records no {', '.join(unknown)} of its training env (a "
@@ -151,20 +151,13 @@ class VINWorldModel:
                 "are not checked",
                 stacklevel=2,
             )
-        diff = {
-            k: (v, found[k])
-            for k, v in self.record.items()
-            if v is not None and found.get(k) is not None and v != found[k]
-        }
+        diff = self.record.diff(found)
         if diff:
-            details = ", ".join(f"{k}: checkpoint {a!r} vs env {b!r}" for k, (a, b) in diff.items())
-            if "physics" in diff:
-                details += " (the env's dynamics differ from its data's: another damping, "
-                details += "initial speed, mass or force law)"
             message = (
-                f"the VIN checkpoint does not fit the env it is asked to plan in ({details}); "
-                "make the env with the checkpoint's settings (VINWorldModel.env_kwargs()), "
-                "or pass --allow-mismatch (allow_mismatch=True) to plan anyway"
+                "the VIN checkpoint does not fit the env it is asked to plan in "
+                f"({describe(diff, 'checkpoint', 'env')}); make the env with the "
+                "checkpoint's settings (VINWorldModel.env_kwargs()), or pass "
+                "--allow-mismatch (allow_mismatch=True) to plan anyway"
             )
             if not allow_mismatch:
                 raise ValueError(message)
@@ -244,27 +237,3 @@ class VINWorldModel:
             x = torch.nn.functional.interpolate(x, size=(size, size), mode="area")
             frame = x[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8)
         return frame.to(torch.uint8)
-
-
-def env_fields(env: Any) -> dict[str, Any]:
-    """The fields of :data:`vin_model.checkpoint.ENV_FIELDS` of a vin-gym env (``None``
-    where the env has no such setting)."""
-    base = getattr(env, "unwrapped", env)
-    spec = getattr(env, "spec", None) or getattr(base, "spec", None)
-    scene = getattr(base, "scene", None)
-    backgrounds = getattr(base, "backgrounds", None)
-    max_push = getattr(scene, "max_push", None)
-    physics = None
-    if spec is not None and getattr(spec, "id", None):
-        from vin_gym.fingerprint import physics_fingerprint
-
-        physics = physics_fingerprint(spec.id, **(spec.kwargs or {}))
-    return {
-        "env_id": getattr(spec, "id", None),
-        "n_objects": getattr(scene, "n_objects", None),
-        "frame_size": getattr(base, "obs_size", None),
-        "show_goal": getattr(scene, "show_goal", None),
-        "background": getattr(backgrounds, "kind", None),
-        "max_push": float(max_push) if max_push is not None else None,
-        "physics": physics,
-    }

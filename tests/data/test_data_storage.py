@@ -114,3 +114,19 @@ def test_incompatible_datasets(pristine, tmp_path):
     )
     with pytest.raises(DatasetError, match="obs_size=48"):
         open_dataset([pristine, other])
+
+
+def test_a_directory_written_atomically_is_whole_or_absent(tmp_path) -> None:
+    from vin_gym.utils import atomic_directory
+
+    final = tmp_path / "d"
+    with atomic_directory(final) as tmp:
+        (tmp / "a").write_text("old")
+    with pytest.raises(RuntimeError), atomic_directory(final) as tmp:
+        (tmp / "a").write_text("new")
+        raise RuntimeError("killed halfway")
+    assert (final / "a").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no temporary left
+    with atomic_directory(final) as tmp:
+        (tmp / "b").write_text("new")
+    assert sorted(p.name for p in final.iterdir()) == ["b"]

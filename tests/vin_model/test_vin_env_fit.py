@@ -14,8 +14,9 @@ import torch
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
 from vin_gym.cli import main
+from vin_gym.env_record import EnvRecord
 from vin_model import VIN, VINConfig, VINWorldModel, save_checkpoint
-from vin_model.checkpoint import env_record, read_config
+from vin_model.checkpoint import read_config
 
 TINY = VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8)
 SEED_META = {
@@ -72,7 +73,7 @@ def test_a_checkpoint_without_a_record_loads_with_a_warning(tmp_path) -> None:
     env = gym.make("Springs-v0", obs_size=32)
     with pytest.warns(UserWarning, match="records no env_id"):
         wm = VINWorldModel.load(tmp_path, device="cpu", env=env)
-    assert wm.record["env_id"] is None
+    assert wm.record.env_id is None
     # what the model itself knows is still checked
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -107,7 +108,7 @@ def test_datasets_record_the_goal_ring_and_background(tmp_path) -> None:
                                      progress=False), tmp_path)  # fmt: skip
     meta = manifest["meta"]
     assert meta["show_goal"] is True and meta["background"] == "plain"  # the env's defaults
-    assert env_record({"meta": meta})["show_goal"] is True
+    assert EnvRecord.from_meta(meta).show_goal is True
 
 
 def test_plan_refuses_a_checkpoint_that_does_not_fit(tmp_path, capsys) -> None:
@@ -169,7 +170,7 @@ def test_the_shipped_vin_is_verified_and_fits_only_its_env() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a complete record: nothing unchecked
         wm = pretrained.load("cpu", env=fits)
-    assert wm.record["env_id"] == "Billiards-v0" and wm.record["show_goal"] is False
+    assert wm.record.env_id == "Billiards-v0" and wm.record.show_goal is False
     with pytest.raises(ValueError, match="env_id: checkpoint 'Billiards-v0' vs env 'Springs-v0'"):
         pretrained.load("cpu", env=gym.make("Springs-v0", **pretrained.ENV_KWARGS))
 
@@ -178,7 +179,7 @@ def test_a_checkpoint_is_refused_in_an_env_with_other_physics() -> None:
     from vin_model import pretrained
 
     wm = pretrained.load("cpu")
-    assert wm.record["physics"] == read_config(pretrained.CHECKPOINT)["meta"]["physics"]
+    assert wm.record.physics == read_config(pretrained.CHECKPOINT)["meta"]["physics"]
     other = gym.make("Billiards-v0", damping=0.5, **pretrained.ENV_KWARGS)  # all else equal
     with pytest.raises(
         ValueError, match=r"physics: checkpoint '[0-9a-f]{16}' vs env '[0-9a-f]{16}'"

@@ -130,11 +130,12 @@ def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
 
     episode_steps = 60
     horizon = mpc_settings(args).get("horizon", MPCConfig.horizon)
+    learned = pretrained.env_record()
     return MBRLConfig(
         env_id=args.env,
         env_kwargs=task_kwargs,
-        obs_size=int(pretrained.ENV_KWARGS["obs_size"]),
-        show_goal=bool(pretrained.ENV_KWARGS["show_goal"]),
+        obs_size=int(learned.frame_size),
+        show_goal=bool(learned.show_goal),
         seed=args.seed,
         env_steps=episode_steps
         * (args.online_seed_episodes + args.online_iterations * args.online_episodes),
@@ -291,7 +292,7 @@ def _plan(args: argparse.Namespace, task_kwargs: dict, model_dir: Path, device: 
         render_mode="rgb_array",
         render_size=args.size,
         max_episode_steps=args.max_episode_steps,
-        **{**task_kwargs, **pipe.vin_env_kwargs(model_dir)},
+        **pipe.vin_env_kwargs(model_dir, task_kwargs),
     )
     model = pipe.load_vin(model_dir, device, env)
     planner, mpc = planner_settings(args), mpc_settings(args)

@@ -93,7 +93,14 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.data import open_dataset
     from vin_model.checkpoint import load_model, recorded_split
     from vin_model.device import get_device, set_threads
-    from vin_model.evaluate import evaluate, plot_errors, summary_rows, trajectory_gif
+    from vin_model.evaluate import (
+        check_data,
+        evaluate,
+        plot_errors,
+        recorded_radius,
+        summary_rows,
+        trajectory_gif,
+    )
     from vin_model.training import open_clips
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
@@ -114,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
         if m.config.visible != visible:
             raise ValueError(f"{name} reads {m.config.visible} frames, the VIN {visible}")
     episodes = open_dataset([str(d) for d in args.data])
-    _check_data(args, episodes.meta)
+    check_data([args.checkpoint, *args.ablation], episodes.meta, args.allow_mismatch)
+    radius = None if args.no_gif else recorded_radius(episodes)
     horizon = min(args.horizon, episodes.episode_length - visible)
     if horizon < 1:
         raise ValueError(
@@ -146,9 +154,7 @@ def run(args: argparse.Namespace) -> int:
     plot_errors(result, out / "euclid_vs_step.png", metric="euclid")
     if not args.no_gif:
         result["gif"] = str(
-            trajectory_gif(
-                sample, out / "trajectories.gif", meta, list(models), radius=_radius(meta)
-            )
+            trajectory_gif(sample, out / "trajectories.gif", meta, list(models), radius=radius)
         )
     result["checkpoint"] = str(args.checkpoint)
     result["data"] = [str(d) for d in args.data]
@@ -157,46 +163,3 @@ def run(args: argparse.Namespace) -> int:
     rows = summary_rows(result, "mse") + summary_rows(result, "euclid")
     report(result, rows, args.json)
     return 0
-
-
-def _check_data(args: argparse.Namespace, meta: dict) -> None:
-    """The data must come from the env the checkpoint learned (``--allow-mismatch``:
-    a warning for another env id, still an error for objects or frame size)."""
-    import warnings
-
-    from vin_model.checkpoint import env_record, read_config
-
-    for path in [args.checkpoint, *args.ablation]:
-        record = env_record(read_config(path))
-        data = env_record({"meta": meta})
-        pairs = {
-            "n_objects": (record["n_objects"], meta.get("n_objects")),
-            "frame_size": (record["frame_size"], meta.get("obs_size")),
-            "env_id": (record["env_id"], data["env_id"]),
-        }
-        for field, (mine, theirs) in pairs.items():
-            if mine is None or theirs is None or mine == theirs:
-                continue
-            message = (
-                f"checkpoint {path} does not fit the data ({field}: checkpoint {mine!r} vs "
-                f"data {theirs!r})"
-            )
-            if field != "env_id" or not args.allow_mismatch:
-                hint = "; pass --allow-mismatch to evaluate anyway" if field == "env_id" else ""
-                raise ValueError(message + hint)
-            warnings.warn(message, stacklevel=2)
-
-
-def _radius(meta: dict) -> float:
-    """The objects' radius, read from the environment the data came from."""
-    try:
-        import gymnasium as gym
-
-        import vin_gym  # noqa: F401
-
-        env = gym.make(meta["env_id"], **meta.get("env_kwargs", {}))
-        radius = float(env.unwrapped.scene.radius)
-        env.close()
-        return radius
-    except Exception:  # an env that is not installed here: the default radius
-        return 1.0

@@ -112,7 +112,7 @@ def _make_env(args: argparse.Namespace, task_kwargs: dict[str, Any]) -> Any:
     if obs_mode == "pixels":
         from vin_gym.experiments.pipeline import vin_env_kwargs
 
-        env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model)))
+        env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model), task_kwargs))
     env_kwargs.update(task_kwargs)
     if args.n_objects is not None:
         env_kwargs["n_objects"] = args.n_objects

@@ -28,19 +28,23 @@ header and sha256 checksum against what was written.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from vin_gym.provenance import package_versions  # noqa: F401  (manifests record it)
-from vin_gym.utils import TEMP_SUFFIX, check_writable, write_json
+from vin_gym.utils import (  # noqa: F401  (file_sha256: where readers of the format find it)
+    TEMP_SUFFIX,
+    atomic_directory,
+    check_writable,
+    file_sha256,
+    write_json,
+)
 
 FORMAT = "vin-gym-dataset"
 FORMAT_VERSION = 1
@@ -85,11 +89,6 @@ def shard_name(index: int) -> str:
     return f"shard-{index:05d}"
 
 
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def write_shard(root: Path, index: int, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     """Write one shard atomically (temporary directory, then rename) and return its record.
 
@@ -101,13 +100,11 @@ def write_shard(root: Path, index: int, arrays: dict[str, np.ndarray]) -> dict[s
     Returns:
         The shard record: ``{"name", "episodes", "files": {file: {"bytes", "sha256"}}}``.
     """
-    root = Path(root)
     name = shard_name(index)
     counts = {len(a) for a in arrays.values()}
     if len(counts) != 1:
         raise ValueError(f"shard arrays disagree on the episode count: {sorted(counts)}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=root))
-    try:
+    with atomic_directory(Path(root) / name) as tmp:
         files = {}
         for key, arr in arrays.items():
             path = tmp / f"{key}.npy"
@@ -115,21 +112,7 @@ def write_shard(root: Path, index: int, arrays: dict[str, np.ndarray]) -> dict[s
             files[path.name] = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
         record = {"name": name, "episodes": counts.pop(), "files": files}
         (tmp / SHARD_RECORD).write_text(json.dumps(record, indent=1) + "\n")
-        os.chmod(tmp, 0o777 & ~_umask())
-        final = root / name
-        if final.exists():  # an older, incomplete or replaced copy
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return record
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def complete_shard(root: Path, index: int, expected_episodes: int) -> dict[str, Any] | None:

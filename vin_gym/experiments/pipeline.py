@@ -3,8 +3,8 @@
 Each step is one function over the public APIs of ``vin_gym.data``, ``vin_model`` and
 ``planners`` (this module is part of the integration layer, which may reach all three).
 The rule they keep: a VIN sees the same kind of frames when it plans as when it
-learned, so the planning env is made from the dataset's own env arguments
-(:func:`vin_env_kwargs`).
+learned, so the planning env is made from the record of the env it learned
+(:func:`vin_env_kwargs`, over :class:`vin_gym.env_record.EnvRecord`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     import torch
 
     from planners import MPCAgent, WorldModel
-
-#: Env arguments of the data that a planning env must share with it.
-FRAME_KWARGS = ("obs_size", "show_goal", "n_objects", "background", "max_push")
 
 
 def collect_data(
@@ -124,19 +121,13 @@ def train_vin(
     return train_on_data(data, run_dir, cfg, model=model, val_fraction=0.1)[1]
 
 
-def vin_env_kwargs(checkpoint: str | os.PathLike) -> dict[str, Any]:
-    """The env arguments a VIN checkpoint's frames were made with (``obs_size``,
-    ``show_goal``...), read from the dataset meta its training recorded."""
-    from vin_model.checkpoint import read_config
+def vin_env_kwargs(checkpoint: str | os.PathLike, task: dict[str, Any]) -> dict[str, Any]:
+    """The ``gym.make`` arguments of the env to plan in with the VIN of ``checkpoint``:
+    the task's, under the frame and scene settings of the env it learned (``obs_size``,
+    ``show_goal``, ...: :meth:`vin_gym.env_record.EnvRecord.env_kwargs`)."""
+    from vin_model.checkpoint import read_env_record
 
-    config = read_config(checkpoint)
-    meta = config.get("meta", {})
-    kwargs = {k: v for k, v in meta.get("env_kwargs", {}).items() if k in FRAME_KWARGS}
-    kwargs["obs_size"] = int(config["model"]["frame_size"])
-    if "show_goal" in meta:  # recorded as the env had it (since vin-gym records it)
-        kwargs["show_goal"] = bool(meta["show_goal"])
-    kwargs.setdefault("show_goal", False)  # the collector's default
-    return kwargs
+    return read_env_record(checkpoint).env_kwargs(task)
 
 
 def make_agent(

@@ -112,9 +112,7 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
     elif spec["method"] == "mbrl":
         run_dir, online = _learn_online(spec, ctx)
         model_dir = run_dir / "model"
-        env = gym.make(
-            env_id, obs_mode="pixels", **{**env_kwargs, **pipe.vin_env_kwargs(model_dir)}
-        )
+        env = gym.make(env_id, obs_mode="pixels", **pipe.vin_env_kwargs(model_dir, env_kwargs))
         agent = _agent(pipe, pipe.load_vin(model_dir, device, env), spec)
         episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
         env_steps = online["env_steps"]
@@ -124,7 +122,7 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         }
     else:
         data, run_dir, manifest, train = _train_vin(spec, ctx)
-        env = gym.make(env_id, obs_mode="pixels", **{**env_kwargs, **pipe.vin_env_kwargs(run_dir)})
+        env = gym.make(env_id, obs_mode="pixels", **pipe.vin_env_kwargs(run_dir, env_kwargs))
         agent = _agent(pipe, pipe.load_vin(run_dir, device, env), spec)
         episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
         env_steps = manifest["num_episodes"] * (manifest["episode_length"] - 1)
@@ -283,17 +281,21 @@ def _has_checkpoints(run_dir: Path) -> bool:
 
 
 def _trained_on(run_dir: Path, manifest: dict[str, Any]) -> bool:
-    """Whether the VIN run in ``run_dir`` was trained on the dataset ``manifest``: its
-    recorded data fingerprint (if any: runs from before it was recorded have none) and the
-    data meta its checkpoint records (policy, seed, episode steps, env arguments, physics
-    fingerprint; the episode count is in the directory's name) must match."""
+    """Whether the VIN run in ``run_dir`` was trained on the dataset ``manifest``: its data
+    fingerprint (runs from before it was recorded have none), the env it learned and the
+    data meta it records (policy, seed, steps...; the episode count is in the directory's
+    name) must match."""
+    from vin_gym.env_record import EnvRecord
     from vin_model.checkpoint import read_config
 
     record = run_dir / DATA_RECORD
     if record.is_file():
         if json.loads(record.read_text()).get("data_fingerprint") != data_fingerprint(manifest):
             return False
-    meta = read_config(run_dir).get("meta", {})
+    config = read_config(run_dir)
+    if EnvRecord.from_checkpoint(config).diff(EnvRecord.from_meta(manifest["meta"])):
+        return False  # another env
+    meta = config.get("meta", {})
     return all(meta.get(k) == v for k, v in manifest["meta"].items() if k != "sources")
 
 
