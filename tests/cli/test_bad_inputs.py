@@ -15,9 +15,8 @@ BASE = ["baseline", "--out", "OUT"]
 
 #: (command line, a text the one error line must hold); ``OUT`` is a path in tmp_path.
 CASES: list[tuple[list[str], str]] = [
-    (["mbrl", "--out", "OUT", "--planner-kwargs", "populaton=50"], "'populaton'"),
-    (["mbrl", "--out", "OUT", "--planner-kwargs", "population=-5"], "-5"),
-    (["mbrl", "--out", "OUT", "--planner", "mppi", "--planner-kwargs", "elites=3"], "elites"),
+    (["mbrl", "--out", "OUT", "--population", "-5"], "-5"),
+    (["mbrl", "--out", "OUT", "--planner", "mppi", "--elites", "3"], "--elites"),
     (["mbrl", "--out", "OUT", "--explore-std", "nan"], "--explore-std"),
     (["mbrl", "--out", "OUT", "--explore-std", "inf"], "inf"),
     (["mbrl", "--out", "OUT", "--model", "foo=1"], "'foo'"),

@@ -90,3 +90,17 @@ def test_the_check_finds_what_it_names() -> None:
         assert fault in found, fault
     assert "show_goal" not in found
     assert problems("x", "plain words (default: 1)", parser._actions[1:2]) == []
+
+
+def test_every_planning_command_takes_the_same_planner_flags():
+    from vin_gym.cli import build_parser
+
+    def planner_flags(command: str) -> set[str]:
+        sub = build_parser([command])._subparsers._group_actions[0].choices[command]
+        groups = [g for g in sub._action_groups if g.title and g.title.startswith("planner")]
+        return {s for g in groups for a in g._group_actions for s in a.option_strings}
+
+    plan = planner_flags("plan")
+    assert {"--population", "--elites", "--iterations", "--temperature"} <= plan
+    for command in ("mbrl", "demo", "compare"):
+        assert planner_flags(command) == plan, command

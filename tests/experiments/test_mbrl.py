@@ -171,16 +171,22 @@ def test_config_rejects_budgets_that_do_not_fit() -> None:
         replace(TINY, env_kwargs={"obs_size": 64})
 
 
-def test_command_line_fills_the_config_and_refuses_a_changed_resume(full_run, capsys) -> None:
-    from vin_gym.cli import build_parser
-    from vin_gym.dataclass_args import given
-    from vin_gym.experiments.mbrl import config_from
+def test_command_line_fills_the_config_and_refuses_a_changed_resume(
+    full_run, capsys, monkeypatch, tmp_path
+) -> None:
+    import vin_gym.experiments.mbrl as mbrl
 
+    configs: list[MBRLConfig] = []
+    monkeypatch.setattr(
+        mbrl, "run_mbrl", lambda c, *a, **k: configs.append(c) or {"iterations": []}
+    )
     argv = [
-        *("mbrl", "--out", "x", "--env-kwargs", "initial_speed=0", "damping=1.0"),
-        *("--planner-kwargs", "population=50", "--no-show-goal", "--env-steps", "40000"),
+        *("mbrl", "--out", str(tmp_path / "x"), "--env-kwargs", "initial_speed=0", "damping=1.0"),
+        *("--population", "50", "--no-show-goal", "--env-steps", "40000"),
     ]
-    config = config_from(given(MBRLConfig, build_parser(argv).parse_args(argv)))
+    assert main(argv) == 0
+    monkeypatch.undo()
+    (config,) = configs  # the planner flags are plan's: --population, not --planner-kwargs
     assert config.env_kwargs == {"initial_speed": 0, "damping": 1.0}
     assert config.planner_kwargs == {"population": 50, "elites": 10, "iterations": 3}
     assert config.env_steps == 40000 and config.show_goal is False

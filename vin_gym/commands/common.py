@@ -193,7 +193,7 @@ def add_planner_args(parser: argparse.ArgumentParser, planner: str | None = None
     """``--planner``, the MPC agent's flags (``MPCConfig``) and every planner config's
     flags, generated from those dataclasses (their docs are the help, their defaults the
     defaults)."""
-    from planners import PLANNERS, MPCConfig
+    from planners import MPCConfig
     from vin_gym.dataclass_args import add_dataclass_args
     from vin_gym.experiments.episodes import DEFAULT_PLANNER
 
@@ -205,6 +205,15 @@ def add_planner_args(parser: argparse.ArgumentParser, planner: str | None = None
     )
     mpc = parser.add_argument_group("MPC agent")
     add_dataclass_args(mpc, MPCConfig, skip=_MPC_SET_BY_COMMAND)
+    add_planner_settings_args(parser)
+
+
+def add_planner_settings_args(parser: argparse.ArgumentParser) -> None:
+    """Every planner config's flags (``--population``, ``--elites``, ...), generated from
+    the planners' config dataclasses; :func:`planner_settings` reads them back."""
+    from planners import PLANNERS
+    from vin_gym.dataclass_args import add_dataclass_args
+
     group = parser.add_argument_group(
         "planner settings (a flag applies to the planners its default names)"
     )
@@ -221,9 +230,10 @@ def mpc_settings(args: argparse.Namespace) -> dict[str, Any]:
     return given(MPCConfig, args)
 
 
-def planner_settings(args: argparse.Namespace) -> dict[str, Any]:
+def planner_settings(args: argparse.Namespace, planner: str | None = None) -> dict[str, Any]:
     """The planner config fields given on the command line, refusing one that the chosen
-    ``--planner`` does not have (it would otherwise be ignored)."""
+    ``--planner`` (``planner`` when the flag was left out) does not have (it would
+    otherwise be ignored)."""
     from dataclasses import fields
 
     from planners import PLANNERS
@@ -232,12 +242,13 @@ def planner_settings(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in PLANNER_NAMES:
         out |= given(PLANNERS[name][1], args)
-    own = {f.name for f in fields(PLANNERS[args.planner][1])}
+    planner = args.planner or planner
+    own = {f.name for f in fields(PLANNERS[planner][1])}
     foreign = sorted(set(out) - own)
     if foreign:
         flags = ", ".join(flag_name(k) for k in foreign)
         raise ValueError(
-            f"{flags} do(es) not apply to --planner {args.planner} (its settings: "
+            f"{flags} do(es) not apply to --planner {planner} (its settings: "
             f"{', '.join(flag_name(k) for k in sorted(own))})"
         )
     return out

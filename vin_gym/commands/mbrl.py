@@ -21,7 +21,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vin_gym.commands.common import PLANNER_NAMES, add_json_arg, report
+from vin_gym.commands.common import (
+    PLANNER_NAMES,
+    add_json_arg,
+    add_planner_settings_args,
+    planner_errors,
+    planner_settings,
+    report,
+)
 from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
 from vin_gym.experiments.mbrl import SEED_POLICIES, MBRLConfig, config_from
 
@@ -57,9 +64,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     add_dataclass_args(
         p,
         MBRLConfig,
+        skip=("planner_kwargs",),
         flags={"env_id": "--env"},
         choices={"seed_policy": SEED_POLICIES, "planner": PLANNER_NAMES},
     )
+    add_planner_settings_args(p)  # the same planner flags as plan, demo and compare
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_json_arg(p)
     p.set_defaults(run=run)
@@ -71,8 +80,13 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.experiments.mbrl import run_mbrl
     from vin_gym.locking import hold_directory
 
-    with flags_in_errors(MBRLConfig):  # errors name --explore-std, not explore_std
-        config = config_from(given(MBRLConfig, args))
+    # errors name --explore-std and --population, not explore_std and population
+    with flags_in_errors(MBRLConfig), planner_errors():
+        fields = given(MBRLConfig, args, skip=("planner_kwargs",))
+        settings = planner_settings(args, MBRLConfig.planner)
+        if settings:
+            fields["planner_kwargs"] = settings
+        config = config_from(fields)
     print(
         f"mbrl: {config.iterations} iterations of {config.agent_episodes} episodes after "
         f"{config.seed_episodes} seed episodes ({config.env_steps} env steps at most), "
