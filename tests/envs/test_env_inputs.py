@@ -57,9 +57,15 @@ def test_step_refuses_anything_but_a_real_numeric_pair(action) -> None:
     ids=lambda v: type(v).__name__,
 )
 def test_step_accepts_real_numeric_pairs(action) -> None:
+    as_floats = np.asarray([float(a) for a in action], dtype=np.float64)
+    reference = make()
+    reference.reset(seed=0)
+    expected = reference.step(as_floats)[4]["states"]
     env = make()
     env.reset(seed=0)
-    env.step(action)
+    states = env.step(action)[4]["states"]
+    np.testing.assert_array_equal(states, expected)  # the same push as the plain floats
+    assert np.abs(states[0, 2:]).max() > 0 or not as_floats.any()  # and the cue moved
 
 
 def test_reset_refuses_overlapping_objects_and_speeds_beyond_the_cap() -> None:
@@ -82,7 +88,8 @@ def test_reset_refuses_overlapping_objects_and_speeds_beyond_the_cap() -> None:
 def test_objects_that_pass_through_each_other_may_overlap() -> None:
     env = make("Drift-v0")
     state = np.array([[2.0, 2.0, 0, 0], [2.5, 2.0, 0, 0], [8.0, 8.0, 0, 0]])
-    env.reset(seed=0, options={"state": state})
+    _, info = env.reset(seed=0, options={"state": state})
+    np.testing.assert_allclose(info["states"], state)  # placed as given, not refused or moved
 
 
 def test_every_accepted_state_keeps_every_object_on_the_table() -> None:
