@@ -27,10 +27,9 @@ import gymnasium as gym
 import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
-from planners import MPCAgent, MPCConfig
 from vin_gym.env_kwargs import parse_env_kwargs
-from vin_gym.experiments.episodes import MPCPolicy, make_optimizer, run_episode, summarize
-from vin_gym.experiments.pipeline import vin_env_kwargs
+from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
+from vin_gym.experiments.pipeline import make_agent, vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.provenance import load_average, machine_info
 from vin_gym.seeds import DEV_SEED_BASE, check_development
@@ -57,10 +56,8 @@ def evaluate(model_name: str, args: argparse.Namespace) -> dict[str, Any]:
         model = VINWorldModel.load(
             model_name, device=device, env=env, disagreement=args.disagreement
         )
-    generator = torch.Generator(device=device).manual_seed(args.planner_seed)
     overrides = {"population": args.population, "iterations": args.iterations}
-    optimizer = make_optimizer("cem", overrides, generator)
-    agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=args.horizon, action_dim=2))
+    agent = make_agent(model, "cem", overrides, args.horizon, args.planner_seed)
     policy = MPCPolicy(env, agent)
     episodes = [run_episode(env, policy, args.seed + i) for i in range(args.episodes)]
     env.close()

@@ -295,10 +295,7 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
 def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
     """The MPC agent over the newest VIN checkpoint, which must be ``expected_step``'s; its
     optimizer's generator seeded with ``seed``."""
-    import torch
-
-    from planners import MPCAgent, MPCConfig
-    from vin_gym.experiments.episodes import make_optimizer
+    from vin_gym.experiments.pipeline import make_agent
     from vin_model.checkpoint import list_checkpoints
     from vin_model.world_model import VINWorldModel
 
@@ -309,11 +306,7 @@ def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
             f"{[p.name for p in found]}: the run directory was changed outside this loop"
         )
     model = VINWorldModel.load(found[-1], device=config.device)
-    device = torch.device(model.device)
-    generator = torch.Generator(device=device).manual_seed(seed)
-    optimizer = make_optimizer(config.planner, config.planner_kwargs, generator)
-    mpc = MPCConfig(horizon=config.horizon, action_dim=model.config.action_dim)
-    return MPCAgent(model, optimizer, config=mpc)
+    return make_agent(model, config.planner, config.planner_kwargs, config.horizon, seed)
 
 
 # -- logging ----------------------------------------------------------------------------
