@@ -168,24 +168,44 @@ def run_episodes(
     policy: AgentPolicy,
     seeds: Sequence[int],
     desc: str = "episodes",
-    keep_frames: bool = False,
+    keep_frames: bool | int = False,
     progress: bool = True,
+    final_distance: bool = True,
+    leave: bool = True,
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """:func:`run_episode` once per seed, each result with the ``final_distance`` of the
-    target to the goal.
+    """:func:`run_episode` once per seed: the one evaluation over seeds (its summary, with
+    the success rate's interval, is :func:`summarize`'s).
+
+    Args:
+        env: The env to play.
+        policy: As for :func:`run_episode`.
+        seeds: One episode per reset seed, in order.
+        desc: The progress bar's label.
+        keep_frames: Keep each episode's frames (``True``), those of the first
+            ``keep_frames`` episodes (an ``int``), or none (``False``); the env must render
+            ``rgb_array``.
+        progress: Show a progress bar.
+        final_distance: Add to each result the ``final_distance`` of the target to the goal.
+        leave: Leave the finished progress bar on screen.
 
     Returns:
-        The per-episode results, and per-episode frames when ``keep_frames`` (the env
-        must render ``rgb_array``) else empty lists.
+        The per-episode results, and per-episode frames (an empty list for an episode
+        whose frames are not kept).
     """
     from vin_gym.utils import progress_bar
 
+    kept = len(seeds) if keep_frames is True else int(keep_frames)
     episodes, videos = [], []
-    for seed in progress_bar(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
-        frames: list[np.ndarray] | None = [] if keep_frames else None
+    bar = progress_bar(
+        seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True, leave=leave
+    )
+    for i, seed in enumerate(bar):
+        frames: list[np.ndarray] | None = [] if i < kept else None
         episode = run_episode(env, policy, int(seed), frames)
-        base = env.unwrapped  # still at the episode's last state
-        episode["final_distance"] = float(base.task.distance(base.sim.object_states(), base.goal))
+        if final_distance:
+            base = env.unwrapped  # still at the episode's last state
+            distance = base.task.distance(base.sim.object_states(), base.goal)
+            episode["final_distance"] = float(distance)
         episodes.append(episode)
         videos.append(frames or [])
     return episodes, videos
