@@ -78,3 +78,32 @@ def test_no_second_seed_loop(path: str) -> None:
     assert "run_episodes(" in text and "summarize(" in text
     for copy in ("run_episode(", "wilson_interval"):
         assert copy not in text, f"{path} evaluates over seeds itself ({copy})"
+
+
+def test_one_policy_protocol_for_collecting_and_playing(env, tmp_path) -> None:
+    # The collector's random policy plays through run_episode as it is: the same
+    # (obs, info) call, its generator handed over by reset; the same rng, the same actions.
+    from vin_gym.data.policies import make_policy
+
+    def actions(rng_seed: int) -> list[np.ndarray]:
+        policy, taken = make_policy("random"), []
+
+        def recorded(obs, info):
+            taken.append(policy(obs, info))
+            return taken[-1]
+
+        recorded.reset = policy.reset
+        run_episode(env, recorded, 9, rng=np.random.default_rng(rng_seed))
+        return taken
+
+    assert np.array_equal(actions(0), actions(0))
+    assert not np.array_equal(actions(0), actions(1))
+    expected = np.random.default_rng(0).uniform(-1, 1, (4, 2)).astype(np.float32)
+    np.testing.assert_array_equal(actions(0), expected)
+
+
+def test_a_random_policy_without_its_reset_says_so() -> None:
+    from vin_gym.data.policies import make_policy
+
+    with pytest.raises(RuntimeError, match=r"RandomPolicy.reset\(\) must start every episode"):
+        make_policy("random")(None, {})
