@@ -27,14 +27,12 @@ import gymnasium as gym
 import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
-from planners import MPCAgent, MPCConfig
 from vin_gym.env_kwargs import parse_env_kwargs
-from vin_gym.experiments.episodes import MPCPolicy, make_optimizer, run_episode, summarize
-from vin_gym.experiments.pipeline import vin_env_kwargs
+from vin_gym.experiments.episodes import MPCPolicy, run_episodes, summarize
+from vin_gym.experiments.pipeline import make_agent, vin_env_kwargs
 from vin_gym.oracle import OracleWorldModel
 from vin_gym.provenance import load_average, machine_info
 from vin_gym.seeds import DEV_SEED_BASE, check_development
-from vin_gym.stats import wilson_interval
 from vin_gym.utils import format_table, write_json
 from vin_model.device import set_threads
 from vin_model.world_model import VINWorldModel
@@ -57,17 +55,17 @@ def evaluate(model_name: str, args: argparse.Namespace) -> dict[str, Any]:
         model = VINWorldModel.load(
             model_name, device=device, env=env, disagreement=args.disagreement
         )
-    generator = torch.Generator(device=device).manual_seed(args.planner_seed)
     overrides = {"population": args.population, "iterations": args.iterations}
-    optimizer = make_optimizer("cem", overrides, generator)
-    agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=args.horizon, action_dim=2))
-    policy = MPCPolicy(env, agent)
-    episodes = [run_episode(env, policy, args.seed + i) for i in range(args.episodes)]
+    agent = make_agent(model, "cem", overrides, args.horizon, args.planner_seed)
+    seeds = range(args.seed, args.seed + args.episodes)
+    episodes, _ = run_episodes(
+        env, MPCPolicy(env, agent), seeds, model_name, progress=False, final_distance=False
+    )
     env.close()
     summary = summarize(episodes)
     k = sum(e["success"] for e in episodes)
-    low, high = wilson_interval(k, len(episodes))
-    return {**summary, "successes": k, "wilson95": [low, high], "per_episode": episodes}
+    interval = [summary["ci_low"], summary["ci_high"]]
+    return {**summary, "successes": k, "wilson95": interval, "per_episode": episodes}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,8 @@ class OracleWorldModel:
 
         self.env = env
         self.device = torch.device(device)
+        #: Size A of the actions :meth:`rollout` takes: the env's.
+        self.action_dim = int(env.action_space.shape[0])
         self.stop_on_success = stop_on_success
         self._start: SceneState | None = None
         self._goal: np.ndarray | None = None

@@ -79,6 +79,8 @@ class VINWorldModel:
         self.model = model.to(self.device).eval()
         self.config = model.config
         self.n_objects = self.config.n_objects
+        #: Size A of the actions :meth:`rollout` takes.
+        self.action_dim = self.config.action_dim
         self.resize = resize
         self._history: deque[torch.Tensor] = deque(maxlen=self.config.visible)
         self._codes: torch.Tensor | None = None

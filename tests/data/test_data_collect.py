@@ -123,7 +123,7 @@ def test_shards_have_disjoint_seeds_and_load_as_one(tmp_path):
 
 
 def test_callable_policy_and_bad_config(tmp_path):
-    def push_right(obs, info, rng):
+    def push_right(obs, info):
         return np.array([3.0, 0.0])  # out of range: clipped to 1
 
     collect(small(episodes=1, policy="zero"), tmp_path, policy=push_right)
@@ -145,8 +145,8 @@ def test_pushes_are_held_and_intermittent():
         "states": np.array([[2.0, 2, 0, 0], [5, 5, 0, 0], [8, 8, 0, 0]]),
         "goal": np.array([7.0, 3.0]),
     }
-    policy.reset(info, rng)
-    actions = np.array([policy(None, info, rng) for _ in range(2000)])
+    policy.reset(None, info, rng)
+    actions = np.array([policy(None, info) for _ in range(2000)])
     pushing = np.any(actions != 0, axis=1)
     assert 0.2 < pushing.mean() < 0.8
     held = np.all(actions[1:] == actions[:-1], axis=1) & pushing[1:]

@@ -128,11 +128,11 @@ def test_a_run_killed_while_collecting_resumes_the_same(full_run, tmp_path, monk
     act = MPCExplorer.__call__
     calls = []
 
-    def killed_in_the_second_episode(self, obs, info, rng):
+    def killed_in_the_second_episode(self, obs, info):
         calls.append(1)
         if len(calls) == 20:  # iteration 1, episode 2 (12 steps an episode)
             raise KeyboardInterrupt
-        return act(self, obs, info, rng)
+        return act(self, obs, info)
 
     monkeypatch.setattr(MPCExplorer, "__call__", killed_in_the_second_episode)
     with pytest.raises(KeyboardInterrupt):
@@ -217,8 +217,8 @@ def test_explorer_adds_seeded_noise_to_the_agents_actions() -> None:
     for _ in range(2):
         explorer = MPCExplorer(Still, env, explore_std=0.5)
         rng = np.random.default_rng(3)
-        explorer.reset({"goal": np.zeros(2)}, rng)
-        runs.append(np.stack([explorer(None, {}, rng) for _ in range(400)]))
+        explorer.reset(None, {"goal": np.zeros(2)}, rng)
+        runs.append(np.stack([explorer(None, {}) for _ in range(400)]))
     np.testing.assert_array_equal(runs[0], runs[1])
     assert np.all(np.abs(runs[0]) <= 1) and 0.4 < runs[0].std() < 0.5  # clipped N(0, 0.5^2)
 
@@ -228,7 +228,7 @@ def test_colored_noise_pushes_are_smoother_than_white() -> None:
     steps = {}
     for beta in (0.0, 2.0):
         policy = ColoredNoisePolicy(beta=beta, length=200)
-        policy.reset({}, rng)
-        actions = np.stack([policy(None, {}, rng) for _ in range(200)])
+        policy.reset(None, {}, rng)
+        actions = np.stack([policy(None, {}) for _ in range(200)])
         steps[beta] = np.abs(np.diff(actions, axis=0)).mean()
     assert steps[2.0] < steps[0.0] / 2

@@ -126,10 +126,10 @@ def run(args: argparse.Namespace) -> int:
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCConfig
     from vin_gym.experiments import models
-    from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
+    from vin_gym.experiments.episodes import MPCPolicy, run_episodes, summarize
     from vin_gym.experiments.pipeline import make_agent
     from vin_gym.registration import check_env_id
-    from vin_gym.utils import atomic_write, progress_bar
+    from vin_gym.utils import atomic_write
     from vin_model.device import get_device, set_threads
 
     if args.episodes < 1:
@@ -158,17 +158,17 @@ def run(args: argparse.Namespace) -> int:
 
     from vin_gym.provenance import load_average, machine_info
 
-    policy = MPCPolicy(env, agent)
     load_start = load_average()  # ms_per_decision is a timing: record the machine's load
-    episodes, frames = [], [] if args.video is not None else None
-    bar = progress_bar(
-        range(args.episodes),
-        desc=f"plan {args.planner}/{args.model}",
-        unit="ep",
-        disable=args.no_progress,
+    episodes, videos = run_episodes(
+        env,
+        MPCPolicy(env, agent),
+        range(args.seed, args.seed + args.episodes),
+        f"plan {args.planner}/{args.model}",
+        keep_frames=int(args.video is not None),  # the first episode's
+        progress=not args.no_progress,
+        final_distance=False,
     )
-    for i in bar:
-        episodes.append(run_episode(env, policy, args.seed + i, frames if i == 0 else None))
+    frames = videos[0]
     env.close()
 
     summary = summarize(episodes)

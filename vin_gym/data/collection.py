@@ -129,7 +129,7 @@ def record_episode(
     env_seed, rng = episode_seeds(seed, episode)
     obs, info = env.reset(seed=env_seed)
     if hasattr(policy, "reset"):
-        policy.reset(info, rng)
+        policy.reset(obs, info, rng)
     low, high = env.action_space.low, env.action_space.high
     frames, states, actions = out["frames"], out["states"], out["actions"]
     rewards, goals, success = out["rewards"], out["goals"], out["success"]
@@ -140,7 +140,7 @@ def record_episode(
         success[t] = info["is_success"]
         if t == steps:
             break
-        action = np.clip(policy(obs, info, rng), low, high, out=actions[t])
+        action = np.clip(policy(obs, info), low, high, out=actions[t])
         obs, reward, _, _, info = env.step(action)  # fixed-length: play past success
         rewards[t] = reward
     actions[steps] = 0.0

@@ -1,17 +1,19 @@
 """Behaviour policies for data collection.
 
-A policy is any callable ``policy(obs, info, rng) -> action`` (``info`` as the env gives
-it, with ``"states"`` and ``"goal"``; ``rng`` a :class:`numpy.random.Generator` owned by
-the episode). If it has a ``reset(info, rng)`` method, the collector calls it after every
-``env.reset`` so that stateful policies start each episode afresh.
+The one policy protocol, for collecting data and for playing episodes
+(:func:`vin_gym.experiments.episodes.run_episode`) alike: a policy is any callable
+``policy(obs, info) -> action`` (``info`` as the env gives it, with ``"states"`` and
+``"goal"``). If it has a ``reset(obs, info, rng)`` method, it is called after every
+``env.reset`` with the episode's own :class:`numpy.random.Generator`: a stateful policy
+starts the episode afresh there, and a random one (random pushes, exploration noise)
+keeps ``rng`` for its draws, so that the same episode draws the same actions.
 
 >>> import numpy as np
 >>> policy = make_policy("pushes")
->>> rng = np.random.default_rng(0)
 >>> info = {"states": np.array([[2.0, 2, 0, 0], [5, 5, 0, 0], [8, 8, 0, 0]]),
 ...         "goal": np.array([7.0, 3.0])}
->>> policy.reset(info, rng)
->>> actions = np.array([policy(None, info, rng) for _ in range(200)])
+>>> policy.reset(None, info, np.random.default_rng(0))
+>>> actions = np.array([policy(None, info) for _ in range(200)])
 >>> bool(np.all(np.abs(actions) <= 1)), bool(np.any(actions != 0)), bool(np.any(actions == 0))
 (True, True, True)
 """
@@ -25,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-Policy = Callable[[Any, dict, np.random.Generator], np.ndarray]
+#: ``policy(obs, info) -> action``, optionally with ``reset(obs, info, rng)``.
+Policy = Callable[[Any, dict], np.ndarray]
 POLICIES = ("zero", "random", "colored", "pushes")
 #: Policies that read what the agent does not see (the true object states): their data
 #: must not feed a world model in a fair comparison (see the README, "Fair comparisons").
@@ -38,7 +41,7 @@ class ZeroPolicy:
     def __init__(self, action_dim: int = 2) -> None:
         self._zero = np.zeros(action_dim, dtype=np.float32)
 
-    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+    def __call__(self, obs: Any, info: dict) -> np.ndarray:
         return self._zero
 
 
@@ -47,9 +50,13 @@ class RandomPolicy:
 
     def __init__(self, action_dim: int = 2) -> None:
         self.action_dim = action_dim
+        self._rng: np.random.Generator | None = None
 
-    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
-        return rng.uniform(-1.0, 1.0, self.action_dim).astype(np.float32)
+    def reset(self, obs: Any, info: dict, rng: np.random.Generator) -> None:
+        self._rng = rng
+
+    def __call__(self, obs: Any, info: dict) -> np.ndarray:
+        return _episode_rng(self).uniform(-1.0, 1.0, self.action_dim).astype(np.float32)
 
 
 @dataclass
@@ -101,7 +108,7 @@ class ColoredNoisePolicy:
         self._noise = np.zeros((self.length, action_dim), dtype=np.float32)
         self._t = 0
 
-    def reset(self, info: dict, rng: np.random.Generator) -> None:
+    def reset(self, obs: Any, info: dict, rng: np.random.Generator) -> None:
         freqs = np.fft.rfftfreq(self.length)  # [F]
         scale = np.zeros_like(freqs)
         scale[1:] = freqs[1:] ** (-self.beta / 2.0)  # no constant offset
@@ -113,7 +120,7 @@ class ColoredNoisePolicy:
         self._noise = np.clip(noise.T, -1.0, 1.0).astype(np.float32)  # [T, A]
         self._t = 0
 
-    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+    def __call__(self, obs: Any, info: dict) -> np.ndarray:
         action = self._noise[self._t % self.length]
         self._t += 1
         return action
@@ -138,15 +145,16 @@ class PushesPolicy:
         self._zero = np.zeros(2, dtype=np.float32)
         self._action = self._zero
         self._hold = 0
+        self._rng: np.random.Generator | None = None
 
-    def reset(self, info: dict, rng: np.random.Generator) -> None:
-        self._action, self._hold = self._zero, 0
+    def reset(self, obs: Any, info: dict, rng: np.random.Generator) -> None:
+        self._action, self._hold, self._rng = self._zero, 0, rng
 
-    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
+    def __call__(self, obs: Any, info: dict) -> np.ndarray:
         if self._hold > 0:
             self._hold -= 1
             return self._action
-        c = self.config
+        c, rng = self.config, _episode_rng(self)
         if rng.random() >= c.start_probability:
             return self._zero
         states = info["states"]
@@ -171,6 +179,13 @@ class PushesPolicy:
         )
         self._hold = int(rng.integers(0, c.max_hold))  # this step plus 0..max_hold-1 more
         return self._action
+
+
+def _episode_rng(policy: Any) -> np.random.Generator:
+    """The generator ``policy.reset`` was given for this episode."""
+    if policy._rng is None:
+        raise RuntimeError(f"{type(policy).__name__}.reset() must start every episode")
+    return policy._rng
 
 
 def make_policy(policy: str | Policy, action_dim: int = 2) -> Policy:

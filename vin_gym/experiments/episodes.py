@@ -1,7 +1,8 @@
 """The one episode loop, its summary, and the pieces an MPC agent is built from.
 
 * :func:`run_episode` / :func:`run_episodes` / :func:`summarize`: one episode of any
-  policy ``policy(obs, info) -> action``, one per seed, and the summary of many. Every
+  policy (the one protocol, :mod:`vin_gym.data.policies`: ``policy(obs, info) ->
+  action``, optionally ``reset(obs, info, rng)``), one per seed, and the summary of many. Every
   command, benchmark and example that plays and scores episodes goes through them (the
   SB3 evaluation, which plays ten episodes side by side in a ``VecEnv``, excepted).
 * :class:`MPCPolicy`: an MPC agent as such a policy (goal-bound reward, decision times,
@@ -12,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,10 +23,7 @@ if TYPE_CHECKING:
     import torch
 
     from planners import MPCAgent, Optimizer
-
-#: An agent acting in an env: ``policy(obs, info) -> action`` (see :func:`run_episode`
-#: for its optional hooks).
-AgentPolicy = Callable[[Any, dict], np.ndarray]
+    from vin_gym.data.policies import Policy
 
 
 #: The planner used unless told otherwise: iCEM plans the skill task with the shipped VIN
@@ -94,8 +92,9 @@ class MPCPolicy:
         self.env = env
         self.agent = agent
 
-    def reset(self, obs: Any, info: dict) -> None:
-        """Bind the episode's goal into the agent's planning reward."""
+    def reset(self, obs: Any, info: dict, rng: np.random.Generator | None = None) -> None:
+        """Bind the episode's goal into the agent's planning reward (the agent draws from
+        its optimizer's own torch generator, not ``rng``)."""
         self.agent.reset(*goal_fns(self.env, info["goal"], self.agent.model.device))
 
     def __call__(self, obs: Any, info: dict) -> np.ndarray:
@@ -116,18 +115,24 @@ def _render(env: gym.Env) -> np.ndarray:
 
 
 def run_episode(
-    env: gym.Env, policy: AgentPolicy, seed: int, frames: list[np.ndarray] | None = None
+    env: gym.Env,
+    policy: Policy,
+    seed: int,
+    frames: list[np.ndarray] | None = None,
+    rng: np.random.Generator | None = None,
 ) -> dict[str, Any]:
     """One episode of ``policy`` in ``env`` from ``reset(seed=seed)``: the one episode loop.
 
     Args:
         env: A vin-gym environment (wrappers allowed).
         policy: A callable ``policy(obs, info) -> action``. If it has them, ``run_episode``
-            also calls ``policy.reset(obs, info)`` after the reset, draws frames with
+            also calls ``policy.reset(obs, info, rng)`` after the reset, draws frames with
             ``policy.frame(env)`` and reads the episode's ``policy.decision_times``
             (see :class:`MPCPolicy`, which makes an ``MPCAgent`` such a policy).
         seed: The reset seed.
         frames: If a list, the frame before each step and the last one are appended.
+        rng: The episode's generator for ``policy.reset`` (default: one spawned from
+            ``seed``, apart from the env's own).
 
     Returns:
         ``seed``, ``return``, ``steps``, ``success`` (of the last step), ``decisions`` and
@@ -137,7 +142,9 @@ def run_episode(
     obs, info = env.reset(seed=seed)
     reset = getattr(policy, "reset", None)
     if reset is not None:
-        reset(obs, info)
+        if rng is None:
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+        reset(obs, info, rng)
     draw = getattr(policy, "frame", None) or _render
     total, steps, success = 0.0, 0, False
     while True:
@@ -165,27 +172,47 @@ def run_episode(
 
 def run_episodes(
     env: gym.Env,
-    policy: AgentPolicy,
+    policy: Policy,
     seeds: Sequence[int],
     desc: str = "episodes",
-    keep_frames: bool = False,
+    keep_frames: bool | int = False,
     progress: bool = True,
+    final_distance: bool = True,
+    leave: bool = True,
 ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """:func:`run_episode` once per seed, each result with the ``final_distance`` of the
-    target to the goal.
+    """:func:`run_episode` once per seed: the one evaluation over seeds (its summary, with
+    the success rate's interval, is :func:`summarize`'s).
+
+    Args:
+        env: The env to play.
+        policy: As for :func:`run_episode`.
+        seeds: One episode per reset seed, in order.
+        desc: The progress bar's label.
+        keep_frames: Keep each episode's frames (``True``), those of the first
+            ``keep_frames`` episodes (an ``int``), or none (``False``); the env must render
+            ``rgb_array``.
+        progress: Show a progress bar.
+        final_distance: Add to each result the ``final_distance`` of the target to the goal.
+        leave: Leave the finished progress bar on screen.
 
     Returns:
-        The per-episode results, and per-episode frames when ``keep_frames`` (the env
-        must render ``rgb_array``) else empty lists.
+        The per-episode results, and per-episode frames (an empty list for an episode
+        whose frames are not kept).
     """
     from vin_gym.utils import progress_bar
 
+    kept = len(seeds) if keep_frames is True else int(keep_frames)
     episodes, videos = [], []
-    for seed in progress_bar(seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True):
-        frames: list[np.ndarray] | None = [] if keep_frames else None
+    bar = progress_bar(
+        seeds, desc=desc, unit="ep", disable=not progress, dynamic_ncols=True, leave=leave
+    )
+    for i, seed in enumerate(bar):
+        frames: list[np.ndarray] | None = [] if i < kept else None
         episode = run_episode(env, policy, int(seed), frames)
-        base = env.unwrapped  # still at the episode's last state
-        episode["final_distance"] = float(base.task.distance(base.sim.object_states(), base.goal))
+        if final_distance:
+            base = env.unwrapped  # still at the episode's last state
+            distance = base.task.distance(base.sim.object_states(), base.goal)
+            episode["final_distance"] = float(distance)
         episodes.append(episode)
         videos.append(frames or [])
     return episodes, videos

@@ -50,21 +50,23 @@ class MPCExplorer:
             raise ValueError(f"explore_std must be >= 0, got {explore_std!r}")
         self._make_agent = make_agent
         self.agent: MPCAgent | None = None
+        self._rng: np.random.Generator | None = None
         self.task_env = task_env
         self.explore_std = explore_std
 
-    def reset(self, info: dict, rng: np.random.Generator) -> None:
+    def reset(self, obs: Any, info: dict, rng: np.random.Generator) -> None:
         from vin_gym.experiments.episodes import goal_fns
 
         if self.agent is None:
             self.agent = self._make_agent()
         self.agent.optimizer.generator.manual_seed(_torch_seed(rng))
         self.agent.reset(*goal_fns(self.task_env, info["goal"], self.agent.model.device))
+        self._rng = rng
 
-    def __call__(self, obs: Any, info: dict, rng: np.random.Generator) -> np.ndarray:
-        if self.agent is None:
+    def __call__(self, obs: Any, info: dict) -> np.ndarray:
+        if self.agent is None or self._rng is None:
             raise RuntimeError("MPCExplorer.reset() must start every episode")
         action = self.agent.act(obs, info)
         if self.explore_std > 0:
-            action = action + rng.normal(0.0, self.explore_std, action.shape)
+            action = action + self._rng.normal(0.0, self.explore_std, action.shape)
         return np.clip(action, -1.0, 1.0).astype(np.float32)

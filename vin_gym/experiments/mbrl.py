@@ -259,9 +259,7 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     """The agent without exploration noise on the fixed evaluation seeds."""
     import gymnasium as gym
 
-    from vin_gym.experiments.episodes import MPCPolicy, run_episode, summarize
-    from vin_gym.stats import wilson_interval
-    from vin_gym.utils import progress_bar
+    from vin_gym.experiments.episodes import MPCPolicy, run_episodes, summarize
 
     n = config.eval_episodes
     due = iteration % config.eval_every == 0 or iteration == config.iterations
@@ -272,21 +270,16 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
     agent = _make_agent(
         run, config, train_target(config, iteration), _derive(config.seed, iteration, 1)
     )
-    policy = MPCPolicy(env, agent)
-    episodes = [
-        run_episode(env, policy, config.eval_seed + i)
-        for i in progress_bar(
-            range(n), desc="evaluate", unit="ep", disable=not progress, leave=False
-        )
-    ]
+    seeds = range(config.eval_seed, config.eval_seed + n)
+    episodes, _ = run_episodes(
+        env, MPCPolicy(env, agent), seeds, "evaluate", progress=progress, leave=False
+    )
     env.close()
     s = summarize(episodes)
-    wins = sum(e["success"] for e in episodes)
-    low, high = wilson_interval(wins, n)  # n >= 1 here
     return {
         "success_rate": s["success_rate"],
-        "success_low": low,
-        "success_high": high,
+        "success_low": s["ci_low"],
+        "success_high": s["ci_high"],
         "mean_return": s["mean_return"],
         "ms_per_decision": s["ms_per_decision"],
     }
@@ -295,10 +288,7 @@ def _evaluate(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> 
 def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
     """The MPC agent over the newest VIN checkpoint, which must be ``expected_step``'s; its
     optimizer's generator seeded with ``seed``."""
-    import torch
-
-    from planners import MPCAgent, MPCConfig
-    from vin_gym.experiments.episodes import make_optimizer
+    from vin_gym.experiments.pipeline import make_agent
     from vin_model.checkpoint import list_checkpoints
     from vin_model.world_model import VINWorldModel
 
@@ -309,11 +299,7 @@ def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
             f"{[p.name for p in found]}: the run directory was changed outside this loop"
         )
     model = VINWorldModel.load(found[-1], device=config.device)
-    device = torch.device(model.device)
-    generator = torch.Generator(device=device).manual_seed(seed)
-    optimizer = make_optimizer(config.planner, config.planner_kwargs, generator)
-    mpc = MPCConfig(horizon=config.horizon, action_dim=model.config.action_dim)
-    return MPCAgent(model, optimizer, config=mpc)
+    return make_agent(model, config.planner, config.planner_kwargs, config.horizon, seed)
 
 
 # -- logging ----------------------------------------------------------------------------

@@ -139,18 +139,28 @@ def make_agent(
     record_prediction: bool = False,
     **mpc: Any,
 ) -> MPCAgent:
-    """An MPC agent over ``model`` with ``planner`` (``cem``, ``icem``, ``mppi``,
-    ``random``) and its config ``overrides``; the optimizer's generator seeded by
-    ``seed`` on the model's device; ``mpc``: other ``MPCConfig`` fields."""
+    """The one MPC agent builder: an agent over ``model`` with ``planner`` (``cem``,
+    ``icem``, ``mppi``, ``random``) and its config ``overrides``, planning ``horizon``
+    steps of actions of the model's size (its ``action_dim``: the env's for the oracle,
+    the one a VIN learned); the optimizer's generator seeded by ``seed`` on the model's
+    device; ``mpc``: other ``MPCConfig`` fields."""
     import torch
 
     from planners import MPCAgent, MPCConfig
     from vin_gym.experiments.episodes import make_optimizer
 
+    action_dim = getattr(model, "action_dim", None)
+    if not isinstance(action_dim, int) or action_dim < 1:
+        raise ValueError(
+            f"the world model must give its action size as an integer action_dim >= 1, "
+            f"got {action_dim!r} from {type(model).__name__}"
+        )
     device = torch.device(model.device)
     generator = torch.Generator(device=device).manual_seed(int(seed))
     optimizer = make_optimizer(planner, overrides, generator)
-    config = MPCConfig(horizon=horizon, action_dim=2, record_prediction=record_prediction, **mpc)
+    config = MPCConfig(
+        horizon=horizon, action_dim=action_dim, record_prediction=record_prediction, **mpc
+    )
     return MPCAgent(model, optimizer, config=config)
 
 
