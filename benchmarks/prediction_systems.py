@@ -73,26 +73,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description=__doc__.split("\n\n")[0],
         epilog="systems: " + ", ".join(SYSTEMS),
     )
-    p.add_argument("--systems", nargs="+", default=DEFAULT_SYSTEMS, metavar="SYSTEM",
-                   help="systems to run (default: the paper's 8 with 3 objects and 3 with 6)")
-    p.add_argument("--steps", type=int, default=3500,
-                   help="training steps per system (default 3500: about 20 minutes on one "
-                   "core of the project's machine)")
+    p.add_argument(
+        "--systems",
+        nargs="+",
+        default=DEFAULT_SYSTEMS,
+        metavar="SYSTEM",
+        help="systems to run (default: the paper's 8 with 3 objects and 3 with 6)",
+    )
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=3500,
+        help="training steps per system (default 3500: about 20 minutes on one "
+        "core of the project's machine)",
+    )
     p.add_argument("--batch-size", type=int, default=100, help="training clips per step")
     p.add_argument("--rollout-max", type=int, default=48, help="training rollout at the end")
     p.add_argument("--train-episodes", type=int, default=500, help="passive training episodes")
     p.add_argument("--episode-steps", type=int, default=99, help="steps per training episode")
     p.add_argument("--test-episodes", type=int, default=100, help="test episodes per system")
     p.add_argument("--horizon", type=int, default=100, help="rollout steps of the MSE curves")
-    p.add_argument("--long-steps", type=int, nargs="+", default=[100, 300],
-                   help="rollout steps of the plausibility figures")
+    p.add_argument(
+        "--long-steps",
+        type=int,
+        nargs="+",
+        default=[100, 300],
+        help="rollout steps of the plausibility figures",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of data, training and noise")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--device", default="cpu", help="where to train and predict")
     p.add_argument("--out", type=Path, default=None, help="keep run directories here")
     p.add_argument("--quick", action="store_true", help="tiny data and budget (seconds)")
-    p.add_argument("--json", type=Path,
-                   default=Path("benchmarks/results/prediction_systems.json"))
+    p.add_argument("--json", type=Path, default=Path("benchmarks/results/prediction_systems.json"))
     args = p.parse_args(argv)
     if args.quick:
         args.steps, args.batch_size, args.rollout_max = 20, 10, 8
@@ -109,13 +122,23 @@ def check_args(args: argparse.Namespace) -> str | None:
         return f"--systems: unknown system {bad[0]!r}; expected some of {', '.join(SYSTEMS)}"
     if len(set(args.systems)) != len(args.systems):
         return f"--systems: a system is named twice in {args.systems}"
-    for flag in ("steps", "batch_size", "train_episodes", "episode_steps", "test_episodes",
-                 "horizon", "rollout_max"):
+    for flag in (
+        "steps",
+        "batch_size",
+        "train_episodes",
+        "episode_steps",
+        "test_episodes",
+        "horizon",
+        "rollout_max",
+    ):
         if getattr(args, flag) < 1:
             return f"--{flag.replace('_', '-')} {getattr(args, flag)}: expected an integer >= 1"
     if args.episode_steps + 1 < VISIBLE + args.rollout_max:
-        return (f"--episode-steps {args.episode_steps}: episodes must hold {VISIBLE} visible "
-                f"frames plus --rollout-max {args.rollout_max} (>= {VISIBLE + args.rollout_max - 1})")
+        need = VISIBLE + args.rollout_max - 1
+        return (
+            f"--episode-steps {args.episode_steps}: episodes must hold {VISIBLE} visible "
+            f"frames plus --rollout-max {args.rollout_max}; expected at least {need}"
+        )
     if any(s < 1 for s in args.long_steps):
         return f"--long-steps {args.long_steps}: expected integers >= 1"
     if args.test_episodes > DEV_SEED_BASE:  # episode_set keeps test seeds in their range
@@ -172,8 +195,15 @@ def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Pat
     clash = [e for e in range(args.train_episodes) if episode_seeds(args.seed, e)[0] in test]
     if clash:
         raise ValueError(f"training episode {clash[0]} would reset with a test seed")
-    cfg = CollectConfig(env_id, kwargs, policy="zero", episodes=args.train_episodes,
-                        steps=args.episode_steps, seed=args.seed, progress=not args.quick)
+    cfg = CollectConfig(
+        env_id,
+        kwargs,
+        policy="zero",
+        episodes=args.train_episodes,
+        steps=args.episode_steps,
+        seed=args.seed,
+        progress=not args.quick,
+    )
     collect(cfg, root)
     return root
 
@@ -203,8 +233,12 @@ def test_episodes(env_id: str, kwargs: dict, n: int, length: int) -> dict[str, n
         states.append(np.stack(s))
         masses.append(env.sim.masses)
         radii.append(env.sim.radii)
-    out = {"frames": np.stack(frames), "states": np.stack(states),
-           "masses": np.stack(masses), "radii": np.stack(radii)}
+    out = {
+        "frames": np.stack(frames),
+        "states": np.stack(states),
+        "masses": np.stack(masses),
+        "radii": np.stack(radii),
+    }
     out["params"], out["force_law"] = env.sim.params, env.sim.force_law
     env.close()
     return out
@@ -235,8 +269,15 @@ def measure(model, episodes: dict, args: argparse.Namespace, dt: float) -> dict[
     err = pm.step1_errors(pred, truth)
     rng = np.random.default_rng(np.random.SeedSequence(args.seed, spawn_key=(7,)))
     bound = pm.simulator_bound(
-        truth[:, 0], episodes["masses"], episodes["radii"], h, params,
-        episodes["force_law"], err["position"], err["velocity"], rng,
+        truth[:, 0],
+        episodes["masses"],
+        episodes["radii"],
+        h,
+        params,
+        episodes["force_law"],
+        err["position"],
+        err["velocity"],
+        rng,
     )
     preds = {"vin": pred[:, :h]}
     base = pm.baseline_predictions(episodes["states"][:, VISIBLE - 1], h, dt, params.table_size)
@@ -247,8 +288,13 @@ def measure(model, episodes: dict, args: argparse.Namespace, dt: float) -> dict[
         "curves": curves,
         "summary": {k: pm.step_summary(v) for k, v in curves.items()},
         "plausibility": pm.plausibility(
-            pred, truth, episodes["masses"], episodes["radii"], params.table_size,
-            steps=sorted(args.long_steps), collide=params.collide,
+            pred,
+            truth,
+            episodes["masses"],
+            episodes["radii"],
+            params.table_size,
+            steps=sorted(args.long_steps),
+            collide=params.collide,
         ),
     }
 
@@ -266,8 +312,7 @@ def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]
     clips = open_clips([data], VISIBLE, args.rollout_max, "all")
     t0 = time.perf_counter()
     run_dir = (args.out or tmp / "runs") / safe
-    model, summary = fit(run_dir, clips, None, VINConfig.for_data(clips.meta),
-                         train_recipe(args))
+    model, summary = fit(run_dir, clips, None, VINConfig.for_data(clips.meta), train_recipe(args))
     minutes = (time.perf_counter() - t0) / 60
     length = VISIBLE + max(args.horizon, *args.long_steps)
     episodes = test_episodes(env_id, kwargs, args.test_episodes, length)
@@ -277,9 +322,12 @@ def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]
         "env_kwargs": kwargs,
         "n_objects": int(episodes["states"].shape[2]),
         "collide": bool(episodes["params"].collide),
-        "training": {"steps": summary["step"], "minutes": minutes,
-                     "steps_per_s": summary["steps_per_s"],
-                     "final_loss": summary.get("train/loss")},
+        "training": {
+            "steps": summary["step"],
+            "minutes": minutes,
+            "steps_per_s": summary["steps_per_s"],
+            "final_loss": summary.get("train/loss"),
+        },
         **result,
         "machine": machine_info(load_start=load_start),
     }
@@ -295,8 +343,10 @@ def load_previous(path: Path, config: dict[str, Any]) -> tuple[dict | None, str 
     except (OSError, ValueError) as exc:
         return None, f"--json {path}: cannot read it ({exc}); choose another --json"
     if old.get("benchmark") != "prediction_systems" or old.get("config") != config:
-        return None, (f"--json {path} holds results of another config; choose another --json "
-                      "or move that file away")
+        return None, (
+            f"--json {path} holds results of another config; choose another --json "
+            "or move that file away"
+        )
     return old, None
 
 
@@ -304,9 +354,16 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name, r in results.items():
         s = r["summary"]
-        rows.append({"system": name, **{f"{k} @50": s[k].get("step 50") for k in
-                     ("vin", "simulator_bound", "constant_position")},
-                     "vin mean 1-8": s["vin"]["mean 1-8"]})
+        rows.append(
+            {
+                "system": name,
+                **{
+                    f"{k} @50": s[k].get("step 50")
+                    for k in ("vin", "simulator_bound", "constant_position")
+                },
+                "vin mean 1-8": s["vin"]["mean 1-8"],
+            }
+        )
     return rows
 
 
