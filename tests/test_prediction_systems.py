@@ -95,6 +95,7 @@ def test_measure_scores_a_perfect_model(bench, springs):
     args = SimpleNamespace(horizon=30, seed=0, device="cpu", long_steps=[10, 300])
     out = bench.measure(Perfect(), springs, args, dt=0.1)
     assert out["step1_error"] == {"position": 0.0, "velocity": 0.0}
+    assert out["bound_reaches_centre_at"] is None  # a perfect start stays perfect
     assert max(out["curves"]["vin"]) == 0.0 and max(out["curves"]["simulator_bound"]) < 1e-20
     last = springs["states"][:, 5, :, :2]
     hand = np.square(truth[:, :30, :, :2] - last[:, None]).mean(axis=(0, 2, 3))
@@ -146,7 +147,16 @@ def test_quick_run_writes_every_field_and_resumes(bench, tmp_path, monkeypatch, 
     assert bench.main(args) == 0
     text = (tmp_path / "out.json").read_text()
     data = json.loads(text)
-    assert set(data) == {"benchmark", "command", "config", "versions", "machine", "systems"}
+    assert set(data) == {
+        "benchmark",
+        "command",
+        "config",
+        "budget",
+        "versions",
+        "machine",
+        "systems",
+    }
+    assert data["budget"] == "reduced"  # a quick run is never the budget
     assert data["command"] == "python benchmarks/prediction_systems.py " + " ".join(args)
     assert {"load_start", "load_end"} <= set(data["machine"])
     assert data["config"]["quick"] is True and data["config"]["train"]["steps"] == 20
@@ -163,6 +173,10 @@ def test_quick_run_writes_every_field_and_resumes(bench, tmp_path, monkeypatch, 
     assert all(len(c) == 100 and np.all(np.isfinite(c)) for c in r["curves"].values())
     assert set(r["summary"]["vin"]) == {"step 1", "step 8", "step 50", "step 100", "mean 1-8"}
     assert set(r["step1_error"]) == {"position", "velocity"}
+    assert r["command"] == data["command"]
+    assert data["config"]["test_seeds"] == [100_000, 100_002]
+    centre_at = r["bound_reaches_centre_at"]
+    assert centre_at is None or 1 <= centre_at <= 100
     assert set(r["plausibility"]) == {"step 100", "step 300"}
     assert set(r["plausibility"]["step 300"]) == {
         "kinetic_energy_pred",

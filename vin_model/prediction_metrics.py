@@ -81,6 +81,19 @@ def step_summary(curve: Sequence[float]) -> dict[str, float]:
     return out
 
 
+def first_step_at_or_above(curve: Sequence[float], reference: Sequence[float]) -> int | None:
+    """The first rollout step (1-based) at which ``curve`` reaches ``reference`` (``None``:
+    never within them). Of the bound against the table-centre guess: from that step on, a
+    perfect model that starts as wrong as the VIN is no better than a constant guess, so
+    the system is not predictable there.
+
+    >>> first_step_at_or_above([0.1, 0.5, 2.0], [1.0, 1.0, 1.0])
+    3
+    """
+    hit = np.nonzero(np.asarray(curve) >= np.asarray(reference))[0]
+    return int(hit[0]) + 1 if len(hit) else None
+
+
 def step1_errors(pred: np.ndarray, true: np.ndarray) -> dict[str, float]:
     """Standard deviations of a model's step-1 error per coordinate, position and
     velocity: ``sqrt`` of the mean squared error at step 1 of ``[E, H, N, 4]`` states."""
