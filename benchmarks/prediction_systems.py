@@ -81,7 +81,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         nargs="+",
         default=DEFAULT_SYSTEMS,
         metavar="SYSTEM",
-        help="systems to run (default: the paper's 8 with 3 objects and 3 with 6)",
+        help="systems to run: the paper's 8 with 3 objects and 3 with 6 by default",
     )
     p.add_argument(
         "--steps",
@@ -191,7 +191,8 @@ def train_recipe(args: argparse.Namespace):
 
 
 def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Path) -> Path:
-    """Passive episodes on development seeds, refusing any that is a test episode's."""
+    """Passive episodes of a dataset with base seed ``--seed`` (a development seed), refusing
+    any episode that would reset with a test episode's seed."""
     from vin_gym.data import CollectConfig, collect
     from vin_gym.data.collection import episode_seeds
     from vin_gym.seeds import episode_set
@@ -213,7 +214,7 @@ def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Pat
     return root
 
 
-def test_episodes(env_id: str, kwargs: dict, n: int, length: int) -> dict[str, np.ndarray]:
+def play_test_episodes(env_id: str, kwargs: dict, n: int, length: int) -> dict[str, np.ndarray]:
     """``n`` passive test episodes: the first :data:`VISIBLE` frames ``[E, V, H, W, 3]``
     and ``length`` true states ``[E, length, N, 4]``, with masses and radii ``[E, N]``."""
     import gymnasium as gym
@@ -323,7 +324,7 @@ def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]
     model, summary = fit(run_dir, clips, None, VINConfig.for_data(clips.meta), train_recipe(args))
     minutes = (time.perf_counter() - t0) / 60
     length = VISIBLE + max(args.horizon, *args.long_steps)
-    episodes = test_episodes(env_id, kwargs, args.test_episodes, length)
+    episodes = play_test_episodes(env_id, kwargs, args.test_episodes, length)
     result = measure(model.eval(), episodes, args, float(clips.meta.get("dt", 0.1)))
     return {
         "env_id": env_id,
@@ -404,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vin_prediction_systems_") as tmp:
         for name in progress_bar(todo, desc="systems", unit="system"):
             systems[name] = {"command": record["command"], **run_system(name, args, Path(tmp))}
+            vin = systems[name]["summary"]["vin"]
+            print(
+                f"{name}: VIN step 1 {vin['step 1']:.4g}, mean 1-8 {vin['mean 1-8']:.4g}; "
+                f"{systems[name]['training']['minutes']:.1f} min of training",
+                flush=True,
+            )
             record["machine"] = machine_info(load_start=load_start)
             write_json(args.json, record)
     print(format_table(table_rows({k: systems[k] for k in args.systems})))

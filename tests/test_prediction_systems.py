@@ -31,7 +31,7 @@ def bench():
 @pytest.fixture(scope="module")
 def springs(bench):
     env_id, kwargs = bench.SYSTEMS["Springs-v0"]
-    return bench.test_episodes(env_id, bench.COMMON | kwargs, 4, bench.VISIBLE + 40)
+    return bench.play_test_episodes(env_id, bench.COMMON | kwargs, 4, bench.VISIBLE + 40)
 
 
 def _bound(episodes, sigma_pos, sigma_vel, seed=0):
@@ -62,7 +62,7 @@ def test_bound_is_zero_without_noise_and_grows_with_it(springs):
 
 def test_bound_on_billiards_reproduces_collisions(bench):
     env_id, kwargs = bench.SYSTEMS["Billiards-v0"]
-    episodes = bench.test_episodes(env_id, bench.COMMON | kwargs, 3, bench.VISIBLE + 60)
+    episodes = bench.play_test_episodes(env_id, bench.COMMON | kwargs, 3, bench.VISIBLE + 60)
     events = pm.contact_events(episodes["states"], episodes["radii"])
     assert events.sum() > 0  # the episodes hold collisions, which the bound must replay
     assert np.all(_bound(episodes, 0.0, 0.0) < 1e-12)
