@@ -1,0 +1,422 @@
+"""The VIN on every paper system: long rollouts against baselines and the perfect-simulator bound.
+
+For each system (default: every paper system with 3 objects, and Billiards, Springs and
+Gravity with 6 as extra entries ``ID/6``), in the paper's prediction setting (objects
+moving, no actions, 32x32 frames, no goal drawn):
+
+1. collects passive training data (zero actions) on development seeds;
+2. trains one VIN with one recipe for exactly ``--steps`` optimiser steps (never a
+   wall-clock budget; CPU, ``--threads 1`` by default, so the same seed gives the same
+   model);
+3. plays ``--test-episodes`` test episodes (episode ``i`` resets with seed
+   ``vin_gym.seeds.TEST_SEED_BASE + i``; no training episode uses one of those seeds) and
+   measures the mean squared position error per coordinate at every rollout step 1..100
+   (the whole curve is kept) of the VIN, constant position, constant velocity, the
+   table-centre guess and the **perfect-simulator bound** (the true simulator rolled from
+   the true step-1 state perturbed by Gaussian noise of the VIN's own measured step-1
+   position and velocity error, see :mod:`vin_model.prediction_metrics`);
+4. measures the plausibility of the VIN's rollouts at steps 100 and 300 (kinetic energy
+   against the truth, objects outside the table, and, where objects collide, the
+   collision rate against the truth; definitions in
+   :func:`vin_model.prediction_metrics.plausibility`).
+
+Results go to ``--json`` after each system, atomically; a system already there with the
+same config is skipped, so an interrupted run resumes where it stopped (a JSON written
+with another config is refused: choose another ``--json``).
+
+    python benchmarks/prediction_systems.py                       # the full run
+    python benchmarks/prediction_systems.py --systems Springs-v0 Gravity-v0/6 --steps 500
+    python benchmarks/prediction_systems.py --quick --systems Springs-v0  # seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: The paper's systems: name -> (env id, kwargs beyond :data:`COMMON`).
+MOVING_BILLIARDS = {"initial_speed": 2.0, "damping": 0.0}  # Billiards-v0's docstring
+PAPER = {
+    "Billiards-v0": ("Billiards-v0", MOVING_BILLIARDS),
+    "Springs-v0": ("Springs-v0", {}),
+    "Gravity-v0": ("Gravity-v0", {}),
+    "MagneticBilliards-v0": ("MagneticBilliards-v0", {}),
+    "Drift-v0": ("Drift-v0", {}),
+    "InvisibleSprings-v0": ("InvisibleSprings-v0", {}),
+    "VariableMassBilliards-v0": ("VariableMassBilliards-v0", {}),
+    "VariableMassSprings-v0": ("VariableMassSprings-v0", {}),
+}
+SIX = {
+    f"{name}/6": (env_id, kwargs | {"n_objects": 6})
+    for name, (env_id, kwargs) in PAPER.items()
+    if name in ("Billiards-v0", "Springs-v0", "Gravity-v0")
+}
+#: Every system this benchmark knows; the default list is all but SeedBilliards-v0.
+SYSTEMS = PAPER | SIX | {"SeedBilliards-v0": ("SeedBilliards-v0", {})}
+DEFAULT_SYSTEMS = [*PAPER, *SIX]
+#: The paper's prediction setting, for every system.
+COMMON = {"obs_size": 32, "show_goal": False}
+VISIBLE = 6
+SCRIPT = "benchmarks/prediction_systems.py"
+#: The issue's budget: training steps that take about 20 minutes per system on one core.
+FULL_STEPS = 3500
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="systems: " + ", ".join(SYSTEMS),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--systems",
+        nargs="+",
+        default=DEFAULT_SYSTEMS,
+        metavar="SYSTEM",
+        help="systems to run: the paper's 8 with 3 objects and 3 with 6 by default",
+    )
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=FULL_STEPS,
+        help="training steps per system (the default, the issue's budget, takes about 20 "
+        "minutes per system on one core of the project's machine)",
+    )
+    p.add_argument("--batch-size", type=int, default=100, help="training clips per step")
+    p.add_argument("--rollout-max", type=int, default=48, help="training rollout at the end")
+    p.add_argument("--train-episodes", type=int, default=500, help="passive training episodes")
+    p.add_argument("--episode-steps", type=int, default=99, help="steps per training episode")
+    p.add_argument("--test-episodes", type=int, default=100, help="test episodes per system")
+    p.add_argument("--horizon", type=int, default=100, help="rollout steps of the MSE curves")
+    p.add_argument(
+        "--long-steps",
+        type=int,
+        nargs="+",
+        default=[100, 300],
+        help="rollout steps of the plausibility figures",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of data, training and noise")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--device", default="cpu", help="where to train and predict")
+    p.add_argument("--out", type=Path, default=None, help="keep run directories here")
+    p.add_argument("--quick", action="store_true", help="tiny data and budget (seconds)")
+    p.add_argument("--json", type=Path, default=Path("benchmarks/results/prediction_systems.json"))
+    args = p.parse_args(argv)
+    if args.quick:
+        args.steps, args.batch_size, args.rollout_max = 20, 10, 8
+        args.train_episodes, args.episode_steps, args.test_episodes = 6, 29, 3
+    return args
+
+
+def check_args(args: argparse.Namespace) -> str | None:
+    """The one line that says what is wrong with the arguments, or ``None``."""
+    from vin_gym.seeds import DEV_SEED_BASE, TEST_SEED_BASE
+
+    bad = [s for s in args.systems if s not in SYSTEMS]
+    if bad:
+        return f"--systems: unknown system {bad[0]!r}; expected some of {', '.join(SYSTEMS)}"
+    if len(set(args.systems)) != len(args.systems):
+        return f"--systems: a system is named twice in {args.systems}"
+    for flag in (
+        "steps",
+        "batch_size",
+        "train_episodes",
+        "episode_steps",
+        "test_episodes",
+        "horizon",
+        "rollout_max",
+    ):
+        if getattr(args, flag) < 1:
+            return f"--{flag.replace('_', '-')} {getattr(args, flag)}: expected an integer >= 1"
+    if args.episode_steps + 1 < VISIBLE + args.rollout_max:
+        need = VISIBLE + args.rollout_max - 1
+        return (
+            f"--episode-steps {args.episode_steps}: episodes must hold {VISIBLE} visible "
+            f"frames plus --rollout-max {args.rollout_max}; expected at least {need}"
+        )
+    if any(s < 1 for s in args.long_steps):
+        return f"--long-steps {args.long_steps}: expected integers >= 1"
+    if args.test_episodes > DEV_SEED_BASE:  # episode_set keeps test seeds in their range
+        return f"--test-episodes {args.test_episodes}: expected at most {DEV_SEED_BASE}"
+    if args.seed < 0 or args.seed >= TEST_SEED_BASE:
+        return f"--seed {args.seed}: expected a development seed from 0 to {TEST_SEED_BASE - 1}"
+    return None
+
+
+def run_config(args: argparse.Namespace) -> dict[str, Any]:
+    """Everything that decides a system's figures (a resumed run must match it)."""
+    from dataclasses import asdict
+
+    from vin_gym.seeds import TEST_SEED_BASE
+
+    cfg = asdict(train_recipe(args))
+    for runtime in ("device", "threads", "progress"):
+        cfg.pop(runtime)
+    return {
+        "quick": args.quick,
+        "common_env_kwargs": COMMON,
+        "train_episodes": args.train_episodes,
+        "episode_steps": args.episode_steps,
+        "data_policy": "zero",
+        "test_episodes": args.test_episodes,
+        "test_seeds": [TEST_SEED_BASE, TEST_SEED_BASE + args.test_episodes - 1],
+        "horizon": args.horizon,
+        "long_steps": sorted(args.long_steps),
+        "seed": args.seed,
+        "train": cfg,
+    }
+
+
+def train_recipe(args: argparse.Namespace):
+    from vin_gym.experiments.training import train_config
+
+    return train_config(
+        steps=args.steps,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        rollout_max=args.rollout_max,
+        device=args.device,
+        threads=args.threads,
+        checkpoint_every=max(args.steps, 1),
+        progress=not args.quick,
+    )
+
+
+def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Path) -> Path:
+    """Passive episodes of a dataset with base seed ``--seed`` (a development seed), refusing
+    any episode that would reset with a test episode's seed."""
+    from vin_gym.data import CollectConfig, collect
+    from vin_gym.data.collection import episode_seeds
+    from vin_gym.seeds import episode_set
+
+    test = set(episode_set("test", args.test_episodes))
+    clash = [e for e in range(args.train_episodes) if episode_seeds(args.seed, e)[0] in test]
+    if clash:
+        raise ValueError(f"training episode {clash[0]} would reset with a test seed")
+    cfg = CollectConfig(
+        env_id,
+        kwargs,
+        policy="zero",
+        episodes=args.train_episodes,
+        steps=args.episode_steps,
+        seed=args.seed,
+        progress=not args.quick,
+    )
+    collect(cfg, root)
+    return root
+
+
+def play_test_episodes(env_id: str, kwargs: dict, n: int, length: int) -> dict[str, np.ndarray]:
+    """``n`` passive test episodes: the first :data:`VISIBLE` frames ``[E, V, H, W, 3]``
+    and ``length`` true states ``[E, length, N, 4]``, with masses and radii ``[E, N]``."""
+    import gymnasium as gym
+
+    import vin_gym  # noqa: F401  (registers the environments)
+    from vin_gym.seeds import episode_set
+
+    env = gym.make(env_id, disable_env_checker=True, **kwargs).unwrapped
+    frames, states, masses, radii = [], [], [], []
+    zero = np.zeros(2, np.float32)
+    for seed in episode_set("test", n):
+        obs, info = env.reset(seed=seed)
+        f, s = [obs], [info["states"].copy()]
+        for t in range(1, length):
+            if t < VISIBLE:  # frames only where the model reads them
+                obs, _, _, _, info = env.step(zero)
+                f.append(obs)
+                s.append(info["states"].copy())
+            else:  # a zero push changes nothing: step the simulator, no drawing
+                s.append(env.sim.step().copy())
+        frames.append(np.stack(f))
+        states.append(np.stack(s))
+        masses.append(env.sim.masses)
+        radii.append(env.sim.radii)
+    out = {
+        "frames": np.stack(frames),
+        "states": np.stack(states),
+        "masses": np.stack(masses),
+        "radii": np.stack(radii),
+    }
+    out["params"], out["force_law"] = env.sim.params, env.sim.force_law
+    env.close()
+    return out
+
+
+def vin_rollout(model, frames: np.ndarray, steps: int, device: str) -> np.ndarray:
+    """The VIN's predicted states ``[E, steps, N, 4]`` from the visible frames."""
+    import torch
+
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(frames), 50):
+            context = torch.from_numpy(frames[i : i + 50]).to(device)
+            actions = torch.zeros(len(context), steps, model.config.action_dim, device=device)
+            out.append(model.predict(context, actions).double().cpu().numpy())
+    return np.concatenate(out)
+
+
+def measure(model, episodes: dict, args: argparse.Namespace, dt: float) -> dict[str, Any]:
+    """Curves, summaries, the step-1 error and plausibility of one trained model."""
+    from vin_model import prediction_metrics as pm
+
+    params, h = episodes["params"], args.horizon
+    truth = episodes["states"][:, VISIBLE:]  # rollout steps 1..T
+    pred = vin_rollout(model, episodes["frames"], truth.shape[1], args.device)
+    if not np.isfinite(pred).all():
+        raise ValueError("the VIN predicts NaN or infinite states: a diverged run")
+    err = pm.step1_errors(pred, truth)
+    rng = np.random.default_rng(np.random.SeedSequence(args.seed, spawn_key=(7,)))
+    bound = pm.simulator_bound(
+        truth[:, 0],
+        episodes["masses"],
+        episodes["radii"],
+        h,
+        params,
+        episodes["force_law"],
+        err["position"],
+        err["velocity"],
+        rng,
+    )
+    preds = {"vin": pred[:, :h]}
+    base = pm.baseline_predictions(episodes["states"][:, VISIBLE - 1], h, dt, params.table_size)
+    preds |= base | {"simulator_bound": bound}
+    curves = {k: pm.position_mse(v, truth[:, :h]).tolist() for k, v in preds.items()}
+    return {
+        "step1_error": err,
+        "curves": curves,
+        "summary": {k: pm.step_summary(v) for k, v in curves.items()},
+        "bound_reaches_centre_at": pm.first_step_at_or_above(
+            curves["simulator_bound"], curves["table_centre"]
+        ),
+        "plausibility": pm.plausibility(
+            pred,
+            truth,
+            episodes["masses"],
+            episodes["radii"],
+            params.table_size,
+            steps=sorted(args.long_steps),
+            collide=params.collide,
+        ),
+    }
+
+
+def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from vin_gym.provenance import load_average, machine_info
+    from vin_model import VINConfig
+    from vin_model.training import fit, open_clips
+
+    load_start = load_average()
+    env_id, extra = SYSTEMS[name]
+    kwargs = COMMON | extra
+    safe = name.replace("/", "_")
+    data = training_data(env_id, kwargs, args, tmp / safe / "train")
+    clips = open_clips([data], VISIBLE, args.rollout_max, "all")
+    t0 = time.perf_counter()
+    run_dir = (args.out or tmp / "runs") / safe
+    model, summary = fit(run_dir, clips, None, VINConfig.for_data(clips.meta), train_recipe(args))
+    minutes = (time.perf_counter() - t0) / 60
+    length = VISIBLE + max(args.horizon, *args.long_steps)
+    episodes = play_test_episodes(env_id, kwargs, args.test_episodes, length)
+    result = measure(model.eval(), episodes, args, float(clips.meta.get("dt", 0.1)))
+    return {
+        "env_id": env_id,
+        "env_kwargs": kwargs,
+        "n_objects": int(episodes["states"].shape[2]),
+        "collide": bool(episodes["params"].collide),
+        "training": {
+            "steps": summary["step"],
+            "minutes": minutes,
+            "steps_per_s": summary["steps_per_s"],
+            "final_loss": summary.get("train/loss"),
+        },
+        **result,
+        "machine": machine_info(load_start=load_start),
+    }
+
+
+def load_previous(path: Path, config: dict[str, Any]) -> tuple[dict | None, str | None]:
+    """The results already in ``path`` (``None``: none) or the line saying why they
+    cannot be resumed."""
+    if not path.exists():
+        return None, None
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        return None, f"--json {path}: cannot read it ({exc}); choose another --json"
+    if old.get("benchmark") != "prediction_systems" or old.get("config") != config:
+        return None, (
+            f"--json {path} holds results of another config; choose another --json "
+            "or move that file away"
+        )
+    return old, None
+
+
+def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name, r in results.items():
+        s = r["summary"]
+        rows.append(
+            {
+                "system": name,
+                **{
+                    f"{k} @50": s[k].get("step 50")
+                    for k in ("vin", "simulator_bound", "constant_position")
+                },
+                "vin mean 1-8": s["vin"]["mean 1-8"],
+            }
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    problem = check_args(args)
+    config = run_config(args) if problem is None else None
+    if problem is None:
+        previous, problem = load_previous(args.json, config)
+    if problem is not None:
+        print(f"prediction_systems.py: error: {problem}", file=sys.stderr)
+        return 2
+    from vin_gym.provenance import load_average, machine_info, package_versions
+    from vin_gym.utils import format_table, progress_bar, write_json
+    from vin_model import set_threads
+
+    load_start = load_average()
+    set_threads(args.threads)
+    systems = dict((previous or {}).get("systems", {}))
+    record = {
+        "benchmark": "prediction_systems",
+        "command": shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)]),
+        "config": config,
+        "budget": "full" if args.steps >= FULL_STEPS and not args.quick else "reduced",
+        "versions": package_versions(),
+        "machine": machine_info(load_start=load_start),
+        "systems": systems,
+    }
+    todo = [s for s in args.systems if s not in systems]
+    with tempfile.TemporaryDirectory(prefix="vin_prediction_systems_") as tmp:
+        for name in progress_bar(todo, desc="systems", unit="system"):
+            systems[name] = {"command": record["command"], **run_system(name, args, Path(tmp))}
+            vin = systems[name]["summary"]["vin"]
+            print(
+                f"{name}: VIN step 1 {vin['step 1']:.4g}, mean 1-8 {vin['mean 1-8']:.4g}; "
+                f"{systems[name]['training']['minutes']:.1f} min of training",
+                flush=True,
+            )
+            record["machine"] = machine_info(load_start=load_start)
+            write_json(args.json, record)
+    print(format_table(table_rows({k: systems[k] for k in args.systems})))
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
