@@ -16,7 +16,7 @@ import pytest
 
 from vin_model import prediction_metrics as pm
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "benchmarks" / "prediction_systems.py"
 
 
