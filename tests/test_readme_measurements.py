@@ -295,3 +295,17 @@ def test_the_measurement_is_written_from_its_json(path, what, figure):
     expected = figure()
     for part in expected if isinstance(expected, tuple) else (expected,):
         assert part in text, f"{path} should say {part!r} ({what}, from its JSON)"
+
+
+def test_the_systems_prediction_table_is_the_benchmarks():
+    import importlib.util
+
+    from vin_gym.utils import format_table
+
+    path = ROOT / "benchmarks" / "prediction_systems.py"
+    spec = importlib.util.spec_from_file_location("prediction_systems", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = json.loads((ROOT / "benchmarks/results/prediction_systems.json").read_text())
+    table = format_table(module.table_rows(results["systems"]))
+    assert table in (ROOT / "README.md").read_text()
