@@ -36,7 +36,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, Field, fields
 from typing import Any
 
@@ -91,12 +91,17 @@ def add_dataclass_args(
     choices: dict[str, Iterable[Any]] | None = None,
     flags: dict[str, str] | None = None,
     labels: dict[type, str] | None = None,
+    parse: dict[str, Callable[[str], Any]] | None = None,
+    metavars: dict[str, str] | None = None,
+    required: Iterable[str] = (),
+    shown: dict[str, str] | None = None,
 ) -> None:
     """Add one flag per field of ``classes`` (``--field-name``, ``dest`` the field name).
 
     With several classes (e.g. every planner's config) a field they share gets one flag;
     its help names each class's default where they differ. Booleans become
-    ``--x/--no-x``, dicts ``--x KEY=VALUE ...``, tuples and lists ``--x V [V ...]``.
+    ``--x/--no-x``, dicts ``--x KEY=VALUE ...`` (repeatable: the items add up), tuples
+    and lists ``--x V [V ...]``.
 
     Args:
         parser: The parser or argument group.
@@ -108,6 +113,14 @@ def add_dataclass_args(
         flags: A field's flag when not ``--field-name``.
         labels: How the help names each class when defaults differ (default: the class
             name without ``Config``, lower case).
+        parse: A field's parser of one command-line word: of one ``KEY=VALUE`` item for a
+            dict field, of the whole value otherwise (the flag then takes one word, e.g.
+            ``--shard 0/4`` read as ``(0, 4)``).
+        metavars: A field's name for its value in the help.
+        required: Fields the command line must give (their dataclass default, if any,
+            is for library callers).
+        shown: A field's default as the help shows it, where the value would mislead
+            (``0/1`` for a shard parsed from ``I/N``).
     """
     merged: dict[str, list[tuple[type, Field]]] = {}
     for cls in classes:
@@ -118,6 +131,7 @@ def add_dataclass_args(
     if unknown:
         raise ValueError(f"no field {unknown} in {[c.__name__ for c in classes]}")
     aliases, choices, flags = aliases or {}, choices or {}, flags or {}
+    parse, metavars, required = parse or {}, metavars or {}, set(required)
     docs = {cls: field_docs(cls) for cls in classes}
     # a field (snake_case) named in another's help is named as the flag that sets it
     snake = [n for n in names if "_" in n]
@@ -128,16 +142,21 @@ def add_dataclass_args(
         kind = _field_type(cls, f)
         text = next((d for c, _ in owners if (d := docs[c].get(name))), "")
         text = named.sub(lambda m: flag_name(m.group(1)), text) if snake else text
-        help_ = f"{text} (default: {_defaults_text(owners, len(classes), labels or {})})".replace(
-            "%", "%%"
-        )
+        default = (shown or {}).get(name) or _defaults_text(owners, len(classes), labels or {})
+        default = "required" if name in required else default
+        help_ = f"{text} (default: {default})".replace("%", "%%")
         names_ = [flags.get(name, flag_name(name)), *aliases.get(name, ())]
         kw: dict[str, Any] = {"dest": name, "default": None, "help": help_}
+        if name in required:
+            kw["required"] = True
         origin = typing.get_origin(kind)
         if kind is bool:
             kw["action"] = argparse.BooleanOptionalAction
         elif kind is dict or origin is dict:
-            kw |= {"nargs": "*", "type": parse_key_value, "metavar": "KEY=VALUE"}
+            kw |= {"nargs": "*", "action": "extend", "metavar": "KEY=VALUE"}
+            kw["type"] = parse.get(name, parse_key_value)
+        elif name in parse:
+            kw["type"] = parse[name]
         elif origin in (tuple, list):
             item = typing.get_args(kind)[0] if typing.get_args(kind) else str
             kw |= {"nargs": "+", "type": item}
@@ -145,6 +164,8 @@ def add_dataclass_args(
             kw["type"] = kind
         if name in choices:
             kw["choices"] = list(choices[name])
+        if name in metavars:
+            kw["metavar"] = metavars[name]
         parser.add_argument(*names_, **kw)
 
 

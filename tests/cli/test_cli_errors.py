@@ -61,7 +61,7 @@ def test_evaluate_refuses_data_of_another_scene(tmp_path, capsys) -> None:
     from vin_model.checkpoint import save_checkpoint
 
     data = tmp_path / "data"
-    collect(CollectConfig("Billiards-v0", {"obs_size": 32, "n_objects": 4}, episodes=2,
+    collect(CollectConfig("Billiards-v0", {"obs_size": 32, "n_objects": 4}, "zero", episodes=2,
                           steps=9, progress=False), data)  # fmt: skip
     save_checkpoint(tmp_path / "run", VIN(TINY), 1)
     argv = ["evaluate", "--checkpoint", str(tmp_path / "run"), "--data", str(data), "--no-gif"]

@@ -104,7 +104,7 @@ def test_training_records_the_env_of_its_data(tmp_path) -> None:
 def test_datasets_record_the_goal_ring_and_background(tmp_path) -> None:
     from vin_gym.data import CollectConfig, collect
 
-    manifest = collect(CollectConfig("Billiards-v0", {"obs_size": 32}, episodes=1, steps=2,
+    manifest = collect(CollectConfig("Billiards-v0", {"obs_size": 32}, "zero", episodes=1, steps=2,
                                      progress=False), tmp_path)  # fmt: skip
     meta = manifest["meta"]
     assert meta["show_goal"] is True and meta["background"] == "plain"  # the env's defaults
