@@ -226,11 +226,40 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+def flags_in(text: str, *sources: type | str, flags: dict[str, str] | None = None) -> str:
+    """``text`` (a library's message) with the fields of the dataclasses in ``sources``,
+    and the names given as strings (a library function's parameters), written as the
+    flags that set them: ``rollout_max`` -> ``--rollout-max``, ``allow_changes=True`` ->
+    ``--allow-changes``, ``gif=False`` -> ``--no-gif``. A quoted name (a key or a value)
+    and a part of a path are left alone.
+
+    >>> flags_in("lower data_steps, or pass allow_changes=True", _Example, "allow_changes")
+    'lower --data-steps, or pass --allow-changes'
+    >>> flags_in("env_kwargs may not set 'data_steps' in runs/data_steps", _Example)
+    "env_kwargs may not set 'data_steps' in runs/data_steps"
+    """
+    names = {s for s in sources if isinstance(s, str)}
+    names |= {f.name for s in sources if not isinstance(s, str) for f in fields(s)}
+    if not names:
+        return text
+    flags = flags or {}
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    before, after = r"(?<![\w.'\"/-])(?:\w+\.)?(", r")\b(?![/'\"])(=True\b|=False\b)?"
+    pattern = before + alternatives + after
+
+    def flag(m: re.Match) -> str:
+        name = flags.get(m.group(1), flag_name(m.group(1)))
+        return "--no-" + name[2:] if m.group(2) == "=False" else name
+
+    return re.sub(pattern, flag, text)
+
+
 @contextlib.contextmanager
-def flags_in_errors(*classes: type) -> Iterator[None]:
-    """Re-raise a ``ValueError`` from building a config with its fields named as the
-    flags that set them (``data_steps`` -> ``--data-steps``), so that the command line
-    reports the flag the user typed.
+def flags_in_errors(*sources: type | str, flags: dict[str, str] | None = None) -> Iterator[None]:
+    """Re-raise a ``ValueError`` or ``FileNotFoundError`` (a library's message, naming
+    fields and parameters) with the fields and names of ``sources`` written as the flags
+    that set them (see :func:`flags_in`), so that the command line reports the flag the
+    user typed: libraries name fields, the command line names flags.
 
     >>> with flags_in_errors(_Example):
     ...     raise ValueError("data_steps must be positive, got [0]")
@@ -239,13 +268,15 @@ def flags_in_errors(*classes: type) -> Iterator[None]:
     """
     try:
         yield
-    except ValueError as exc:
-        names = {f.name for cls in classes for f in fields(cls)}
-        pattern = (
-            r"(?<![\w.-])(?:\w+\.)?(" + "|".join(sorted(names, key=len, reverse=True)) + r")\b"
-        )
-        text = re.sub(pattern, lambda m: flag_name(m.group(1)), str(exc))
-        raise ValueError(text) from exc
+    except (ValueError, FileNotFoundError) as exc:
+        text = flags_in(str(exc), *sources, flags=flags)
+        if text == str(exc):
+            raise
+        try:
+            again = type(exc)(text)
+        except TypeError:  # an error type with other arguments
+            again = ValueError(text)
+        raise again from exc
 
 
 @dataclasses.dataclass

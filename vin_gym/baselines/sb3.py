@@ -137,7 +137,7 @@ def _check_frames_and_hyperparams(cfg: BaselineConfig) -> None:
         if key in cfg.env_kwargs:
             raise ValueError(
                 f"env_kwargs may not set {key!r}: the baseline sets it from "
-                + ("obs_size (--obs-size)" if key == "obs_size" else "obs (--obs)")
+                + ("obs_size" if key == "obs_size" else "obs")
             )
     if cfg.obs == "pixels" and cfg.obs_size < MIN_PIXEL_SIZE:
         raise ValueError(

@@ -22,6 +22,8 @@ from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
 if TYPE_CHECKING:
     from vin_gym.baselines.sb3 import BaselineConfig
 
+#: Fields whose flag is not named after them.
+_FLAGS = {"env_id": "--env", "hyperparams": "--hp"}
 #: BaselineConfig fields the command sets from other flags (``--env-kwargs``,
 #: ``--device``, ``--threads``).
 _SET_BY_COMMAND = ("env_kwargs", "device", "threads")
@@ -61,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         p,
         BaselineConfig,
         skip=_SET_BY_COMMAND,
-        flags={"env_id": "--env", "hyperparams": "--hp"},
+        flags=_FLAGS,
         choices={"algo": ALGOS, "obs": SB3_OBS_MODES},
         parse={"eval_at": _int_list, "hyperparams": _hyperparam},
         metavars={"eval_at": "STEPS", "checkpoint_every": "STEPS"},
@@ -100,7 +102,7 @@ def _config_from(args: argparse.Namespace) -> BaselineConfig:
         timesteps = chosen.get("timesteps", BaselineConfig.timesteps)
         chosen["eval_at"] = tuple(range(args.eval_freq, timesteps, args.eval_freq))
     env_id = chosen.get("env_id", BaselineConfig.env_id)
-    with flags_in_errors(BaselineConfig):
+    with flags_in_errors(BaselineConfig, flags=_FLAGS):
         return BaselineConfig(
             **chosen,
             env_kwargs=parse_env_kwargs(env_id, args.env_kwargs),
@@ -110,14 +112,14 @@ def _config_from(args: argparse.Namespace) -> BaselineConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vin_gym.baselines.sb3 import require_sb3
+    from vin_gym.baselines.sb3 import BaselineConfig, require_sb3
     from vin_gym.baselines.training import train_baseline
     from vin_gym.locking import hold_directory
 
     require_sb3()  # a missing extra is named before the run directory is made
     cfg = _config_from(args)
     command = shlex.join(["vin-gym", *sys.argv[1:]]) if sys.argv[1:2] == [args.command] else None
-    with hold_directory(cfg.out, "run"):
+    with hold_directory(cfg.out, "run"), flags_in_errors(BaselineConfig, flags=_FLAGS):
         summary = train_baseline(cfg, command=command, resume=args.resume)
     rows = [
         {k: e[k] for k in ("timesteps", "success_rate", "mean_return")}

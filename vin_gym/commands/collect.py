@@ -75,7 +75,7 @@ def _config_from(args: argparse.Namespace) -> CollectConfig:
         "show_goal": bool(args.show_goal),
         **parse_env_kwargs(chosen.get("env_id", CollectConfig.env_id), args.env_kwargs),
     }
-    with flags_in_errors(CollectConfig):
+    with flags_in_errors(CollectConfig, flags={"env_id": "--env"}):
         return CollectConfig(env_kwargs=env_kwargs, **chosen)
 
 
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = _config_from(args)
     start = time.perf_counter()
-    with hold_directory(args.out, "dataset"):
+    with hold_directory(args.out, "dataset"), flags_in_errors("out"):
         manifest = collect(config, args.out)
     seconds = time.perf_counter() - start
     frames = manifest["num_episodes"] * manifest["episode_length"]
