@@ -221,6 +221,12 @@ def test_summarize_means_over_seeds(tmp_path):
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["rows"][1]["steps"] == 1000
     with pytest.raises(FileNotFoundError, match=r"config\.json not found"):
         summarize_runs([tmp_path / "out"])
+    # the same from the command line: runs still going (no summary.json) with --partial
+    runs = [str(p) for p in sorted(tmp_path.glob("ppo_state_s*"))]
+    assert main(["baseline-summary", *runs, "--out", str(tmp_path / "cli")]) == 2
+    assert not (tmp_path / "cli").exists()
+    assert main(["baseline-summary", *runs, "--partial", "--out", str(tmp_path / "cli")]) == 0
+    assert "0.70 ± 0.10" in (tmp_path / "cli" / "summary.md").read_text()
 
 
 def test_missing_sb3_names_the_extra(monkeypatch):
