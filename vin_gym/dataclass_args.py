@@ -235,8 +235,8 @@ def flags_in(text: str, *sources: type | str, flags: dict[str, str] | None = Non
 
     >>> flags_in("lower data_steps, or pass allow_changes=True", _Example, "allow_changes")
     'lower --data-steps, or pass --allow-changes'
-    >>> flags_in("env_kwargs may not set 'data_steps' in runs/data_steps", _Example)
-    "env_kwargs may not set 'data_steps' in runs/data_steps"
+    >>> flags_in("no 'data_steps' in runs/data_steps or data_steps.json", _Example)
+    "no 'data_steps' in runs/data_steps or data_steps.json"
     """
     names = {s for s in sources if isinstance(s, str)}
     names |= {f.name for s in sources if not isinstance(s, str) for f in fields(s)}
@@ -244,7 +244,7 @@ def flags_in(text: str, *sources: type | str, flags: dict[str, str] | None = Non
         return text
     flags = flags or {}
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    before, after = r"(?<![\w.'\"/-])(?:\w+\.)?(", r")\b(?![/'\"])(=True\b|=False\b)?"
+    before, after = r"(?<![\w.'\"/-])(?:\w+\.)?(", r")\b(?![/'\"]|\.\w)(=True\b|=False\b)?"
     pattern = before + alternatives + after
 
     def flag(m: re.Match) -> str:

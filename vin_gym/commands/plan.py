@@ -113,7 +113,8 @@ def _make_env(args: argparse.Namespace, task_kwargs: dict[str, Any]) -> Any:
     if obs_mode == "pixels":
         from vin_gym.experiments.pipeline import vin_env_kwargs
 
-        env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model), task_kwargs))
+        with flags_in_errors("model"):  # the library names its parameter
+            env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model), task_kwargs))
     env_kwargs.update(task_kwargs)
     if args.n_objects is not None:
         env_kwargs["n_objects"] = args.n_objects
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     task_kwargs = env_kwargs_from(args)
     env = _make_env(args, task_kwargs)
     overrides, mpc = planner_settings(args), mpc_settings(args)
-    with flags_in_errors("allow_mismatch"):  # the library names its parameter
+    with flags_in_errors("model", "allow_mismatch"):  # the library names its parameters
         model = models.load_world_model(args.model, env, device, args.allow_mismatch)
     horizon = mpc.pop("horizon", MPCConfig.horizon)
     with planner_errors():

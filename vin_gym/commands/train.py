@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     rank0 = int(os.environ.get("RANK", "0")) == 0  # under torchrun, rank 0 holds the run
     try:
         lock = hold_directory(args.out, "run") if rank0 else nullcontext()
-        with lock, flags_in_errors("allow_changes"):  # the library names its parameter
+        with lock, flags_in_errors("allow_changes", "init"):  # the library's parameters
             _, summary = train_on_data(
                 args.data,
                 args.out,
