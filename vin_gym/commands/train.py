@@ -63,6 +63,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import os
     import sys
     from contextlib import nullcontext
@@ -83,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     rank0 = int(os.environ.get("RANK", "0")) == 0  # under torchrun, rank 0 holds the run
     try:
         lock = hold_directory(args.out, "run") if rank0 else nullcontext()
-        with lock, flags_in_errors("allow_changes", "init"):  # the library's parameters
+        # the library names fields and parameters, the command their flags (a one-word
+        # field such as steps is left alone: "frames 1 steps apart" is no flag)
+        named = [f.name for f in dataclasses.fields(TrainConfig) if "_" in f.name]
+        with lock, flags_in_errors("allow_changes", "init", *named):
             _, summary = train_on_data(
                 args.data,
                 args.out,
