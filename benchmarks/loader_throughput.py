@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             CollectConfig(
                 "SeedBilliards-v0",
                 {"obs_size": 32},
+                "zero",
                 episodes=40 if args.quick else 400,
                 steps=99,
                 progress=False,

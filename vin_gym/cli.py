@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "plan": "vin_gym.commands.plan",
     "mbrl": "vin_gym.commands.mbrl",
     "baseline": "vin_gym.commands.baseline",
+    "baseline-summary": "vin_gym.commands.baseline_summary",
     "compare": "vin_gym.commands.compare",
     "bench": "vin_gym.commands.bench",
 }
@@ -40,6 +41,7 @@ COMMAND_EXTRAS: dict[str, str] = {
     "plan": "model",
     "mbrl": "model",
     "baseline": "sb3",
+    "baseline-summary": "model",
     "compare": "model",
 }
 

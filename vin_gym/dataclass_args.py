@@ -36,7 +36,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, Field, fields
 from typing import Any
 
@@ -91,12 +91,17 @@ def add_dataclass_args(
     choices: dict[str, Iterable[Any]] | None = None,
     flags: dict[str, str] | None = None,
     labels: dict[type, str] | None = None,
+    parse: dict[str, Callable[[str], Any]] | None = None,
+    metavars: dict[str, str] | None = None,
+    required: Iterable[str] = (),
+    shown: dict[str, str] | None = None,
 ) -> None:
     """Add one flag per field of ``classes`` (``--field-name``, ``dest`` the field name).
 
     With several classes (e.g. every planner's config) a field they share gets one flag;
     its help names each class's default where they differ. Booleans become
-    ``--x/--no-x``, dicts ``--x KEY=VALUE ...``, tuples and lists ``--x V [V ...]``.
+    ``--x/--no-x``, dicts ``--x KEY=VALUE ...`` (repeatable: the items add up), tuples
+    and lists ``--x V [V ...]``.
 
     Args:
         parser: The parser or argument group.
@@ -108,6 +113,14 @@ def add_dataclass_args(
         flags: A field's flag when not ``--field-name``.
         labels: How the help names each class when defaults differ (default: the class
             name without ``Config``, lower case).
+        parse: A field's parser of one command-line word: of one ``KEY=VALUE`` item for a
+            dict field, of the whole value otherwise (the flag then takes one word, e.g.
+            ``--shard 0/4`` read as ``(0, 4)``).
+        metavars: A field's name for its value in the help.
+        required: Fields the command line must give (their dataclass default, if any,
+            is for library callers).
+        shown: A field's default as the help shows it, where the value would mislead
+            (``0/1`` for a shard parsed from ``I/N``).
     """
     merged: dict[str, list[tuple[type, Field]]] = {}
     for cls in classes:
@@ -118,6 +131,7 @@ def add_dataclass_args(
     if unknown:
         raise ValueError(f"no field {unknown} in {[c.__name__ for c in classes]}")
     aliases, choices, flags = aliases or {}, choices or {}, flags or {}
+    parse, metavars, required = parse or {}, metavars or {}, set(required)
     docs = {cls: field_docs(cls) for cls in classes}
     # a field (snake_case) named in another's help is named as the flag that sets it
     snake = [n for n in names if "_" in n]
@@ -128,16 +142,21 @@ def add_dataclass_args(
         kind = _field_type(cls, f)
         text = next((d for c, _ in owners if (d := docs[c].get(name))), "")
         text = named.sub(lambda m: flag_name(m.group(1)), text) if snake else text
-        help_ = f"{text} (default: {_defaults_text(owners, len(classes), labels or {})})".replace(
-            "%", "%%"
-        )
+        default = (shown or {}).get(name) or _defaults_text(owners, len(classes), labels or {})
+        default = "required" if name in required else default
+        help_ = f"{text} (default: {default})".replace("%", "%%")
         names_ = [flags.get(name, flag_name(name)), *aliases.get(name, ())]
         kw: dict[str, Any] = {"dest": name, "default": None, "help": help_}
+        if name in required:
+            kw["required"] = True
         origin = typing.get_origin(kind)
         if kind is bool:
             kw["action"] = argparse.BooleanOptionalAction
         elif kind is dict or origin is dict:
-            kw |= {"nargs": "*", "type": parse_key_value, "metavar": "KEY=VALUE"}
+            kw |= {"nargs": "*", "action": "extend", "metavar": "KEY=VALUE"}
+            kw["type"] = parse.get(name, parse_key_value)
+        elif name in parse:
+            kw["type"] = parse[name]
         elif origin in (tuple, list):
             item = typing.get_args(kind)[0] if typing.get_args(kind) else str
             kw |= {"nargs": "+", "type": item}
@@ -145,6 +164,8 @@ def add_dataclass_args(
             kw["type"] = kind
         if name in choices:
             kw["choices"] = list(choices[name])
+        if name in metavars:
+            kw["metavar"] = metavars[name]
         parser.add_argument(*names_, **kw)
 
 
@@ -205,11 +226,40 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+def flags_in(text: str, *sources: type | str, flags: dict[str, str] | None = None) -> str:
+    """``text`` (a library's message) with the fields of the dataclasses in ``sources``,
+    and the names given as strings (a library function's parameters), written as the
+    flags that set them: ``rollout_max`` -> ``--rollout-max``, ``allow_changes=True`` ->
+    ``--allow-changes``, ``gif=False`` -> ``--no-gif``. A quoted name (a key or a value)
+    and a part of a path are left alone.
+
+    >>> flags_in("lower data_steps, or pass allow_changes=True", _Example, "allow_changes")
+    'lower --data-steps, or pass --allow-changes'
+    >>> flags_in("no 'data_steps' in runs/data_steps or data_steps.json", _Example)
+    "no 'data_steps' in runs/data_steps or data_steps.json"
+    """
+    names = {s for s in sources if isinstance(s, str)}
+    names |= {f.name for s in sources if not isinstance(s, str) for f in fields(s)}
+    if not names:
+        return text
+    flags = flags or {}
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    before, after = r"(?<![\w.'\"/-])(?:\w+\.)?(", r")\b(?![/'\"]|\.\w)(=True\b|=False\b)?"
+    pattern = before + alternatives + after
+
+    def flag(m: re.Match) -> str:
+        name = flags.get(m.group(1), flag_name(m.group(1)))
+        return "--no-" + name[2:] if m.group(2) == "=False" else name
+
+    return re.sub(pattern, flag, text)
+
+
 @contextlib.contextmanager
-def flags_in_errors(*classes: type) -> Iterator[None]:
-    """Re-raise a ``ValueError`` from building a config with its fields named as the
-    flags that set them (``data_steps`` -> ``--data-steps``), so that the command line
-    reports the flag the user typed.
+def flags_in_errors(*sources: type | str, flags: dict[str, str] | None = None) -> Iterator[None]:
+    """Re-raise a ``ValueError`` or ``FileNotFoundError`` (a library's message, naming
+    fields and parameters) with the fields and names of ``sources`` written as the flags
+    that set them (see :func:`flags_in`), so that the command line reports the flag the
+    user typed: libraries name fields, the command line names flags.
 
     >>> with flags_in_errors(_Example):
     ...     raise ValueError("data_steps must be positive, got [0]")
@@ -218,13 +268,15 @@ def flags_in_errors(*classes: type) -> Iterator[None]:
     """
     try:
         yield
-    except ValueError as exc:
-        names = {f.name for cls in classes for f in fields(cls)}
-        pattern = (
-            r"(?<![\w.-])(?:\w+\.)?(" + "|".join(sorted(names, key=len, reverse=True)) + r")\b"
-        )
-        text = re.sub(pattern, lambda m: flag_name(m.group(1)), str(exc))
-        raise ValueError(text) from exc
+    except (ValueError, FileNotFoundError) as exc:
+        text = flags_in(str(exc), *sources, flags=flags)
+        if text == str(exc):
+            raise
+        try:
+            again = type(exc)(text)
+        except TypeError:  # an error type with other arguments
+            again = ValueError(text)
+        raise again from exc
 
 
 @dataclasses.dataclass

@@ -201,7 +201,7 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         raise ValueError(
             f"{file} fails its sha256 checksum (expected {str(expected)[:16]}...): the "
             "weights are damaged; use another checkpoint of the run (remove this one to "
-            "--resume from the one before)"
+            "resume from the one before)"
         )
     try:
         weights = load_file(str(file))

@@ -51,7 +51,7 @@ def check_data(
             raise ValueError(message)
         if not allow_mismatch:
             raise ValueError(
-                message + "; pass --allow-mismatch (allow_mismatch=True) to evaluate anyway"
+                message + "; pass allow_mismatch=True to evaluate anyway"
             )
         warnings.warn(message, stacklevel=2)
 
@@ -63,7 +63,7 @@ def recorded_radius(episodes: Any) -> float:
     if radii.size == 0 or not np.all(np.isfinite(radii)) or radii.max() <= 0:
         raise ValueError(
             f"{episodes.roots[0]} records no object radius (radii {radii.tolist()}): the "
-            "trajectory GIF cannot be drawn; pass --no-gif"
+            "trajectory GIF cannot be drawn; skip it (gif=False)"
         )
     return round(float(radii.max()), 6)
 

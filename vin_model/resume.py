@@ -70,7 +70,7 @@ def check_resume_data(saved: dict[str, Any], extra: dict[str, Any], where: Any) 
     diff = EnvRecord.from_checkpoint(saved).diff(EnvRecord.from_dict(extra["env"]))
     if diff:
         raise ValueError(
-            f"--resume: {where} was trained on data of another env "
+            f"cannot resume: {where} was trained on data of another env "
             f"({describe(diff, 'checkpoint', 'data')}); train a new run on this data instead"
         )
 
@@ -93,8 +93,8 @@ def resume_changes(
     if changes and not allow:
         details = ", ".join(f"{c['field']}: {c['from']!r} -> {c['to']!r}" for c in changes)
         raise ValueError(
-            f"--resume would change the run of {where} ({details}); repeat its settings, or "
-            "pass --allow-changes (allow_changes=True) to change them, recorded in the "
+            f"resuming would change the run of {where} ({details}); repeat its settings, or "
+            "pass allow_changes=True to change them, recorded in the "
             "checkpoint's config"
         )
     return changes

@@ -358,7 +358,7 @@ class _Run:
         raise TrainingDiverged(
             f"training diverged: the loss or the weights became NaN or infinite at step "
             f"{bad} (lr {self.cfg.lr:g}); nothing after it was saved and {where}. Resume "
-            "with a lower --lr (--resume --allow-changes) or check the data with "
+            "with a lower lr (resume with allow_changes=True) or check the data with "
             "`vin-gym inspect`"
         )
 

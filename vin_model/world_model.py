@@ -159,7 +159,7 @@ class VINWorldModel:
                 "the VIN checkpoint does not fit the env it is asked to plan in "
                 f"({describe(diff, 'checkpoint', 'env')}); make the env with the "
                 "checkpoint's settings (VINWorldModel.env_kwargs()), or pass "
-                "--allow-mismatch (allow_mismatch=True) to plan anyway"
+                "allow_mismatch=True to plan anyway"
             )
             if not allow_mismatch:
                 raise ValueError(message)

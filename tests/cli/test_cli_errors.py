@@ -61,12 +61,44 @@ def test_evaluate_refuses_data_of_another_scene(tmp_path, capsys) -> None:
     from vin_model.checkpoint import save_checkpoint
 
     data = tmp_path / "data"
-    collect(CollectConfig("Billiards-v0", {"obs_size": 32, "n_objects": 4}, episodes=2,
+    collect(CollectConfig("Billiards-v0", {"obs_size": 32, "n_objects": 4}, "zero", episodes=2,
                           steps=9, progress=False), data)  # fmt: skip
     save_checkpoint(tmp_path / "run", VIN(TINY), 1)
     argv = ["evaluate", "--checkpoint", str(tmp_path / "run"), "--data", str(data), "--no-gif"]
     assert main([*argv, "--split", "all", "--no-progress"]) == 2
     assert "n_objects: checkpoint 3 vs data 4" in capsys.readouterr().err
+
+
+def test_the_command_line_names_the_flag_the_library_names_as_a_parameter(tmp_path, capsys) -> None:
+    """The library says ``allow_mismatch=True``; ``vin-gym evaluate`` says
+    ``--allow-mismatch`` (one mechanism: ``flags_in_errors``)."""
+    from vin_gym.data import CollectConfig, collect
+    from vin_model.checkpoint import save_checkpoint
+
+    data = tmp_path / "data"
+    collect(CollectConfig("Billiards-v0", {"obs_size": 32}, "zero", episodes=2, steps=9,
+                          progress=False), data)  # fmt: skip
+    meta = {"env_id": "Springs-v0", "n_objects": 3, "obs_size": 32}
+    save_checkpoint(tmp_path / "run", VIN(TINY), 1, extra={"meta": meta})
+    argv = ["evaluate", "--checkpoint", str(tmp_path / "run"), "--data", str(data), "--no-gif"]
+    assert main([*argv, "--split", "all", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "pass --allow-mismatch to evaluate anyway" in err and "allow_mismatch" not in err
+
+
+def test_baseline_settings_are_named_as_flags(capsys) -> None:
+    """A BaselineConfig error names the flags, not a quoted env argument."""
+    with pytest.raises(ValueError) as caught:
+        _config(["baseline", "--algo", "ppo", "--env-kwargs", "obs_size=32"])
+    assert str(caught.value).startswith("--env-kwargs may not set 'obs_size': ")
+    assert str(caught.value).endswith("the baseline sets it from --obs-size")
+
+
+def _config(argv: list[str]):
+    from vin_gym.cli import build_parser
+
+    args = build_parser(argv).parse_args(argv)
+    return args.config(args)
 
 
 @pytest.mark.parametrize("flag", ["--init-std", "--min-std", "--noise-std", "--beta"])

@@ -196,6 +196,17 @@ def tiny_dataset(tmp_path):
     return out
 
 
+def test_train_init_that_is_no_checkpoint_names_init(tiny_dataset, tmp_path, capsys) -> None:
+    """The library names the parameter (``init``), the command its flag (``--init``)."""
+    argv = ["train", "--data", str(tiny_dataset), "--out", str(tmp_path / "run"), "--steps", "1"]
+    assert main([*argv, "--no-progress"]) == 2  # episodes of 21 frames: too short for 6 + 48
+    assert "lower --rollout-max (the training's rollout)" in capsys.readouterr().err
+    argv += ["--rollout", "2", "--rollout-max", "4", "--init", str(tmp_path / "none")]
+    assert main([*argv, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--init must be 'pretrained' or an existing VIN checkpoint path" in err
+
+
 def test_collect_defaults_make_data_train_can_learn_from(tiny_dataset) -> None:
     from vin_gym.data import ClipDataset
     from vin_gym.data.storage import read_manifest

@@ -93,7 +93,7 @@ def test_collect_refuses_non_finite_states_naming_the_episode(tmp_path, monkeypa
     real = collect_module.make_env
     monkeypatch.setattr(collect_module, "make_env", lambda config: NaNStates(real(config)))
     with pytest.raises(ValueError, match=r"episode 0 .* non-finite states"):
-        collect(CollectConfig("Billiards-v0", {"obs_size": 32}, episodes=2, steps=3,
+        collect(CollectConfig("Billiards-v0", {"obs_size": 32}, "zero", episodes=2, steps=3,
                               progress=False), tmp_path)  # fmt: skip
     assert not list(tmp_path.glob("shard-*"))
 

@@ -110,7 +110,10 @@ def test_not_a_dataset(tmp_path):
 def test_incompatible_datasets(pristine, tmp_path):
     other = tmp_path / "other"
     collect(
-        CollectConfig("Billiards-v0", {"obs_size": 48}, episodes=1, steps=5, progress=False), other
+        CollectConfig(
+            "Billiards-v0", {"obs_size": 48}, "zero", episodes=1, steps=5, progress=False
+        ),
+        other,
     )
     with pytest.raises(DatasetError, match="obs_size=48"):
         open_dataset([pristine, other])

@@ -171,7 +171,7 @@ def test_evaluate_draws_objects_at_the_radius_the_data_records(tmp_path) -> None
     assert recorded_radius(episodes) == gym.make("Springs-v0").unwrapped.scene.radius == 0.8
     radii = tmp_path / "s" / "shard-00000" / "radii.npy"
     np.save(radii, np.zeros_like(np.load(radii)))
-    with pytest.raises(ValueError, match=r"records no object radius .* pass --no-gif"):
+    with pytest.raises(ValueError, match=r"records no object radius .* \(gif=False\)"):
         recorded_radius(open_dataset([str(tmp_path / "s")], verify=False))
 
 
@@ -184,7 +184,7 @@ def test_evaluate_refuses_data_of_other_objects_and_warns_of_another_env_id(tmp_
     check_data([tmp_path], meta | {"physics": "other"})  # evaluation may change the physics
     springs = meta | {"env_id": "Springs-v0"}
     with pytest.raises(ValueError, match=r"env_id: checkpoint 'Billiards-v0' vs data "
-                       r"'Springs-v0'\); pass --allow-mismatch"):  # fmt: skip
+                       r"'Springs-v0'\); pass allow_mismatch=True"):  # fmt: skip
         check_data([tmp_path], springs)
     with pytest.warns(UserWarning, match="does not fit the data"):
         check_data([tmp_path], springs, allow_mismatch=True)

@@ -104,7 +104,7 @@ def test_training_records_the_env_of_its_data(tmp_path) -> None:
 def test_datasets_record_the_goal_ring_and_background(tmp_path) -> None:
     from vin_gym.data import CollectConfig, collect
 
-    manifest = collect(CollectConfig("Billiards-v0", {"obs_size": 32}, episodes=1, steps=2,
+    manifest = collect(CollectConfig("Billiards-v0", {"obs_size": 32}, "zero", episodes=1, steps=2,
                                      progress=False), tmp_path)  # fmt: skip
     meta = manifest["meta"]
     assert meta["show_goal"] is True and meta["background"] == "plain"  # the env's defaults
@@ -115,7 +115,9 @@ def test_plan_refuses_a_checkpoint_that_does_not_fit(tmp_path, capsys) -> None:
     checkpoint(tmp_path / "seed", SEED_META)
     checkpoint(tmp_path / "three", BILLIARDS_META)
     assert main([*PLAN, "--model", str(tmp_path / "seed"), "--env", "Billiards-v0"]) == 2
-    assert "env_id: checkpoint 'SeedBilliards-v0' vs env 'Billiards-v0'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "env_id: checkpoint 'SeedBilliards-v0' vs env 'Billiards-v0'" in err
+    assert "pass --allow-mismatch to plan anyway" in err  # the flag, not the parameter
     assert main([*PLAN, "--model", str(tmp_path / "seed"), "--env", "Springs-v0"]) == 2
     assert main([*PLAN, "--model", str(tmp_path / "three"), "--n-objects", "5"]) == 2
     assert "n_objects: checkpoint 3 vs env 5" in capsys.readouterr().err

@@ -45,32 +45,35 @@ class BaselineConfig:
     """One SB3 training run.
 
     Attributes:
-        algo: One of ``ALGOS``.
-        obs: ``"pixels"`` (MultiInputPolicy on stacked frames and the goal vector) or
-            ``"state"`` (MlpPolicy on object states and the goal).
+        algo: The algorithm: ppo, sac, td3 or a2c.
+        obs: What the agent observes: pixels (stacked frames and the goal vector) or
+            state (object states and the goal).
         env_id: Gymnasium id of a vin-gym environment.
         env_kwargs: Its keyword arguments (``obs_mode`` and ``obs_size`` come from ``obs``
             and ``obs_size``).
         timesteps: Environment steps to train for (PPO/A2C round up to whole rollouts).
         seed: Seed of the agent and of the training environments.
-        out: Run directory.
-        eval_at: Environment step counts at which to evaluate (plus once at the end).
-        eval_episodes: Episodes per evaluation; episode ``i`` resets with seed
-            ``EVAL_SEED_BASE + i``.
+        out: Run directory (``None``: ``runs/sb3/<algo>_<obs>_s<seed>``).
+        eval_at: Environment step counts at which to evaluate (plus once at the end);
+            comma-separated on the command line.
+        eval_episodes: Episodes per evaluation; episode ``i`` resets with the
+            development seed 1000 + ``i``.
         eval_envs: Evaluation episodes played side by side.
         n_envs: Training environments (``None``: 8 for PPO/A2C, 1 for SAC/TD3).
-        obs_size: Frame size in pixels (64: the smallest SB3's NatureCNN takes well).
+        obs_size: Frame size in pixels (64: the smallest SB3's image network takes well).
         frame_stack: Frames stacked for pixel agents.
         threads: torch CPU threads (0 keeps torch's default).
         device: torch device for SB3 (``"auto"``: CUDA when available).
-        buffer_size: Replay buffer size for SAC/TD3 (``None``: from free memory).
+        buffer_size: Replay buffer size for SAC/TD3 (``None``: the run's steps, within
+            free memory).
         memory_fraction: Share of available memory the replay buffer may take.
         progress: Show a progress bar.
         checkpoints: Save a checkpoint at every evaluation, and the newest state (for a
             resume) at every evaluation and every ``checkpoint_every`` steps.
         checkpoint_every: Steps between saves of the newest state (``None``: only at
             evaluations); a killed run loses at most this many steps.
-        hyperparams: Overrides of the algorithm's keyword arguments.
+        hyperparams: Overrides of the algorithm's keyword arguments (e.g.
+            ``n_steps=64``; values are Python literals).
     """
 
     algo: str = "ppo"
@@ -79,7 +82,7 @@ class BaselineConfig:
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     timesteps: int = 100_000
     seed: int = 0
-    out: Path = Path("runs/sb3/run")
+    out: Path | None = None
     eval_at: tuple[int, ...] = DEFAULT_EVAL_AT
     eval_episodes: int = 50
     eval_envs: int = 10
@@ -113,7 +116,7 @@ class BaselineConfig:
         if not 0 < self.memory_fraction <= 1:
             raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction}")
         _check_frames_and_hyperparams(self)
-        self.out = Path(self.out)
+        self.out = Path(self.out or f"runs/sb3/{self.algo}_{self.obs}_s{self.seed}")
 
     @property
     def envs(self) -> int:
@@ -134,7 +137,7 @@ def _check_frames_and_hyperparams(cfg: BaselineConfig) -> None:
         if key in cfg.env_kwargs:
             raise ValueError(
                 f"env_kwargs may not set {key!r}: the baseline sets it from "
-                + ("obs_size (--obs-size)" if key == "obs_size" else "obs (--obs)")
+                + ("obs_size" if key == "obs_size" else "obs")
             )
     if cfg.obs == "pixels" and cfg.obs_size < MIN_PIXEL_SIZE:
         raise ValueError(

@@ -4,7 +4,7 @@
 written by :func:`vin_gym.baselines.train_baseline`) and returns one row per method and
 step count; ``vin-gym compare`` can read the same rows. From the shell::
 
-    python -m vin_gym.baselines runs/sb3/*_s* --out docs/results/sb3
+    vin-gym baseline-summary runs/sb3/*_s* --out docs/results/sb3
 """
 
 from __future__ import annotations

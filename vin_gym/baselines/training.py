@@ -65,7 +65,7 @@ def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
     if not latest.is_file():
         raise FileNotFoundError(
             f"no saved state to resume in {cfg.out}: {latest} is missing (runs save it at "
-            "each evaluation and every --checkpoint-every steps)"
+            "each evaluation and every checkpoint_every steps)"
         )
     recorded = json.loads(config_path.read_text())
     mine = {k: v for k, v in _record(cfg).items() if k not in RESUMABLE_CHANGES}
@@ -85,7 +85,7 @@ def resume_point(cfg: BaselineConfig) -> tuple[Path, list[dict[str, Any]]]:
         steps = int(json.loads(z.read("data"))["num_timesteps"])
     if steps >= cfg.timesteps:
         raise ValueError(
-            f"{cfg.out} is at {steps} steps already; to go on, raise --timesteps above it"
+            f"{cfg.out} is at {steps} steps already; to go on, raise timesteps above it"
         )
     evaluations_path = cfg.out / "evaluations.json"
     rows = json.loads(evaluations_path.read_text()) if evaluations_path.is_file() else []

@@ -14,15 +14,19 @@ import argparse
 import ast
 import shlex
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vin_gym.commands.common import (
-    add_device_args,
-    add_env_kwargs_arg,
-    add_json_arg,
-    env_kwargs_from,
-    report,
-)
+from vin_gym.commands.common import add_device_args, add_env_kwargs_arg, add_json_arg, report
+from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
+
+if TYPE_CHECKING:
+    from vin_gym.baselines.sb3 import BaselineConfig
+
+#: Fields whose flag is not named after them.
+_FLAGS = {"env_id": "--env", "hyperparams": "--hp"}
+#: BaselineConfig fields the command sets from other flags (``--env-kwargs``,
+#: ``--device``, ``--threads``).
+_SET_BY_COMMAND = ("env_kwargs", "device", "threads")
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -54,32 +58,17 @@ HELP = "train a Stable-Baselines3 agent (PPO, SAC, TD3, A2C)"
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     from vin_gym.baselines.sb3 import ALGOS, DEFAULT_EVAL_AT, SB3_OBS_MODES, BaselineConfig
 
-    p = sub.add_parser(
-        name,
-        help=HELP,
-        description=__doc__,
-    )
-    p.add_argument("--algo", required=True, help=f"one of {', '.join(ALGOS)}")
-    p.add_argument("--obs", default=BaselineConfig.obs, help=f"one of {', '.join(SB3_OBS_MODES)}")
-    p.add_argument("--env", default="Billiards-v0", help="environment id")
-    add_env_kwargs_arg(p)
-    p.add_argument("--timesteps", type=int, default=100_000, help="environment steps")
-    p.add_argument(
-        "--seed", type=int, default=0, help="seed of the agent and of the training environments"
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="run directory (default: runs/sb3/<algo>_<obs>_s<seed>)",
-    )
-    p.add_argument(
-        "--eval-at",
-        type=_int_list,
-        default=DEFAULT_EVAL_AT,
-        metavar="STEPS",
-        help="comma-separated step counts to evaluate at, plus at the end "
-        f"(default: {','.join(map(str, DEFAULT_EVAL_AT))})",
+    p = sub.add_parser(name, help=HELP, description=__doc__)
+    add_dataclass_args(
+        p,
+        BaselineConfig,
+        skip=_SET_BY_COMMAND,
+        flags=_FLAGS,
+        choices={"algo": ALGOS, "obs": SB3_OBS_MODES},
+        parse={"eval_at": _int_list, "hyperparams": _hyperparam},
+        metavars={"eval_at": "STEPS", "checkpoint_every": "STEPS"},
+        required=("algo",),
+        shown={"eval_at": ",".join(map(str, DEFAULT_EVAL_AT)), "out": "runs/sb3/ALGO_OBS_sSEED"},
     )
     p.add_argument(
         "--eval-freq",
@@ -88,52 +77,38 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         metavar="F",
         help="evaluate every F steps instead of at --eval-at",
     )
-    p.add_argument("--eval-episodes", type=int, default=50, help="episodes per evaluation")
-    p.add_argument(
-        "--n-envs",
-        type=int,
-        default=None,
-        help="training envs (default: 8 for PPO and A2C, 1 for SAC and TD3)",
-    )
-    p.add_argument("--obs-size", type=int, default=64, help="frame size for pixels")
-    p.add_argument("--frame-stack", type=int, default=4, help="frames stacked for pixels")
-    p.add_argument(
-        "--buffer-size",
-        type=int,
-        default=None,
-        help="SAC/TD3 replay buffer size (default: the run, within free memory)",
-    )
-    p.add_argument(
-        "--hp",
-        type=_hyperparam,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override an algorithm keyword argument, e.g. --hp n_steps=64 (repeatable)",
-    )
     p.add_argument(
         "--resume",
         action="store_true",
         help="go on with the run in --out from its newest saved state (same settings; "
         "--timesteps may be raised to extend a finished run)",
     )
-    p.add_argument(
-        "--checkpoint-every",
-        type=int,
-        default=50_000,
-        metavar="STEPS",
-        help="save the newest state for --resume every STEPS steps, besides each "
-        "evaluation (default: 50000)",
-    )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument(
-        "--no-checkpoints",
-        action="store_true",
-        help="save only the final model, not one per evaluation",
-    )
+    add_env_kwargs_arg(p)
     add_device_args(p)
     add_json_arg(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, config=_config_from)
+
+
+def _config_from(args: argparse.Namespace) -> BaselineConfig:
+    """The run's settings from the parsed flags; a bad value is a ``ValueError`` naming
+    its flag."""
+    from vin_gym.baselines.sb3 import BaselineConfig
+    from vin_gym.env_kwargs import parse_env_kwargs
+
+    chosen = given(BaselineConfig, args, skip=_SET_BY_COMMAND)
+    if args.eval_freq is not None:
+        if args.eval_freq < 1:
+            raise ValueError(f"--eval-freq must be >= 1, got {args.eval_freq}")
+        timesteps = chosen.get("timesteps", BaselineConfig.timesteps)
+        chosen["eval_at"] = tuple(range(args.eval_freq, timesteps, args.eval_freq))
+    env_id = chosen.get("env_id", BaselineConfig.env_id)
+    with flags_in_errors(BaselineConfig, flags=_FLAGS):
+        return BaselineConfig(
+            **chosen,
+            env_kwargs=parse_env_kwargs(env_id, args.env_kwargs),
+            threads=args.threads,
+            device=args.device,
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,41 +117,14 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.locking import hold_directory
 
     require_sb3()  # a missing extra is named before the run directory is made
-
-    eval_at = args.eval_at
-    if args.eval_freq is not None:
-        if args.eval_freq < 1:
-            raise ValueError(f"--eval-freq must be >= 1, got {args.eval_freq}")
-        eval_at = tuple(range(args.eval_freq, args.timesteps, args.eval_freq))
-    out = args.out or Path("runs/sb3") / f"{args.algo}_{args.obs}_s{args.seed}"
-    cfg = BaselineConfig(
-        algo=args.algo,
-        obs=args.obs,
-        env_id=args.env,
-        env_kwargs=env_kwargs_from(args),
-        timesteps=args.timesteps,
-        seed=args.seed,
-        out=out,
-        eval_at=eval_at,
-        eval_episodes=args.eval_episodes,
-        n_envs=args.n_envs,
-        obs_size=args.obs_size,
-        frame_stack=args.frame_stack,
-        threads=args.threads,
-        device=args.device,
-        buffer_size=args.buffer_size,
-        progress=not args.no_progress,
-        checkpoints=not args.no_checkpoints,
-        checkpoint_every=args.checkpoint_every,
-        hyperparams=dict(args.hp),
-    )
+    cfg = _config_from(args)
     command = shlex.join(["vin-gym", *sys.argv[1:]]) if sys.argv[1:2] == [args.command] else None
-    with hold_directory(out, "run"):
+    with hold_directory(cfg.out, "run"), flags_in_errors(BaselineConfig, flags=_FLAGS):
         summary = train_baseline(cfg, command=command, resume=args.resume)
     rows = [
         {k: e[k] for k in ("timesteps", "success_rate", "mean_return")}
         for e in summary["evaluations"]
     ]
     report(summary, rows, args.json)
-    print(f"{args.algo} {args.obs}: {summary['train_steps_per_s']:.0f} steps/s, run in {out}")
+    print(f"{cfg.algo} {cfg.obs}: {summary['train_steps_per_s']:.0f} steps/s, run in {cfg.out}")
     return 0

@@ -158,7 +158,7 @@ def check_outputs(args: argparse.Namespace) -> None:
         ValueError: An unknown env id (listing the registered ones); an output path that
             is a directory, lies under a file, or in a directory that cannot be written.
     """
-    env_id = getattr(args, "env", None)
+    env_id = getattr(args, "env", None) or getattr(args, "env_id", None)  # generated: env_id
     if isinstance(env_id, str):  # an unknown id: the registered ones, before any work
         from vin_gym.registration import check_env_id
 

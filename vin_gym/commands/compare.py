@@ -186,7 +186,8 @@ def run(args: argparse.Namespace) -> int:
             paths = args.sb3_runs
             if paths is None:
                 paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
-            runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
+            with flags_in_errors("sb3_runs"):
+                runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
             for path in unfinished:
                 print(
                     f"SB3 run {path} has not finished (no summary.json): left out, "

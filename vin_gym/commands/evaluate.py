@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from vin_gym.commands.common import add_data_arg, add_device_args, add_json_arg, report
+from vin_gym.dataclass_args import flags_in_errors
 
 #: One line for ``vin-gym --help``.
 HELP = "position error of a trained VIN per rollout step"
@@ -121,8 +122,9 @@ def run(args: argparse.Namespace) -> int:
         if m.config.visible != visible:
             raise ValueError(f"{name} reads {m.config.visible} frames, the VIN {visible}")
     episodes = open_dataset([str(d) for d in args.data])
-    check_data([args.checkpoint, *args.ablation], episodes.meta, args.allow_mismatch)
-    radius = None if args.no_gif else recorded_radius(episodes)
+    with flags_in_errors("allow_mismatch", "gif"):  # the library names its parameters
+        check_data([args.checkpoint, *args.ablation], episodes.meta, args.allow_mismatch)
+        radius = None if args.no_gif else recorded_radius(episodes)
     horizon = min(args.horizon, episodes.episode_length - visible)
     if horizon < 1:
         raise ValueError(

@@ -32,9 +32,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from vin_gym.data import import_mat
+    from vin_gym.dataclass_args import flags_in_errors
     from vin_gym.locking import hold_directory
 
-    with hold_directory(args.out, "dataset"):
+    # the library names its parameters (out, episodes_per_shard); the command, its flags
+    with hold_directory(args.out, "dataset"), flags_in_errors("out", "episodes_per_shard"):
         manifest = import_mat(
             args.file,
             args.out,

@@ -29,6 +29,7 @@ from vin_gym.commands.common import (
     planner_settings,
     report,
 )
+from vin_gym.dataclass_args import flags_in_errors
 from vin_gym.seeds import DEV_SEED_BASE
 
 #: One line for ``vin-gym --help``.
@@ -112,7 +113,8 @@ def _make_env(args: argparse.Namespace, task_kwargs: dict[str, Any]) -> Any:
     if obs_mode == "pixels":
         from vin_gym.experiments.pipeline import vin_env_kwargs
 
-        env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model), task_kwargs))
+        with flags_in_errors("model"):  # the library names its parameter
+            env_kwargs.update(vin_env_kwargs(models.checkpoint_path(args.model), task_kwargs))
     env_kwargs.update(task_kwargs)
     if args.n_objects is not None:
         env_kwargs["n_objects"] = args.n_objects
@@ -142,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
     task_kwargs = env_kwargs_from(args)
     env = _make_env(args, task_kwargs)
     overrides, mpc = planner_settings(args), mpc_settings(args)
-    model = models.load_world_model(args.model, env, device, allow_mismatch=args.allow_mismatch)
+    with flags_in_errors("model", "allow_mismatch"):  # the library names its parameters
+        model = models.load_world_model(args.model, env, device, args.allow_mismatch)
     horizon = mpc.pop("horizon", MPCConfig.horizon)
     with planner_errors():
         agent = make_agent(

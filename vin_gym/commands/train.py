@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from vin_gym.commands.common import add_data_arg, add_device_args, add_json_arg, report
-from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
+from vin_gym.dataclass_args import add_dataclass_args, flags_in, flags_in_errors, given
 
 #: One line for ``vin-gym --help``.
 HELP = "train a Visual Interaction Network on datasets"
@@ -63,6 +63,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import os
     import sys
     from contextlib import nullcontext
@@ -82,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
         VINConfig(**given(VINConfig, args))  # checked now, built from the data below
     rank0 = int(os.environ.get("RANK", "0")) == 0  # under torchrun, rank 0 holds the run
     try:
-        with hold_directory(args.out, "run") if rank0 else nullcontext():
+        lock = hold_directory(args.out, "run") if rank0 else nullcontext()
+        # the library names fields and parameters, the command their flags (a one-word
+        # field such as steps is left alone: "frames 1 steps apart" is no flag)
+        named = [f.name for f in dataclasses.fields(TrainConfig) if "_" in f.name]
+        with lock, flags_in_errors("allow_changes", "init", *named):
             _, summary = train_on_data(
                 args.data,
                 args.out,
@@ -94,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
                 init=args.init,
             )
     except TrainingDiverged as exc:  # not bad input (exit 2): the run itself failed
-        print(f"vin-gym train: error: {exc}", file=sys.stderr)
+        text = flags_in(str(exc), "lr", "resume", "allow_changes")
+        print(f"vin-gym train: error: {text}", file=sys.stderr)
         return 3
     row = {k: summary[k] for k in ("step", "minutes", "steps_per_s", "train/loss")}
     row |= {k: v for k, v in summary.items() if k.startswith("val/pos")}

@@ -44,21 +44,24 @@ class CollectConfig:
     Attributes:
         env_id: A registered environment id.
         env_kwargs: Arguments of ``gym.make``; ``obs_mode`` is always ``"pixels"``.
-        policy: ``"zero"``, ``"random"``, ``"pushes"``, or a name for the callable passed
-            to :func:`collect`.
+        policy: Behaviour policy (or a name for a callable passed to :func:`collect`).
+            zero: passive physics (nothing moves unless the env sets initial speeds);
+            random: uniform actions; colored: coloured-noise random pushes (correlated in
+            time, blind to the scene); pushes: PRIVILEGED, strong pushes aimed using the
+            true states (not for fair comparisons).
         episodes: Episodes in this dataset.
         steps: Env steps per episode; each episode stores ``steps + 1`` frames.
-        seed: Base seed (see the module docstring).
-        shard: ``(i, n)``: this dataset is part ``i`` of ``n`` with disjoint seeds.
-        episodes_per_shard: Episodes per shard file; ``None`` sizes shards to about
-            16 MiB of frames.
+        seed: Base seed, from which each episode's env and policy seeds are drawn.
+        shard: Part ``i`` of ``n`` (``i/n`` on the command line): disjoint seeds, so
+            ``n`` machines make ``n`` datasets that load as one.
+        episodes_per_shard: Episodes per shard file (``None``: about 16 MiB of frames).
         workers: Processes collecting whole shards in parallel.
         progress: Show a progress bar.
     """
 
     env_id: str = "Billiards-v0"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
-    policy: str = "zero"
+    policy: str = "random"
     episodes: int = 100
     steps: int = 99
     seed: int = 0

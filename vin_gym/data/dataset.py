@@ -6,7 +6,7 @@ dataset larger than memory reads only what is used.
 >>> import tempfile
 >>> from vin_gym.data import CollectConfig, collect
 >>> root = tempfile.mkdtemp()
->>> _ = collect(CollectConfig("Billiards-v0", {"obs_size": 32}, episodes=3, steps=4,
+>>> _ = collect(CollectConfig("Billiards-v0", {"obs_size": 32}, "zero", episodes=3, steps=4,
 ...                           progress=False), root)
 >>> ds = open_dataset(root)
 >>> ds.num_episodes, ds.episode_length, ds.meta["n_objects"], ds.meta["obs_size"]

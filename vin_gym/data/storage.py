@@ -140,7 +140,7 @@ def check_resume(root: Path, manifest: dict[str, Any]) -> None:
         if any(root.glob("shard-*")):
             raise DatasetError(
                 f"{root} holds shards but no {MANIFEST}: not a dataset this command "
-                "can resume; choose an empty --out directory"
+                "can resume; choose an empty out directory"
             )
         return
     old = read_manifest(root)
@@ -163,23 +163,24 @@ def check_resume(root: Path, manifest: dict[str, Any]) -> None:
 
 
 def prepare_output_dir(out: str | os.PathLike, option: str = "out") -> Path:
-    """Create the output directory ``out`` (``--option``) and check it is writable.
+    """Create the output directory ``out`` (named ``option`` in errors: the parameter
+    that set it) and check it is writable.
 
     Raises:
         DatasetError: ``out`` is an existing file, or cannot be created or written.
     """
     root = Path(out)
     if root.exists() and not root.is_dir():
-        raise DatasetError(f"--{option} {root} is an existing file, not a directory")
+        raise DatasetError(f"{option} {root} is an existing file, not a directory")
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DatasetError(f"--{option} {root} cannot be created ({exc.strerror})") from None
+        raise DatasetError(f"{option} {root} cannot be created ({exc.strerror})") from None
     try:
         check_writable(root)
     except OSError as exc:
         raise DatasetError(
-            f"--{option} {root} is not writable ({exc.strerror}: permissions, a read-only "
+            f"{option} {root} is not writable ({exc.strerror}: permissions, a read-only "
             "or pseudo file system)"
         ) from None
     return root

@@ -35,16 +35,17 @@ def load_world_model(
     )
 
 
-def checkpoint_path(name: str) -> Path:
-    """The checkpoint directory of a model name (``pretrained``: the shipped one)."""
+def checkpoint_path(name: str, what: str = "model") -> Path:
+    """The checkpoint directory of a model name (``pretrained``: the shipped one);
+    ``what`` is the parameter that gave the name, for the error naming it."""
     if name == "pretrained":
         from vin_model import pretrained
 
         return pretrained.CHECKPOINT
     path = Path(name)
     if not path.exists():
+        valid = "'oracle', 'pretrained'" if what == "model" else "'pretrained'"
         raise FileNotFoundError(
-            f"--model must be 'oracle', 'pretrained' or an existing VIN checkpoint path, "
-            f"got {name!r}"
+            f"{what} must be {valid} or an existing VIN checkpoint path, got {name!r}"
         )
     return path

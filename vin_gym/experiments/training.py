@@ -84,7 +84,7 @@ def train_on_data(
         from vin_gym.experiments.models import checkpoint_path
         from vin_model.checkpoint import read_config
 
-        init = checkpoint_path(str(init))
+        init = checkpoint_path(str(init), "init")
         found = VINConfig.from_dict(read_config(init)["model"]).to_dict()
         model = {k: v for k, v in found.items() if k not in DATA_FIELDS} | (model or {})
     model_cfg = VINConfig.for_data(meta, visible=VISIBLE, **(model or {}))

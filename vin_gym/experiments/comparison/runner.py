@@ -330,7 +330,7 @@ def run_cells(
         missing (``no_run``).
     """
     if workers < 1:
-        raise ValueError(f"--workers must be >= 1, got {workers}")
+        raise ValueError(f"workers must be >= 1, got {workers}")
     done: dict[str, dict[str, Any]] = {}
     todo, missing = [], []
     for spec in specs:

@@ -26,7 +26,7 @@ def find_sb3_runs(paths: list[Path], partial: bool = False) -> tuple[list[Path],
         elif path.is_dir():
             candidates += sorted(p for p in path.iterdir() if _is_run(p))
         else:
-            raise FileNotFoundError(f"--sb3-runs: {path} is neither a run directory nor a folder")
+            raise FileNotFoundError(f"sb3_runs: {path} is neither a run directory nor a folder")
     finished = [p for p in candidates if (p / "summary.json").is_file()]
     if partial:
         return candidates, []
