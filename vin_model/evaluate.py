@@ -50,9 +50,7 @@ def check_data(
         if set(diff) != {"env_id"}:
             raise ValueError(message)
         if not allow_mismatch:
-            raise ValueError(
-                message + "; pass allow_mismatch=True to evaluate anyway"
-            )
+            raise ValueError(message + "; pass allow_mismatch=True to evaluate anyway")
         warnings.warn(message, stacklevel=2)
 
 
