@@ -102,7 +102,7 @@ def _demo_caption() -> tuple[str, ...]:
     n = d["episodes"]
 
     def plans(name: str) -> str:
-        run = load(f"docs/results/world_model/runs/{name}.json")
+        run = load(f"docs/results/demo/{name}.json")
         return f"{round(run['success_rate'] * run['episodes'])} of {run['episodes']}"
 
     return (
@@ -110,8 +110,8 @@ def _demo_caption() -> tuple[str, ...]:
         f"{d['data']['env_steps']:,} new environment steps",
         f"in {round(d['success_rate'] * n)} of {n} episodes;",
         f"the same {n} episodes in {round(d['random_success_rate'] * n)}.",
-        f"the shipped VIN plans {plans('pv_icem_h25')} development episodes",
-        f"the demo's fine-tuned one {plans('pv_demo_ft')}.",
+        f"the shipped VIN plans {plans('shipped_dev40')} development",
+        f"the demo's fine-tuned one {plans('finetuned_dev40')} (`docs/results/demo/`).",
     )
 
 
