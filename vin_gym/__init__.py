@@ -11,8 +11,9 @@ Importing the package registers its environments with Gymnasium::
 It also gives what a user's scripts need to plan and measure: the episode loop
 (:func:`run_episode`, :func:`run_episodes`, :func:`summarize`, :class:`MPCPolicy`), the
 true simulator as a world model (:class:`OracleWorldModel`), the episode seed ranges
-(``DEV_SEED_BASE``, ``TEST_SEED_BASE``) and the table and file helpers. The names that need
-torch load on first use, so ``import vin_gym`` works on the environments-only install.
+(``DEV_SEED_BASE``, ``TEST_SEED_BASE``) and the table and file helpers. The episode loop
+and the oracle load on first use: they sit above the environments in the layers, and the
+modules below import ``vin_gym`` to register the environments.
 """
 
 from __future__ import annotations
@@ -23,23 +24,21 @@ from typing import Any
 from vin_gym.physics import SceneState, SimParams, Simulator
 from vin_gym.registration import ENVIRONMENTS, register_envs
 from vin_gym.render import Renderer, object_color
+from vin_gym.seeds import DEV_SEED_BASE, TEST_SEED_BASE
 from vin_gym.task import GoalTask
+from vin_gym.utils import atomic_write, format_table
 
 __version__ = "0.1.0"
 
 register_envs()
 
-#: Public names loaded on first use (their modules import torch): name -> module.
+#: Names of the layers above the environments, loaded on first use: name -> module.
 _LAZY = {
     "MPCPolicy": "vin_gym.experiments.episodes",
     "run_episode": "vin_gym.experiments.episodes",
     "run_episodes": "vin_gym.experiments.episodes",
     "summarize": "vin_gym.experiments.episodes",
     "OracleWorldModel": "vin_gym.oracle",
-    "DEV_SEED_BASE": "vin_gym.seeds",
-    "TEST_SEED_BASE": "vin_gym.seeds",
-    "format_table": "vin_gym.utils",
-    "atomic_write": "vin_gym.utils",
 }
 
 
