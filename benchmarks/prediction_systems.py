@@ -22,7 +22,8 @@ moving, no actions, 32x32 frames, no goal drawn):
 
 Results go to ``--json`` after each system, atomically; a system already there with the
 same config is skipped, so an interrupted run resumes where it stopped (a JSON written
-with another config is refused: choose another ``--json``).
+with another config is refused: choose another ``--json``). Two runs on different
+``--systems`` may share one ``--json``: each adds its systems under a file lock.
 
     python benchmarks/prediction_systems.py                       # the full run
     python benchmarks/prediction_systems.py --systems Springs-v0 Gravity-v0/6 --steps 500
@@ -59,9 +60,16 @@ SIX = {
     for name, (env_id, kwargs) in PAPER.items()
     if name in ("Billiards-v0", "Springs-v0", "Gravity-v0")
 }
+#: The inference control: the variable-mass systems with each mass shown as the object's
+#: size (``mass_mode="visible"``), against which the hidden-mass VIN is read.
+MASS_SHOWN = {
+    f"{name}/mass-shown": (env_id, kwargs | {"mass_mode": "visible"})
+    for name, (env_id, kwargs) in PAPER.items()
+    if name.startswith("VariableMass")
+}
 #: Every system this benchmark knows; the default list is all but SeedBilliards-v0.
-SYSTEMS = PAPER | SIX | {"SeedBilliards-v0": ("SeedBilliards-v0", {})}
-DEFAULT_SYSTEMS = [*PAPER, *SIX]
+SYSTEMS = PAPER | SIX | MASS_SHOWN | {"SeedBilliards-v0": ("SeedBilliards-v0", {})}
+DEFAULT_SYSTEMS = [*PAPER, *MASS_SHOWN, *SIX]
 #: The paper's prediction setting, for every system.
 COMMON = {"obs_size": 32, "show_goal": False}
 VISIBLE = 6
@@ -81,7 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         nargs="+",
         default=DEFAULT_SYSTEMS,
         metavar="SYSTEM",
-        help="systems to run: the paper's 8 with 3 objects and 3 with 6 by default",
+        help="systems to run: by default the paper's 8 with 3 objects, the two variable-mass "
+        "ones with masses shown, and 3 with 6 objects",
     )
     p.add_argument(
         "--steps",
@@ -107,6 +116,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--device", default="cpu", help="where to train and predict")
     p.add_argument("--out", type=Path, default=None, help="keep run directories here")
+    p.add_argument(
+        "--checkpoint",
+        default=None,
+        metavar="VIN",
+        help="measure this VIN (a run or checkpoint directory, or pretrained:SYSTEM) on its "
+        "one system instead of training one",
+    )
+    p.add_argument(
+        "--first-test-episode",
+        type=int,
+        default=0,
+        help="test episode to start from (1000: episodes 101000 on, which nothing else uses)",
+    )
     p.add_argument("--quick", action="store_true", help="tiny data and budget (seconds)")
     p.add_argument("--json", type=Path, default=Path("benchmarks/results/prediction_systems.json"))
     args = p.parse_args(argv)
@@ -118,7 +140,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def check_args(args: argparse.Namespace) -> str | None:
     """The one line that says what is wrong with the arguments, or ``None``."""
-    from vin_gym.seeds import DEV_SEED_BASE, TEST_SEED_BASE
+    from vin_gym.seeds import TEST_SEED_BASE
 
     bad = [s for s in args.systems if s not in SYSTEMS]
     if bad:
@@ -144,8 +166,10 @@ def check_args(args: argparse.Namespace) -> str | None:
         )
     if any(s < 1 for s in args.long_steps):
         return f"--long-steps {args.long_steps}: expected integers >= 1"
-    if args.test_episodes > DEV_SEED_BASE:  # episode_set keeps test seeds in their range
-        return f"--test-episodes {args.test_episodes}: expected at most {DEV_SEED_BASE}"
+    if args.first_test_episode < 0:
+        return f"--first-test-episode {args.first_test_episode}: expected an integer >= 0"
+    if args.checkpoint is not None and len(args.systems) != 1:
+        return f"--checkpoint {args.checkpoint}: expected exactly one of --systems, its system"
     if args.seed < 0 or args.seed >= TEST_SEED_BASE:
         return f"--seed {args.seed}: expected a development seed from 0 to {TEST_SEED_BASE - 1}"
     return None
@@ -157,9 +181,19 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
 
     from vin_gym.seeds import TEST_SEED_BASE
 
-    cfg = asdict(train_recipe(args))
-    for runtime in ("device", "threads", "progress"):
-        cfg.pop(runtime)
+    if args.checkpoint is None:
+        cfg = asdict(train_recipe(args))
+        for runtime in ("device", "threads", "progress"):
+            cfg.pop(runtime)
+    else:  # no training: the VIN's weights decide the figures
+        from vin_gym.experiments.models import checkpoint_path
+        from vin_model.checkpoint import read_config
+
+        cfg = {"checkpoint": args.checkpoint}
+        cfg["weights_sha256"] = read_config(checkpoint_path(args.checkpoint, "--checkpoint")).get(
+            "weights_sha256"
+        )
+    first = TEST_SEED_BASE + args.first_test_episode
     return {
         "quick": args.quick,
         "common_env_kwargs": COMMON,
@@ -167,7 +201,7 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
         "episode_steps": args.episode_steps,
         "data_policy": "zero",
         "test_episodes": args.test_episodes,
-        "test_seeds": [TEST_SEED_BASE, TEST_SEED_BASE + args.test_episodes - 1],
+        "test_seeds": [first, first + args.test_episodes - 1],
         "horizon": args.horizon,
         "long_steps": sorted(args.long_steps),
         "seed": args.seed,
@@ -214,18 +248,21 @@ def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Pat
     return root
 
 
-def play_test_episodes(env_id: str, kwargs: dict, n: int, length: int) -> dict[str, np.ndarray]:
+def play_test_episodes(
+    env_id: str, kwargs: dict, n: int, length: int, first: int = 0
+) -> dict[str, np.ndarray]:
     """``n`` passive test episodes: the first :data:`VISIBLE` frames ``[E, V, H, W, 3]``
-    and ``length`` true states ``[E, length, N, 4]``, with masses and radii ``[E, N]``."""
+    and ``length`` true states ``[E, length, N, 4]``, with masses, radii and which objects
+    are drawn ``[E, N]``."""
     import gymnasium as gym
 
     import vin_gym  # noqa: F401  (registers the environments)
     from vin_gym.seeds import episode_set
 
     env = gym.make(env_id, disable_env_checker=True, **kwargs).unwrapped
-    frames, states, masses, radii = [], [], [], []
+    frames, states, masses, radii, visible = [], [], [], [], []
     zero = np.zeros(2, np.float32)
-    for seed in episode_set("test", n):
+    for seed in episode_set("test", n, first):
         obs, info = env.reset(seed=seed)
         f, s = [obs], [info["states"].copy()]
         for t in range(1, length):
@@ -239,11 +276,13 @@ def play_test_episodes(env_id: str, kwargs: dict, n: int, length: int) -> dict[s
         states.append(np.stack(s))
         masses.append(env.sim.masses)
         radii.append(env.sim.radii)
+        visible.append(np.asarray(info["visible"], bool))
     out = {
         "frames": np.stack(frames),
         "states": np.stack(states),
         "masses": np.stack(masses),
         "radii": np.stack(radii),
+        "visible": np.stack(visible),
     }
     out["params"], out["force_law"] = env.sim.params, env.sim.force_law
     env.close()
@@ -293,6 +332,7 @@ def measure(model, episodes: dict, args: argparse.Namespace, dt: float) -> dict[
         "step1_error": err,
         "curves": curves,
         "summary": {k: pm.step_summary(v) for k, v in curves.items()},
+        "by_visibility": by_visibility(preds, truth[:, :h], episodes["visible"]),
         "bound_reaches_centre_at": pm.first_step_at_or_above(
             curves["simulator_bound"], curves["table_centre"]
         ),
@@ -308,35 +348,108 @@ def measure(model, episodes: dict, args: argparse.Namespace, dt: float) -> dict[
     }
 
 
-def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    from vin_gym.provenance import load_average, machine_info
+def by_visibility(
+    preds: dict[str, np.ndarray], truth: np.ndarray, visible: np.ndarray
+) -> dict[str, Any] | None:
+    """Every predictor's curve and summary over the drawn and over the hidden objects
+    (the paper's invisible-object inference); ``None`` where every object is drawn."""
+    from vin_model import prediction_metrics as pm
+
+    if visible.all():
+        return None
+    out: dict[str, Any] = {}
+    for group, mask in (("visible", visible), ("hidden", ~visible)):
+        curves = {k: pm.position_mse(v, truth, mask).tolist() for k, v in preds.items()}
+        out[group] = {
+            "curves": curves,
+            "summary": {k: pm.step_summary(v) for k, v in curves.items()},
+        }
+    return out
+
+
+def train_system(name: str, env_id: str, kwargs: dict, args: argparse.Namespace, tmp: Path):
+    """Collect passive data and train the recipe's VIN: the model, the training record
+    and the data's frame interval."""
     from vin_model import VINConfig
     from vin_model.training import fit, open_clips
 
-    load_start = load_average()
-    env_id, extra = SYSTEMS[name]
-    kwargs = COMMON | extra
     safe = name.replace("/", "_")
     data = training_data(env_id, kwargs, args, tmp / safe / "train")
     clips = open_clips([data], VISIBLE, args.rollout_max, "all")
     t0 = time.perf_counter()
     run_dir = (args.out or tmp / "runs") / safe
-    model, summary = fit(run_dir, clips, None, VINConfig.for_data(clips.meta), train_recipe(args))
-    minutes = (time.perf_counter() - t0) / 60
+    config = VINConfig.for_data(clips.meta)  # the env record goes into every checkpoint
+    model, summary = fit(
+        run_dir, clips, None, config, train_recipe(args), extra={"meta": clips.meta}
+    )
+    training = {
+        "steps": summary["step"],
+        "minutes": (time.perf_counter() - t0) / 60,
+        "steps_per_s": summary["steps_per_s"],
+        "final_loss": summary.get("train/loss"),
+    }
+    return model, training, float(clips.meta.get("dt", 0.1))
+
+
+def check_checkpoint(args: argparse.Namespace) -> str | None:
+    """The line that says why ``--checkpoint`` cannot be measured on its system, or
+    ``None`` (a missing checkpoint, or one that learned another env or physics)."""
+    import gymnasium as gym
+
+    import vin_gym  # noqa: F401  (registers the environments)
+    from vin_gym.env_record import EnvRecord, describe
+    from vin_gym.experiments.models import checkpoint_path
+    from vin_model.checkpoint import read_config
+
+    name = args.systems[0]
+    env_id, extra = SYSTEMS[name]
+    try:
+        config = read_config(checkpoint_path(args.checkpoint, "--checkpoint"))
+    except (FileNotFoundError, ValueError) as exc:
+        return str(exc)
+    env = gym.make(env_id, disable_env_checker=True, **(COMMON | extra))
+    diff = EnvRecord.from_checkpoint(config).diff(EnvRecord.from_env(env))
+    env.close()
+    if diff:
+        found = describe(diff, "checkpoint", "system")
+        return f"--checkpoint {args.checkpoint} did not learn system {name} ({found})"
+    return None
+
+
+def shipped_model(args: argparse.Namespace):
+    """The ``--checkpoint`` VIN (checked by :func:`check_checkpoint`): the model, what it
+    is, and its data's frame interval."""
+    from vin_gym.experiments.models import checkpoint_path
+    from vin_model.checkpoint import load_model, read_config
+
+    path = checkpoint_path(args.checkpoint, "--checkpoint")
+    config = read_config(path)
+    model = load_model(path, args.device)
+    training = {"checkpoint": args.checkpoint, "steps": config.get("step")}
+    return model, training, float(config.get("meta", {}).get("dt", 0.1))
+
+
+def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from vin_gym.provenance import load_average, machine_info
+
+    load_start = load_average()
+    env_id, extra = SYSTEMS[name]
+    kwargs = COMMON | extra
+    if args.checkpoint is None:
+        model, training, dt = train_system(name, env_id, kwargs, args, tmp)
+    else:
+        model, training, dt = shipped_model(args)
     length = VISIBLE + max(args.horizon, *args.long_steps)
-    episodes = play_test_episodes(env_id, kwargs, args.test_episodes, length)
-    result = measure(model.eval(), episodes, args, float(clips.meta.get("dt", 0.1)))
+    episodes = play_test_episodes(
+        env_id, kwargs, args.test_episodes, length, args.first_test_episode
+    )
+    result = measure(model.eval(), episodes, args, dt)
     return {
         "env_id": env_id,
         "env_kwargs": kwargs,
         "n_objects": int(episodes["states"].shape[2]),
         "collide": bool(episodes["params"].collide),
-        "training": {
-            "steps": summary["step"],
-            "minutes": minutes,
-            "steps_per_s": summary["steps_per_s"],
-            "final_loss": summary.get("train/loss"),
-        },
+        "training": training,
         **result,
         "machine": machine_info(load_start=load_start),
     }
@@ -359,6 +472,23 @@ def load_previous(path: Path, config: dict[str, Any]) -> tuple[dict | None, str 
     return old, None
 
 
+def save_system(path: Path, record: dict[str, Any], name: str) -> dict[str, Any]:
+    """Add system ``name`` of ``record`` to ``path`` under a lock, keeping what other runs
+    with the same config wrote there since this one started (two runs on different
+    systems may share one ``--json``); returns the systems now in the file."""
+    from filelock import FileLock
+
+    from vin_gym.utils import write_json
+
+    with FileLock(path.parent / f".{path.name}.lock"):
+        now, problem = load_previous(path, record["config"])
+        if problem is not None:
+            raise RuntimeError(problem)
+        systems = dict((now or {}).get("systems", {})) | {name: record["systems"][name]}
+        write_json(path, record | {"systems": systems})
+    return systems
+
+
 def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name, r in results.items():
@@ -379,6 +509,8 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     problem = check_args(args)
+    if problem is None and args.checkpoint is not None:
+        problem = check_checkpoint(args)
     config = run_config(args) if problem is None else None
     if problem is None:
         previous, problem = load_previous(args.json, config)
@@ -386,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prediction_systems.py: error: {problem}", file=sys.stderr)
         return 2
     from vin_gym.provenance import load_average, machine_info, package_versions
-    from vin_gym.utils import format_table, progress_bar, write_json
+    from vin_gym.utils import format_table, progress_bar
     from vin_model import set_threads
 
     load_start = load_average()
@@ -406,13 +538,14 @@ def main(argv: list[str] | None = None) -> int:
         for name in progress_bar(todo, desc="systems", unit="system"):
             systems[name] = {"command": record["command"], **run_system(name, args, Path(tmp))}
             vin = systems[name]["summary"]["vin"]
+            minutes = systems[name]["training"].get("minutes")
+            trained = "" if minutes is None else f"; {minutes:.1f} min of training"
             print(
-                f"{name}: VIN step 1 {vin['step 1']:.4g}, mean 1-8 {vin['mean 1-8']:.4g}; "
-                f"{systems[name]['training']['minutes']:.1f} min of training",
+                f"{name}: VIN step 1 {vin['step 1']:.4g}, mean 1-8 {vin['mean 1-8']:.4g}" + trained,
                 flush=True,
             )
             record["machine"] = machine_info(load_start=load_start)
-            write_json(args.json, record)
+            record["systems"] = systems = save_system(args.json, record, name)
     print(format_table(table_rows({k: systems[k] for k in args.systems})))
     print(f"wrote {args.json}")
     return 0

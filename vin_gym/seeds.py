@@ -52,13 +52,18 @@ def check_development(base: int, n: int, what: str) -> None:
         )
 
 
-def episode_set(which: Literal["dev", "test"], n: int) -> list[int]:
-    """The reset seeds of ``n`` episodes of the development (``"dev"``) or test set."""
+def episode_set(which: Literal["dev", "test"], n: int, first: int = 0) -> list[int]:
+    """The reset seeds of ``n`` episodes of the development (``"dev"``) or test set,
+    from its episode ``first`` on.
+
+    >>> episode_set("test", 2, first=1000)
+    [101000, 101001]
+    """
     if which not in ("dev", "test"):
         raise ValueError(f"episode set must be 'dev' or 'test', got {which!r}")
-    if n < 0:
-        raise ValueError(f"number of episodes must be >= 0, got {n}")
-    base = DEV_SEED_BASE if which == "dev" else TEST_SEED_BASE
+    if n < 0 or first < 0:
+        raise ValueError(f"number and first episode must be >= 0, got {n} and {first}")
+    base = (DEV_SEED_BASE if which == "dev" else TEST_SEED_BASE) + first
     if which == "dev":
         check_development(base, n, "the development set")
     return [base + i for i in range(n)]

@@ -43,17 +43,28 @@ SUMMARY_STEPS = (1, 8, 50, 100)
 CONTACT_MARGIN = 0.4
 
 
-def position_mse(pred: np.ndarray, true: np.ndarray) -> np.ndarray:
+def position_mse(
+    pred: np.ndarray, true: np.ndarray, objects: np.ndarray | None = None
+) -> np.ndarray:
     """Mean squared position error per coordinate at each step, ``[H]``.
 
     Args:
         pred: Predicted states ``[E, H, N, >=2]`` (only x, y are read).
         true: True states of the same shape.
+        objects: Optional mask ``[N]`` or ``[E, N]``: average over these objects only
+            (for example the hidden ones, ``~visible``).
     """
     pred, true = np.asarray(pred, np.float64), np.asarray(true, np.float64)
     if pred.shape[:3] != true.shape[:3]:
         raise ValueError(f"pred {pred.shape} and true {true.shape} differ in [E, H, N]")
-    return np.square(pred[..., :2] - true[..., :2]).mean(axis=(0, 2, 3))
+    sq = np.square(pred[..., :2] - true[..., :2]).mean(-1)  # [E, H, N]
+    if objects is None:
+        return sq.mean(axis=(0, 2))
+    mask = np.broadcast_to(np.asarray(objects, bool), (sq.shape[0], sq.shape[2]))
+    if not mask.any():
+        raise ValueError("objects selects no object")
+    weights = mask[:, None, :].astype(np.float64)
+    return (sq * weights).sum(axis=(0, 2)) / weights.sum()
 
 
 def baseline_predictions(

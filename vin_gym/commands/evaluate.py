@@ -22,10 +22,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     p.add_argument(
         "--checkpoint",
-        type=Path,
         required=True,
         metavar="RUN",
-        help="run directory (newest checkpoint) or checkpoint directory",
+        help="run directory (newest checkpoint), checkpoint directory, 'pretrained' (the "
+        "skill task's shipped VIN) or 'pretrained:SYSTEM' (a paper system's)",
     )
     add_data_arg(p)
     p.add_argument(
@@ -66,7 +66,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--batch-size", type=int, default=100, help="clips per forward pass (memory, not results)"
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="directory for the PNG and GIF (default: RUN/eval)"
+        "--out",
+        type=Path,
+        default=None,
+        help="directory for the PNG and GIF (default: RUN/eval; eval/NAME for a shipped VIN)",
     )
     p.add_argument("--no-gif", action="store_true", help="skip the trajectory GIF")
     p.add_argument(
@@ -110,6 +113,12 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, flag) < 1:
             name = "--" + flag.replace("_", "-")
             raise ValueError(f"{name} must be >= 1, got {getattr(args, flag)}")
+    from vin_gym.experiments.models import checkpoint_path, is_pretrained
+
+    name = args.checkpoint
+    args.checkpoint = checkpoint_path(name, "--checkpoint")  # or FileNotFoundError
+    if args.out is None and is_pretrained(name):  # never into the installed package
+        args.out = Path("eval") / name.replace(":", "_").replace("/", "_")
     set_threads(args.threads)
     device = get_device(args.device)
     models = {"VIN": load_model(args.checkpoint, device)}
@@ -158,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         result["gif"] = str(
             trajectory_gif(sample, out / "trajectories.gif", meta, list(models), radius=radius)
         )
-    result["checkpoint"] = str(args.checkpoint)
+    result["checkpoint"] = name
     result["data"] = [str(d) for d in args.data]
     result["mse_per_step"] = result["models"]["VIN"]["mse_per_step"]
     result["euclid_per_step"] = result["models"]["VIN"]["euclid_per_step"]

@@ -47,7 +47,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument(
         "--model",
         default="oracle",
-        help="world model: 'oracle' (true simulator), a VIN checkpoint path, or 'pretrained'",
+        help="world model: 'oracle' (true simulator), a VIN checkpoint path, 'pretrained' (the "
+        "skill task's shipped VIN) or 'pretrained:SYSTEM' (a paper system's)",
     )
     p.add_argument("--episodes", type=int, default=50, help="evaluation episodes")
     p.add_argument(

@@ -15,19 +15,19 @@ if TYPE_CHECKING:
 def load_world_model(
     name: str, env: gym.Env, device: torch.device, allow_mismatch: bool = False
 ) -> WorldModel:
-    """``oracle``, ``pretrained`` or a VIN checkpoint path, as a world model; a VIN is
-    checked against ``env`` (a ``ValueError`` naming what differs, unless
-    ``allow_mismatch``)."""
+    """``oracle``, ``pretrained``, ``pretrained:SYSTEM`` or a VIN checkpoint path, as a
+    world model; a VIN is checked against ``env`` (a ``ValueError`` naming what differs,
+    unless ``allow_mismatch``)."""
     if name == "oracle":
         from vin_gym.oracle import OracleWorldModel
 
         return OracleWorldModel(env, device=device)
     from vin_model.world_model import VINWorldModel
 
-    if name == "pretrained":
+    if is_pretrained(name):
         from vin_model import pretrained
 
-        model = pretrained.load(device)  # FileNotFoundError if this install ships none
+        model = pretrained.load(device, system=pretrained_system(name))  # or FileNotFoundError
         model.check_env(env, allow_mismatch=allow_mismatch)
         return model
     return VINWorldModel.load(
@@ -35,16 +35,32 @@ def load_world_model(
     )
 
 
+def is_pretrained(name: str) -> bool:
+    """Whether ``name`` names a shipped VIN (``pretrained`` or ``pretrained:SYSTEM``)."""
+    return name == "pretrained" or (name.startswith("pretrained:") and len(name) > 11)
+
+
+def pretrained_system(name: str) -> str | None:
+    """The system of ``pretrained:SYSTEM`` (``None`` for plain ``pretrained``)."""
+    return name.partition(":")[2] or None
+
+
 def checkpoint_path(name: str, what: str = "model") -> Path:
-    """The checkpoint directory of a model name (``pretrained``: the shipped one);
-    ``what`` is the parameter that gave the name, for the error naming it."""
-    if name == "pretrained":
+    """The checkpoint directory of a model name (``pretrained``: the shipped skill-task
+    VIN; ``pretrained:SYSTEM``: a paper system's); ``what`` is the parameter that gave the
+    name, for the error naming it."""
+    if is_pretrained(name):
         from vin_model import pretrained
 
-        return pretrained.CHECKPOINT
+        system = pretrained_system(name)
+        try:
+            return pretrained.checkpoint(system)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"{what} {name!r}: {exc}") from None
     path = Path(name)
     if not path.exists():
         valid = "'oracle', 'pretrained'" if what == "model" else "'pretrained'"
+        valid += ", 'pretrained:SYSTEM'"
         raise FileNotFoundError(
             f"{what} must be {valid} or an existing VIN checkpoint path, got {name!r}"
         )

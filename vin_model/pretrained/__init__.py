@@ -1,5 +1,10 @@
-"""The VIN shipped with vin-gym: a world model of ``Billiards-v0`` (3 objects, 32x32 frames,
-goal ring hidden), trained by the project's own commands (see ``README.md`` here).
+"""The VINs shipped with vin-gym.
+
+``pretrained`` (this directory): a world model of the skill task ``Billiards-v0`` (3
+objects, 32x32 frames, goal ring hidden), trained online by ``vin-gym mbrl`` (see
+``README.md`` here). ``pretrained:ENV_ID`` (``systems/ENV_ID``): one VIN per paper system,
+trained on passive data by ``benchmarks/prediction_systems.py`` (see
+``systems/README.md``); :func:`shipped_systems` lists them.
 
 ``ENV_KWARGS`` holds the ``gym.make`` arguments of the env it learned (``obs_mode="pixels"``
 and :meth:`EnvRecord.env_kwargs <vin_gym.env_record.EnvRecord.env_kwargs>` of the
@@ -27,6 +32,37 @@ if TYPE_CHECKING:
 
 #: The checkpoint directory (``model.safetensors`` and ``config.json``).
 CHECKPOINT = Path(__file__).resolve().parent
+#: One checkpoint directory per paper system, named by :func:`system_folder`.
+SYSTEMS = CHECKPOINT / "systems"
+
+
+def system_folder(system: str) -> str:
+    """The folder of a system's checkpoint under :data:`SYSTEMS` (``/`` becomes ``_``)."""
+    return system.replace("/", "_")
+
+
+def shipped_systems() -> list[str]:
+    """The systems with a shipped VIN, as ``pretrained:SYSTEM`` names them (from each
+    folder's ``card.json``)."""
+    if not SYSTEMS.is_dir():
+        return []
+    cards = sorted(SYSTEMS.glob("*/card.json"))
+    return [json.loads(card.read_text())["system"] for card in cards]
+
+
+def checkpoint(system: str | None = None) -> Path:
+    """The checkpoint directory of the skill task's VIN (``system=None``) or of one paper
+    system's; a ``FileNotFoundError`` listing the shipped systems for an unknown one."""
+    if system is None:
+        return CHECKPOINT
+    path = SYSTEMS / system_folder(system)
+    if not (path / "card.json").is_file():
+        shipped = ", ".join(shipped_systems()) or "none"
+        raise FileNotFoundError(
+            f"no shipped VIN for system {system!r}; shipped: {shipped} "
+            "(plain 'pretrained' is the skill task's)"
+        )
+    return path
 
 
 def env_record() -> EnvRecord:
@@ -42,15 +78,19 @@ def __getattr__(name: str) -> Any:
 
 
 def load(
-    device: str | torch.device = "auto", env: Any = None, allow_mismatch: bool = False
+    device: str | torch.device = "auto",
+    env: Any = None,
+    allow_mismatch: bool = False,
+    system: str | None = None,
 ) -> VINWorldModel:
-    """The shipped VIN as a planners world model on ``device``; checked against ``env``
-    when given (see :meth:`VINWorldModel.check_env`)."""
+    """A shipped VIN (the skill task's, or ``system``'s) as a planners world model on
+    ``device``; checked against ``env`` when given (see :meth:`VINWorldModel.check_env`)."""
     from vin_model.world_model import VINWorldModel
 
-    if not (CHECKPOINT / "model.safetensors").is_file():
+    path = checkpoint(system)
+    if not (path / "model.safetensors").is_file():
         raise FileNotFoundError(
-            f"no pretrained VIN in {CHECKPOINT}: this install ships none; train one with "
+            f"no pretrained VIN in {path}: this install ships none; train one with "
             "'vin-gym train' and load its run directory with VINWorldModel.load(RUN)"
         )
-    return VINWorldModel.load(CHECKPOINT, device=device, env=env, allow_mismatch=allow_mismatch)
+    return VINWorldModel.load(path, device=device, env=env, allow_mismatch=allow_mismatch)
