@@ -49,18 +49,12 @@ from vin_gym.oracle import OracleWorldModel
 from vin_gym.provenance import load_average, machine_info
 from vin_gym.seeds import check_development
 from vin_gym.utils import format_table, write_json
-from vin_model.config import VINConfig
 from vin_model.device import get_device, set_threads
-from vin_model.vin import VIN
+from vin_model.throughput import ready_world_model, rollout_rate, sync
 from vin_model.world_model import VINWorldModel
 
 PLANNERS = ("random", "cem", "icem", "mppi")
 ITERATIONS = 3  # for the iterative planners in the latency sweep and the budgets
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def vin_model(checkpoint: Path | None, device: torch.device) -> tuple[VINWorldModel, str]:
@@ -68,13 +62,9 @@ def vin_model(checkpoint: Path | None, device: torch.device) -> tuple[VINWorldMo
         model = VINWorldModel.load(checkpoint, device=device)
         label = f"VIN checkpoint {checkpoint}"
     else:
-        model = VINWorldModel(VIN(VINConfig()), device=device)
+        model = None
         label = "untrained VIN, default VINConfig (latency only)"
-    size = model.config.frame_size
-    frames = np.random.default_rng(0).integers(0, 255, (model.config.visible, size, size, 3))
-    for frame in frames.astype(np.uint8):
-        model.observe(frame, {"states": np.zeros((model.config.n_objects, 4))})
-    return model, label
+    return ready_world_model(model, device), label
 
 
 def timed_objective(model, device: torch.device) -> tuple[Callable, list[float]]:
@@ -83,10 +73,10 @@ def timed_objective(model, device: torch.device) -> tuple[Callable, list[float]]
     goal = torch.tensor([7.0, 3.0], device=device)
 
     def objective(actions: torch.Tensor) -> torch.Tensor:
-        _sync(device)
+        sync(device)
         start = time.perf_counter()
         states = model.rollout(actions)  # [B, H, N, 4]
-        _sync(device)
+        sync(device)
         spent.append(time.perf_counter() - start)
         return -(states[..., 1, :2] - goal).norm(dim=-1).sum(dim=1)
 
@@ -103,10 +93,10 @@ def decision_ms(
     totals, in_model = [], []
     for _ in range(repeats):
         spent.clear()
-        _sync(device)
+        sync(device)
         start = time.perf_counter()
         optimizer.optimize(objective, init)
-        _sync(device)
+        sync(device)
         totals.append(time.perf_counter() - start)
         in_model.append(sum(spent))
     i = int(np.argsort(totals)[len(totals) // 2])
@@ -147,30 +137,6 @@ def rollout_flops(model, batch: int, horizon: int, device: torch.device) -> floa
     with FlopCounterMode(display=False) as counter:
         model.rollout(actions)
     return float(counter.get_total_flops())
-
-
-def rollout_rate(model, device, batches, horizon, repeats) -> list[dict[str, Any]]:
-    rows = []
-    n = model.config.n_objects
-    for b in batches:
-        actions = torch.zeros(b, horizon, 2, device=device)
-        model.rollout(actions)
-        best = float("inf")
-        for _ in range(repeats):
-            _sync(device)
-            start = time.perf_counter()
-            model.rollout(actions)
-            _sync(device)
-            best = min(best, time.perf_counter() - start)
-        rows.append(
-            {
-                "batch": b,
-                "horizon": horizon,
-                "ms": 1000 * best,
-                "object_steps_per_s": b * horizon * n / best,
-            }
-        )
-    return rows
 
 
 def budget_overrides(name: str, budget: int) -> dict[str, Any]:
@@ -268,7 +234,7 @@ def latency_part(args: argparse.Namespace, device: torch.device) -> tuple:
     print(format_table([target]))
     if args.headline_only:
         return latency, target, [], label
-    rates = rollout_rate(model, device, (100,) if args.quick else (100, 1000, 3000), 15, repeats)
+    rates = rollout_rate(model, (100,) if args.quick else (100, 1000, 3000), 15, repeats)
     print("\nraw rollout rate:")
     print(format_table(rates))
 

@@ -70,6 +70,13 @@ MASS_SHOWN = {
 #: Every system this benchmark knows; the default list is all but SeedBilliards-v0.
 SYSTEMS = PAPER | SIX | MASS_SHOWN | {"SeedBilliards-v0": ("SeedBilliards-v0", {})}
 DEFAULT_SYSTEMS = [*PAPER, *MASS_SHOWN, *SIX]
+#: The models this benchmark trains: the VIN from frames, and the paper's references
+#: from true states, the IN (``in``) and the IN given the true masses (``in-true-masses``).
+MODELS = {
+    "vin": {},
+    "in": {"state_input": True},
+    "in-true-masses": {"state_input": True, "mass_input": True},
+}
 #: The paper's prediction setting, for every system.
 COMMON = {"obs_size": 32, "show_goal": False}
 VISIBLE = 6
@@ -98,6 +105,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=FULL_STEPS,
         help="training steps per system (the default, the issue's budget, takes about 20 "
         "minutes per system on one core of the project's machine)",
+    )
+    p.add_argument(
+        "--model",
+        choices=list(MODELS),
+        default="vin",
+        help="the VIN from frames, or an IN from true states (given the true masses)",
     )
     p.add_argument("--batch-size", type=int, default=100, help="training clips per step")
     p.add_argument("--rollout-max", type=int, default=48, help="training rollout at the end")
@@ -168,6 +181,8 @@ def check_args(args: argparse.Namespace) -> str | None:
         return f"--long-steps {args.long_steps}: expected integers >= 1"
     if args.first_test_episode < 0:
         return f"--first-test-episode {args.first_test_episode}: expected an integer >= 0"
+    if args.checkpoint is not None and args.model != "vin":
+        return f"--model {args.model}: not with --checkpoint, whose config says what it is"
     if args.checkpoint is not None and len(args.systems) != 1:
         return f"--checkpoint {args.checkpoint}: expected exactly one of --systems, its system"
     if args.seed < 0 or args.seed >= TEST_SEED_BASE:
@@ -194,7 +209,7 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
             "weights_sha256"
         )
     first = TEST_SEED_BASE + args.first_test_episode
-    return {
+    config = {
         "quick": args.quick,
         "common_env_kwargs": COMMON,
         "train_episodes": args.train_episodes,
@@ -207,6 +222,9 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "train": cfg,
     }
+    if args.model != "vin":  # (a VIN's config names no model: those of earlier runs)
+        config["model"] = args.model
+    return config
 
 
 def train_recipe(args: argparse.Namespace):
@@ -289,8 +307,22 @@ def play_test_episodes(
     return out
 
 
+def model_context(model, episodes: dict[str, np.ndarray]) -> np.ndarray:
+    """What ``model`` reads of the test episodes: the visible frames, or for an IN from
+    state the visible true states (with the true masses as a fifth channel where it
+    reads them)."""
+    if not model.config.state_input:
+        return episodes["frames"]
+    states = episodes["states"][:, :VISIBLE].astype(np.float32)
+    if not model.config.mass_input:
+        return states
+    masses = np.broadcast_to(episodes["masses"][:, None, :, None], (*states.shape[:3], 1))
+    return np.concatenate([states, masses.astype(np.float32)], axis=-1)
+
+
 def vin_rollout(model, frames: np.ndarray, steps: int, device: str) -> np.ndarray:
-    """The VIN's predicted states ``[E, steps, N, 4]`` from the visible frames."""
+    """The VIN's predicted states ``[E, steps, N, 4]`` from the visible frames (or what
+    :func:`model_context` gives)."""
     import torch
 
     out = []
@@ -308,7 +340,7 @@ def measure(model, episodes: dict, args: argparse.Namespace, dt: float) -> dict[
 
     params, h = episodes["params"], args.horizon
     truth = episodes["states"][:, VISIBLE:]  # rollout steps 1..T
-    pred = vin_rollout(model, episodes["frames"], truth.shape[1], args.device)
+    pred = vin_rollout(model, model_context(model, episodes), truth.shape[1], args.device)
     if not np.isfinite(pred).all():
         raise ValueError("the VIN predicts NaN or infinite states: a diverged run")
     err = pm.step1_errors(pred, truth)
@@ -378,7 +410,8 @@ def train_system(name: str, env_id: str, kwargs: dict, args: argparse.Namespace,
     clips = open_clips([data], VISIBLE, args.rollout_max, "all")
     t0 = time.perf_counter()
     run_dir = (args.out or tmp / "runs") / safe
-    config = VINConfig.for_data(clips.meta)  # the env record goes into every checkpoint
+    config = VINConfig.for_data(clips.meta, **MODELS[args.model])
+    # the data's meta goes into every checkpoint: the env record the VIN learned
     model, summary = fit(
         run_dir, clips, None, config, train_recipe(args), extra={"meta": clips.meta}
     )
@@ -445,6 +478,7 @@ def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]
     )
     result = measure(model.eval(), episodes, args, dt)
     return {
+        "model": args.model if args.checkpoint is None else "checkpoint",
         "env_id": env_id,
         "env_kwargs": kwargs,
         "n_objects": int(episodes["states"].shape[2]),

@@ -55,6 +55,9 @@ class VINConfig:
         offsets: Temporal offsets of the interaction-network cores (the paper's 1, 2, 4).
         relations: Use the relation networks (``False``: "VIN without relations").
         state_input: Encode true states instead of frames ("IN from state").
+        mass_input: With ``state_input``, also give the encoder each object's true mass
+            (the paper's "IN given the true masses", the reference for the VIN's inference
+            of hidden masses): the context is ``[B, V, N, 5]``, mass last.
         residual: The aggregator predicts a change of the last code instead of the code.
         action_slots: Which slots read the action: ``"cue"`` (slot 0, the object the push
             acts on; the others learn of it only through relations) or ``"all"`` (every
@@ -77,6 +80,7 @@ class VINConfig:
     offsets: tuple[int, ...] = (1, 2, 4)
     relations: bool = True
     state_input: bool = False
+    mass_input: bool = False
     residual: bool = True
     action_slots: str = "cue"
     ensemble: int = 1
@@ -107,6 +111,8 @@ class VINConfig:
             raise ValueError(
                 f"VINConfig.action_slots must be one of {ACTION_SLOTS}, got {self.action_slots!r}"
             )
+        if self.mass_input and not self.state_input:
+            raise ValueError("VINConfig.mass_input needs state_input=True (an IN from state)")
         if not self.offsets or min(self.offsets) < 1:
             raise ValueError(f"VINConfig.offsets must be positive integers, got {self.offsets!r}")
         if len(self.offsets) > 8:

@@ -102,12 +102,17 @@ class FrameEncoder(nn.Module):
 
 class StateEncoder(nn.Module):
     """The "IN from state" ablation: normalised true states ``[B, V, N, 4]`` to codes
-    ``[B, V - 2, N, K]``, each from the states of frames t-1 and t (slot-wise MLP)."""
+    ``[B, V - 2, N, K]``, each from the states of frames t-1 and t (slot-wise MLP); with
+    ``mass_input``, each object's log mass ``[B, N]`` joins its code's input."""
 
     def __init__(self, config: VINConfig) -> None:
         super().__init__()
-        self.net = mlp([8, config.hidden, config.hidden, config.code_size])
+        width = 8 + int(config.mass_input)
+        self.net = mlp([width, config.hidden, config.hidden, config.code_size])
 
-    def forward(self, states: torch.Tensor) -> torch.Tensor:
+    def forward(self, states: torch.Tensor, log_masses: torch.Tensor | None = None) -> torch.Tensor:
         pairs = torch.cat([states[:, 1:-1], states[:, 2:]], dim=-1)  # [B, V-2, N, 8]
+        if log_masses is not None:
+            m = log_masses[:, None, :, None].expand(*pairs.shape[:3], 1)
+            pairs = torch.cat([pairs, m.to(pairs.dtype)], dim=-1)  # [B, V-2, N, 9]
         return self.net(pairs)

@@ -42,6 +42,9 @@ def split_batch(
         )
     if cfg.state_input:
         context = states[:, :v]
+        if cfg.mass_input:  # the true masses as a fifth state channel
+            masses = batch["masses"].to(device, torch.float32)[:, None, :, None]
+            context = torch.cat([context, masses.expand(-1, v, -1, -1)], dim=-1)
     else:
         context = batch["frames"][:, :v].to(device, non_blocking=True)
     if "actions" in batch and cfg.action_dim:

@@ -55,11 +55,19 @@ class VIN(nn.Module):
         for the state-input ablation."""
         cfg = self.config
         if cfg.state_input:
-            if context.dim() != 4 or context.shape[2:] != (cfg.n_objects, 4):
+            width = 5 if cfg.mass_input else 4
+            if context.dim() != 4 or context.shape[2:] != (cfg.n_objects, width):
                 raise ValueError(
-                    f"state input must be [B, V, {cfg.n_objects}, 4], got {tuple(context.shape)}"
+                    f"state input must be [B, V, {cfg.n_objects}, {width}] (x, y, vx, vy"
+                    f"{', mass' if cfg.mass_input else ''}), got {tuple(context.shape)}"
                 )
-            return self.encoder(self.normalize(context.float()))
+            context = context.float()
+            if not cfg.mass_input:
+                return self.encoder(self.normalize(context))
+            masses = context[:, -1, :, 4]
+            if not bool((masses > 0).all()):
+                raise ValueError("the masses of a mass-input IN must be positive")
+            return self.encoder(self.normalize(context[..., :4]), masses.log())
         return self.encoder(context)
 
     def forward(

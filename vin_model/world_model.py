@@ -183,6 +183,11 @@ class VINWorldModel:
                 raise ValueError(
                     f"info['states'] must be ({self.n_objects}, 4), got {tuple(item.shape)}"
                 )
+            if self.config.mass_input:  # the true masses, a fifth channel
+                if "masses" not in info:
+                    raise ValueError("a mass-input IN needs info['masses'] from the env")
+                masses = torch.as_tensor(np.asarray(info["masses"]), dtype=torch.float32)
+                item = torch.cat([item, masses.reshape(self.n_objects, 1)], dim=-1)
         else:
             item = self._frame(obs)
         self._history.append(item.to(self.device))

@@ -33,10 +33,13 @@ def root(tmp_path_factory) -> Path:
 def test_item_contract(root):
     clips = ClipDataset(root, visible=6, rollout=8)
     item = clips[len(clips) - 1]
-    assert set(item) == {"frames", "states", "actions"}
+    assert set(item) == {"frames", "states", "actions", "masses"}
     assert item["frames"].dtype == torch.uint8 and item["frames"].shape == (6, 32, 32, 3)
     assert item["states"].dtype == torch.float32 and item["states"].shape == (14, 3, 4)
     assert item["actions"].dtype == torch.float32 and item["actions"].shape == (14, 2)
+    episode, _ = clips.locate(len(clips) - 1)
+    masses = open_dataset(root).array("masses", episode)
+    assert item["masses"].shape == (3,) and item["masses"].tolist() == masses.tolist()
     assert clips.meta["env_id"] == "Billiards-v0" and clips.meta["obs_size"] == 32
     # 9 train episodes (val_fraction 0.1 of 10), 25 - 14 + 1 = 12 clip starts each
     assert len(clips) == 9 * 12

@@ -129,3 +129,21 @@ def test_shipped_as_pretrained_system_and_loaded_by_name(trained, tmp_path, monk
             "pretrained:Springs-v0", gym.make("Billiards-v0", obs_size=32), "cpu"
         )
     assert models.checkpoint_path("pretrained") == pretrained.CHECKPOINT  # plain: the skill task's
+
+
+def test_the_in_given_the_true_masses_trains_from_states(bench, tmp_path, monkeypatch):
+    """The paper's reference for hidden masses: an IN from true states and masses, trained
+    and measured by the same benchmark (its config names the model, so its results never
+    mix with the VIN's)."""
+    from vin_model.checkpoint import read_config
+
+    out = tmp_path / "in.json"
+    args = ["--quick", "--model", "in-true-masses", "--systems", "VariableMassSprings-v0"]
+    assert bench.main([*args, "--json", str(out), "--out", str(tmp_path / "runs")]) == 0
+    data = json.loads(out.read_text())
+    assert data["config"]["model"] == "in-true-masses"
+    assert data["systems"]["VariableMassSprings-v0"]["model"] == "in-true-masses"
+    model = read_config(tmp_path / "runs" / "VariableMassSprings-v0")["model"]
+    assert model["state_input"] is True and model["mass_input"] is True
+    vin = ["--quick", "--systems", "VariableMassSprings-v0", "--json", str(out)]
+    assert bench.main(vin) == 2  # a VIN's results never go into the IN's file

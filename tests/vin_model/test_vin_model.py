@@ -127,6 +127,24 @@ def test_state_input_ablation() -> None:
         model(torch.zeros(2, 6, 32, 32, 3, dtype=torch.uint8), torch.zeros(2, 5, 2))
 
 
+def test_mass_input_reads_the_masses() -> None:
+    """An IN given the true masses: the same states with other masses predict otherwise,
+    and the masses must come with the states."""
+    torch.manual_seed(0)
+    model = VIN(VINConfig(state_input=True, mass_input=True, **TINY))
+    states = torch.rand(2, 6, 3, 4) * 10
+    light = torch.cat([states, torch.ones(2, 6, 3, 1)], dim=-1)
+    heavy = torch.cat([states, torch.full((2, 6, 3, 1), 2.0)], dim=-1)
+    a, b = model.predict(light, torch.zeros(2, 4, 2)), model.predict(heavy, torch.zeros(2, 4, 2))
+    assert a.shape == (2, 4, 3, 4) and not torch.allclose(a, b)
+    with pytest.raises(ValueError, match=r"\[B, V, 3, 5\].*mass"):
+        model.predict(states, torch.zeros(2, 4, 2))
+    with pytest.raises(ValueError, match="positive"):
+        model.predict(light * 0, torch.zeros(2, 4, 2))
+    with pytest.raises(ValueError, match="needs state_input"):
+        VINConfig(mass_input=True)
+
+
 def test_normalisation_round_trip() -> None:
     model = VIN(VINConfig(**TINY))
     model.set_state_stats(torch.tensor([5.0, 5.0, 0.0, 0.0]), torch.tensor([3.0, 3.0, 1.0, 1.0]))

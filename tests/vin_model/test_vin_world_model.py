@@ -82,6 +82,14 @@ def test_dict_observations_and_state_input() -> None:
     for _ in range(6):
         sm.observe(None, {"states": np.random.default_rng(0).uniform(1, 9, (3, 4))})
     assert sm.rollout(torch.zeros(3, 2, 2)).shape == (3, 2, 3, 4)
+    config = VINConfig(state_input=True, mass_input=True, conv_channels=4, hidden=16, code_size=8)
+    mm = VINWorldModel(VIN(config))
+    states = np.random.default_rng(0).uniform(1, 9, (3, 4))
+    with pytest.raises(ValueError, match="masses"):
+        mm.observe(None, {"states": states})
+    for _ in range(6):
+        mm.observe(None, {"states": states, "masses": np.array([1.0, 2.0, 0.5])})
+    assert mm.rollout(torch.zeros(3, 2, 2)).shape == (3, 2, 3, 4)
 
 
 def test_load_from_a_checkpoint(tmp_path: Path) -> None:

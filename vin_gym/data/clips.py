@@ -140,6 +140,9 @@ class ClipDataset(Dataset):
             "frames": torch.from_numpy(np.array(frames)),
             "states": torch.from_numpy(np.array(states, dtype=np.float32)),
             "actions": torch.from_numpy(np.array(actions, dtype=np.float32)),
+            "masses": torch.from_numpy(
+                np.array(self.episodes.shard_array(shard, "masses")[local], dtype=np.float32)
+            ),
         }
 
     def state_stats(self) -> dict[str, torch.Tensor]:
