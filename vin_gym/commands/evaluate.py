@@ -115,10 +115,10 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{name} must be >= 1, got {getattr(args, flag)}")
     from vin_gym.experiments.models import checkpoint_path, is_pretrained
 
-    name = args.checkpoint
-    args.checkpoint = checkpoint_path(name, "--checkpoint")  # or FileNotFoundError
-    if args.out is None and is_pretrained(name):  # never into the installed package
-        args.out = Path("eval") / name.replace(":", "_").replace("/", "_")
+    given = args.checkpoint
+    args.checkpoint = checkpoint_path(given, "--checkpoint")  # or FileNotFoundError
+    if args.out is None and is_pretrained(given):  # never into the installed package
+        args.out = Path("eval") / given.replace(":", "_").replace("/", "_")
     set_threads(args.threads)
     device = get_device(args.device)
     models = {"VIN": load_model(args.checkpoint, device)}
@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         result["gif"] = str(
             trajectory_gif(sample, out / "trajectories.gif", meta, list(models), radius=radius)
         )
-    result["checkpoint"] = name
+    result["checkpoint"] = given
     result["data"] = [str(d) for d in args.data]
     result["mse_per_step"] = result["models"]["VIN"]["mse_per_step"]
     result["euclid_per_step"] = result["models"]["VIN"]["euclid_per_step"]
