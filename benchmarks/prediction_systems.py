@@ -137,10 +137,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "one system instead of training one",
     )
     p.add_argument(
+        "--episode-set",
+        choices=("test", "dev"),
+        default="test",
+        help="episodes measured: test (for reporting) or development (for choosing a recipe)",
+    )
+    p.add_argument(
         "--first-test-episode",
         type=int,
         default=0,
-        help="test episode to start from (1000: episodes 101000 on, which nothing else uses)",
+        help="episode of the set to start from (1000 on the test set: seeds 101000 on, which "
+        "nothing else uses)",
     )
     p.add_argument("--quick", action="store_true", help="tiny data and budget (seconds)")
     p.add_argument("--json", type=Path, default=Path("benchmarks/results/prediction_systems.json"))
@@ -153,7 +160,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def check_args(args: argparse.Namespace) -> str | None:
     """The one line that says what is wrong with the arguments, or ``None``."""
-    from vin_gym.seeds import TEST_SEED_BASE
+    from vin_gym.seeds import TEST_SEED_BASE, episode_set
 
     bad = [s for s in args.systems if s not in SYSTEMS]
     if bad:
@@ -181,6 +188,10 @@ def check_args(args: argparse.Namespace) -> str | None:
         return f"--long-steps {args.long_steps}: expected integers >= 1"
     if args.first_test_episode < 0:
         return f"--first-test-episode {args.first_test_episode}: expected an integer >= 0"
+    try:  # a development range must stay below the test episodes
+        episode_set(args.episode_set, args.test_episodes, args.first_test_episode)
+    except ValueError as exc:
+        return f"--episode-set {args.episode_set}: {exc}"
     if args.checkpoint is not None and args.model != "vin":
         return f"--model {args.model}: not with --checkpoint, whose config says what it is"
     if args.checkpoint is not None and len(args.systems) != 1:
@@ -194,8 +205,6 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
     """Everything that decides a system's figures (a resumed run must match it)."""
     from dataclasses import asdict
 
-    from vin_gym.seeds import TEST_SEED_BASE
-
     if args.checkpoint is None:
         cfg = asdict(train_recipe(args))
         for runtime in ("device", "threads", "progress"):
@@ -208,7 +217,9 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
         cfg["weights_sha256"] = read_config(checkpoint_path(args.checkpoint, "--checkpoint")).get(
             "weights_sha256"
         )
-    first = TEST_SEED_BASE + args.first_test_episode
+    from vin_gym.seeds import episode_set
+
+    seeds = episode_set(args.episode_set, args.test_episodes, args.first_test_episode)
     config = {
         "quick": args.quick,
         "common_env_kwargs": COMMON,
@@ -216,7 +227,7 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
         "episode_steps": args.episode_steps,
         "data_policy": "zero",
         "test_episodes": args.test_episodes,
-        "test_seeds": [first, first + args.test_episodes - 1],
+        f"{args.episode_set}_seeds": [seeds[0], seeds[-1]],
         "horizon": args.horizon,
         "long_steps": sorted(args.long_steps),
         "seed": args.seed,
@@ -249,10 +260,10 @@ def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Pat
     from vin_gym.data.collection import episode_seeds
     from vin_gym.seeds import episode_set
 
-    test = set(episode_set("test", args.test_episodes))
-    clash = [e for e in range(args.train_episodes) if episode_seeds(args.seed, e)[0] in test]
+    measured = set(episode_set(args.episode_set, args.test_episodes, args.first_test_episode))
+    clash = [e for e in range(args.train_episodes) if episode_seeds(args.seed, e)[0] in measured]
     if clash:
-        raise ValueError(f"training episode {clash[0]} would reset with a test seed")
+        raise ValueError(f"training episode {clash[0]} would reset with a measured episode's seed")
     cfg = CollectConfig(
         env_id,
         kwargs,
@@ -267,7 +278,7 @@ def training_data(env_id: str, kwargs: dict, args: argparse.Namespace, root: Pat
 
 
 def play_test_episodes(
-    env_id: str, kwargs: dict, n: int, length: int, first: int = 0
+    env_id: str, kwargs: dict, n: int, length: int, first: int = 0, which: str = "test"
 ) -> dict[str, np.ndarray]:
     """``n`` passive test episodes: the first :data:`VISIBLE` frames ``[E, V, H, W, 3]``
     and ``length`` true states ``[E, length, N, 4]``, with masses, radii and which objects
@@ -280,7 +291,7 @@ def play_test_episodes(
     env = gym.make(env_id, disable_env_checker=True, **kwargs).unwrapped
     frames, states, masses, radii, visible = [], [], [], [], []
     zero = np.zeros(2, np.float32)
-    for seed in episode_set("test", n, first):
+    for seed in episode_set(which, n, first):
         obs, info = env.reset(seed=seed)
         f, s = [obs], [info["states"].copy()]
         for t in range(1, length):
@@ -474,7 +485,7 @@ def run_system(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]
         model, training, dt = shipped_model(args)
     length = VISIBLE + max(args.horizon, *args.long_steps)
     episodes = play_test_episodes(
-        env_id, kwargs, args.test_episodes, length, args.first_test_episode
+        env_id, kwargs, args.test_episodes, length, args.first_test_episode, args.episode_set
     )
     result = measure(model.eval(), episodes, args, dt)
     return {

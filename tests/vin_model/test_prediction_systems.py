@@ -85,7 +85,7 @@ def test_measure_scores_a_perfect_model(bench, springs):
     truth = springs["states"][:, 6:]
 
     class Perfect:
-        config = SimpleNamespace(action_dim=2)
+        config = SimpleNamespace(action_dim=2, state_input=False)
 
         def predict(self, context, actions):
             import torch
@@ -101,6 +101,7 @@ def test_measure_scores_a_perfect_model(bench, springs):
     hand = np.square(truth[:, :30, :, :2] - last[:, None]).mean(axis=(0, 2, 3))
     assert out["curves"]["constant_position"] == pytest.approx(hand.tolist(), rel=1e-12)
     assert len(out["curves"]["table_centre"]) == 30
+    assert out["by_visibility"] is None  # every Springs object is drawn
     assert set(out["summary"]["vin"]) == {"step 1", "step 8", "mean 1-8"}  # within 30 steps
     assert list(out["plausibility"]) == ["step 10"]  # 300 is beyond the 40 recorded steps
     assert out["plausibility"]["step 10"]["kinetic_energy_ratio"] == pytest.approx(1.0)
@@ -209,6 +210,7 @@ def test_quick_run_writes_every_field_and_resumes(bench, tmp_path, monkeypatch, 
         (["--systems", "Springs-v0", "Springs-v0"], "twice"),
         (["--steps", "0"], "--steps 0"),
         (["--seed", "100000"], "--seed 100000"),
+        (["--episode-set", "dev", "--first-test-episode", "98999"], "--episode-set dev"),
     ],
 )
 def test_bad_input_one_line_exit_2_no_file(bench, tmp_path, capsys, flags, named):
