@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.experiments.comparison.specs import cost, eval_env_kwargs
+from vin_gym.experiments.comparison.specs import cost, eval_env_kwargs, with_legacy_train
 from vin_gym.utils import write_json
 
 #: File in a VIN run directory recording the fingerprint of the data it was trained on.
@@ -73,6 +73,9 @@ def load_cell(path: Path, spec: dict[str, Any]) -> dict[str, Any] | None:
         cell = json.loads(path.read_text())
     except json.JSONDecodeError:
         return None
+    if not isinstance(cell, dict):
+        return None
+    cell = with_legacy_train(cell)
     same = all(cell.get(k) == v for k, v in spec.items())
     return cell if same else None
 
@@ -208,6 +211,7 @@ def _train_vin(spec: dict[str, Any], ctx: Context) -> tuple[Path, Path, dict, di
             steps=train_cfg["steps"],
             batch_size=train_cfg["batch_size"],
             rollout_max=train_cfg["rollout"],
+            lr_final=train_cfg["lr_final"],
             seed=seed,
             device=ctx.device,
             threads=ctx.threads,
