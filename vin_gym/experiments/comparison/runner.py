@@ -73,11 +73,8 @@ def load_cell(path: Path, spec: dict[str, Any]) -> dict[str, Any] | None:
         cell = json.loads(path.read_text())
     except json.JSONDecodeError:
         return None
-    if not isinstance(cell, dict):
-        return None
-    cell = with_legacy_train(cell)
-    same = all(cell.get(k) == v for k, v in spec.items())
-    return cell if same else None
+    cell = with_legacy_train(cell) if isinstance(cell, dict) else {}  # old cells match
+    return cell if cell and all(cell.get(k) == v for k, v in spec.items()) else None
 
 
 # -- one cell --------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ two evaluations comparable.
 A cell spec is a JSON-able dict: ``name`` (its file name), ``method`` (``random``,
 ``zero``, ``oracle`` or ``vin``), ``label`` (its row in the table), ``seed``, the planner
 settings ``plan`` (oracle, VIN), ``data_steps``, ``data`` and ``train`` (VIN), and
-``eval`` (:func:`eval_key`). A finished cell is reused only if it records the same spec.
+``eval`` (:func:`eval_key`). A finished cell is reused only if it records the same spec
+(a VIN cell from before ``train`` held ``lr_final`` reads as trained with 5e-5:
+:func:`with_legacy_train`).
 """
 
 from __future__ import annotations
