@@ -102,7 +102,6 @@ def test_documented_compare_reuses_its_committed_cells(line: str) -> None:
     those of the cells committed under its ``--out``: every one of them would be read
     back, none redone with other settings (the VIN cells' ``lr_final`` included: the
     recipe's default changed, so the commands name the 5e-5 those cells trained with)."""
-    from vin_gym.commands.compare import grid_from
     from vin_gym.experiments.comparison.runner import cell_path, load_cell
     from vin_gym.experiments.comparison.specs import cell_specs
 
@@ -114,7 +113,7 @@ def test_documented_compare_reuses_its_committed_cells(line: str) -> None:
         pytest.skip(f"no cells committed under {args.out}")
     key = json.loads(committed[0].read_text())["eval"]
     assert key["seed_base"] == args.seed_base and key["episodes"] == args.episodes
-    specs = [s for s in cell_specs(grid_from(args), key) if cell_path(out, s).is_file()]
+    specs = [s for s in cell_specs(args.config(args), key) if cell_path(out, s).is_file()]
     assert specs, f"none of the command's cells is under {args.out}"
     for spec in specs:
         assert load_cell(cell_path(out, spec), spec) is not None, spec["name"]

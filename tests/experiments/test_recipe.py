@@ -106,10 +106,8 @@ def test_the_dataclasses_read_their_defaults_from_the_recipe(cls: type, mapping:
 
 
 def test_the_demo_follows_a_changed_recipe(monkeypatch) -> None:
-    from vin_gym.commands import demo
-
     other = VINRecipe(episode_steps=40, obs_size=24, batch_size=8, rollout_max=10, lr_final=2e-5)
-    monkeypatch.setattr(demo, "HEADLINE", other)
+    monkeypatch.setattr(recipe, "HEADLINE", other)
     for name, value in _demo_defaults().items():
         assert value == getattr(other, name), name
 

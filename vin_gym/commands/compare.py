@@ -126,7 +126,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_device_args(p)
     add_json_arg(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, config=grid_from)
 
 
 def grid_from(args: argparse.Namespace) -> Grid:

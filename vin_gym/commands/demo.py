@@ -17,8 +17,8 @@ CPU cores does not plan well yet:
 
 ``--start scratch`` instead collects coloured-noise random pushes (which see nothing the
 agent does not) and trains a new VIN on them for ``--train-steps`` steps, with the
-control recipe's episode length, batch, rollout and learning rates
-(``vin_gym.experiments.recipe.HEADLINE``) unless flags say otherwise.
+episode length, batch, rollout and learning rates of the VIN recipe for control (the run
+that made the shipped VIN) unless flags say otherwise.
 Everything lands under ``--out``; run it again and the data and the models are reused.
 """
 
@@ -39,7 +39,8 @@ from vin_gym.commands.common import (
     planner_settings,
     report,
 )
-from vin_gym.experiments.recipe import HEADLINE, check_clip_fits
+from vin_gym.experiments import recipe
+from vin_gym.experiments.recipe import check_clip_fits
 from vin_gym.utils import plural
 
 #: One line for ``vin-gym --help``.
@@ -78,12 +79,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     online.add_argument("--online-lr", type=float, default=3e-4, help="peak learning rate")
     scratch = p.add_argument_group("--start scratch: collect and train")
+    headline = recipe.HEADLINE  # read now: the recipe's values are the flags' defaults
     scratch.add_argument("--episodes", type=int, default=300, help="data: episodes to collect")
     scratch.add_argument(
-        "--steps", type=int, default=HEADLINE.episode_steps, help="data: env steps per episode"
+        "--steps", type=int, default=headline.episode_steps, help="data: env steps per episode"
     )
     scratch.add_argument(
-        "--obs-size", type=int, default=HEADLINE.obs_size, help="frame size the VIN sees"
+        "--obs-size", type=int, default=headline.obs_size, help="frame size the VIN sees"
     )
     scratch.add_argument("--train-steps", type=int, default=6000, help="training steps")
     scratch.add_argument(
@@ -93,15 +95,15 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="safety cap on training time (reported when it stops training early)",
     )
     scratch.add_argument(
-        "--batch-size", type=int, default=HEADLINE.batch_size, help="training clips per step"
+        "--batch-size", type=int, default=headline.batch_size, help="training clips per step"
     )
     scratch.add_argument(
-        "--rollout", type=int, default=HEADLINE.rollout_max, help="training rollout steps (max)"
+        "--rollout", type=int, default=headline.rollout_max, help="training rollout steps (max)"
     )
     scratch.add_argument(
         "--lr-final",
         type=float,
-        default=HEADLINE.lr_final,
+        default=headline.lr_final,
         help="learning rate at the end of the cosine schedule",
     )
     p.add_argument("--plan-episodes", type=int, default=5, help="planning episodes")
@@ -143,7 +145,7 @@ def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
     from vin_gym.experiments.mbrl_config import MBRLConfig
     from vin_model import pretrained
 
-    episode_steps = HEADLINE.episode_steps
+    episode_steps = recipe.HEADLINE.episode_steps
     horizon = mpc_settings(args).get("horizon", MPCConfig.horizon)
     learned = pretrained.env_record()
     return MBRLConfig(
