@@ -215,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
 
         record = {
             **provenance(physics=key["physics"]),
-            "args": {k: v for k, v in vars(args).items() if k != "run"},
+            "args": {k: v for k, v in vars(args).items() if k not in ("run", "config")},
         }
         results = rep.write_report(cells, sb3, args.out, key, record, sb3_commands, missing)
         report(results, rep.table_rows(results["rows"]), args.json)
