@@ -4,6 +4,7 @@ are generated from ``CollectConfig`` and ``BaselineConfig``, keeping the ones us
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -86,3 +87,33 @@ def test_baseline_defaults_are_the_configs() -> None:
     assert _config("vin-gym baseline --algo ppo").eval_at == DEFAULT_EVAL_AT
     with pytest.raises(SystemExit):
         _config("vin-gym baseline --obs state")  # --algo is required, as before
+
+
+COMPARE = documented("compare")
+
+
+def test_the_docs_show_compare_commands() -> None:
+    assert sum(" vin " in f"{line} " for line in COMPARE) >= 3, COMPARE
+
+
+@pytest.mark.parametrize("line", COMPARE)
+def test_documented_compare_reuses_its_committed_cells(line: str) -> None:
+    """Each documented ``vin-gym compare`` line, run today, gives cells whose specs are
+    those of the cells committed under its ``--out``: every one of them would be read
+    back, none redone with other settings (the VIN cells' ``lr_final`` included: the
+    recipe's default changed, so the commands name the 5e-5 those cells trained with)."""
+    from vin_gym.experiments.comparison.runner import cell_path, load_cell
+    from vin_gym.experiments.comparison.specs import cell_specs
+
+    argv = shlex.split(line)[1:]
+    args = build_parser(argv).parse_args(argv)
+    out = ROOT / args.out
+    committed = sorted((out / "cells").glob("*.json"))
+    if not committed:
+        pytest.skip(f"no cells committed under {args.out}")
+    key = json.loads(committed[0].read_text())["eval"]
+    assert key["seed_base"] == args.seed_base and key["episodes"] == args.episodes
+    specs = [s for s in cell_specs(args.config(args), key) if cell_path(out, s).is_file()]
+    assert specs, f"none of the command's cells is under {args.out}"
+    for spec in specs:
+        assert load_cell(cell_path(out, spec), spec) is not None, spec["name"]

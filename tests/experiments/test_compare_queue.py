@@ -16,7 +16,7 @@ from test_compare import TINY
 
 from vin_gym.cli import main
 from vin_gym.experiments.comparison import runner
-from vin_gym.experiments.comparison.runner import DATA_RECORD
+from vin_gym.experiments.comparison.vin_runs import DATA_RECORD
 
 #: What a cell's result is (not how long it took, nor where it ran).
 RESULT = ("seed", "return", "steps", "success", "final_distance")
@@ -99,7 +99,7 @@ def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
     (base / DATA_RECORD).write_text(json.dumps({**record, "data_fingerprint": "other"}))
     capsys.readouterr()
     assert main([*args, "--force"]) == 0
-    assert "was trained on other data: not reused" in capsys.readouterr().out
+    assert "was trained on other data or settings: not reused" in capsys.readouterr().out
     cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
     assert cell["run_dir"] == f"{base}_{record['data_fingerprint']}"
     assert json.loads((base / DATA_RECORD).read_text())["data_fingerprint"] == "other"
@@ -114,6 +114,25 @@ def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
     manifest["meta"]["physics"] = "0" * 16
     chosen = runner.vin_run_dir(base, manifest, work / "data" / "colored_d60_s0")
     assert chosen != base
+
+
+def test_a_vin_run_with_other_settings_is_not_resumed(tmp_path, capsys):
+    """A cell of another ``lr_final`` on the same data trains beside the old run (which
+    could not be resumed with it), and the old cell is not read back for it."""
+    work = tmp_path / "w"
+    args = [*TINY, "--methods", "vin", "--work", str(work), "--out", str(tmp_path / "o")]
+    assert main([*args, "--lr-final", "5e-5"]) == 0
+    base = work / "vin" / "colored_d60_s0"
+    assert cells(tmp_path / "o")["vin-cem_d60_s0"]["run_dir"] == str(base)
+    capsys.readouterr()
+    assert main(args) == 0  # the recipe's lr_final, 1e-4
+    assert "was trained on other data or settings: not reused" in capsys.readouterr().out
+    cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
+    record = json.loads((base / DATA_RECORD).read_text())
+    assert cell["run_dir"] == f"{base}_{record['data_fingerprint']}"
+    assert cell["train"]["lr_final"] == 1e-4
+    assert main([*args, "--lr-final", "5e-5"]) == 0  # the first run is reused again
+    assert cells(tmp_path / "o")["vin-cem_d60_s0"]["run_dir"] == str(base)
 
 
 def _manifest(work: Path) -> dict:

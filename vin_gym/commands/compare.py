@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vin_gym.commands.common import (
     add_device_args,
@@ -46,6 +47,9 @@ from vin_gym.commands.common import (
     report,
 )
 from vin_gym.dataclass_args import add_dataclass_args, flags_in_errors, given
+
+if TYPE_CHECKING:
+    from vin_gym.experiments.comparison.specs import Grid
 
 #: One line for ``vin-gym --help``.
 HELP = "the headline experiment: VIN-MPC vs random, oracle-MPC and SB3 agents"
@@ -122,14 +126,32 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_device_args(p)
     add_json_arg(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, config=grid_from)
+
+
+def grid_from(args: argparse.Namespace) -> Grid:
+    """The :class:`~vin_gym.experiments.comparison.specs.Grid` of the parsed flags (its
+    defaults, the control recipe's, for those not given); errors name the flags."""
+    from planners import PLANNERS, MPCConfig
+    from vin_gym.experiments.comparison.specs import Grid
+
+    mpc = mpc_settings(args)
+    extra = sorted(set(mpc) - {"horizon"})
+    if extra:
+        raise ValueError(f"compare plans with the horizon only; drop {extra}")
+    with flags_in_errors(Grid, MPCConfig, *(c for _, c in PLANNERS.values())):
+        return Grid(
+            **given(Grid, args, skip=("planner", "horizon", "planner_kwargs")),
+            planner=args.planner,
+            **mpc,
+            planner_kwargs=planner_settings(args),
+        )
 
 
 def run(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     import vin_gym  # noqa: F401  (registers the environments)
-    from planners import PLANNERS, MPCConfig
     from vin_gym.experiments.comparison import report as rep
     from vin_gym.experiments.comparison.runner import Context, run_cells
     from vin_gym.experiments.comparison.sb3_runs import (
@@ -138,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         same_physics,
         sb3_rows,
     )
-    from vin_gym.experiments.comparison.specs import Grid, cell_specs, eval_key
+    from vin_gym.experiments.comparison.specs import cell_specs, eval_key
     from vin_gym.locking import hold_directory
     from vin_gym.provenance import provenance
     from vin_model.device import set_threads
@@ -152,18 +174,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--force redoes cells and --no-run runs none: pass one of them")
     set_threads(args.threads)
 
-    mpc = mpc_settings(args)
-    extra = sorted(set(mpc) - {"horizon"})
-    if extra:
-        raise ValueError(f"compare plans with the horizon only; drop {extra}")
-    with flags_in_errors(Grid, MPCConfig, *(c for _, c in PLANNERS.values())):
-        grid = Grid(
-            **given(Grid, args, skip=("planner", "horizon", "planner_kwargs")),
-            planner=args.planner,
-            **mpc,
-            planner_kwargs=planner_settings(args),
-        )
-
+    grid = grid_from(args)
     key = eval_key(
         args.env, env_kwargs_from(args), args.episodes, args.seed_base, args.max_episode_steps
     )
@@ -204,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
 
         record = {
             **provenance(physics=key["physics"]),
-            "args": {k: v for k, v in vars(args).items() if k != "run"},
+            "args": {k: v for k, v in vars(args).items() if k not in ("run", "config")},
         }
         results = rep.write_report(cells, sb3, args.out, key, record, sb3_commands, missing)
         report(results, rep.table_rows(results["rows"]), args.json)

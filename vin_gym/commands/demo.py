@@ -16,7 +16,9 @@ CPU cores does not plan well yet:
    VIN's predicted path of the green ball drawn in yellow), OUT/summary.json and a table.
 
 ``--start scratch`` instead collects coloured-noise random pushes (which see nothing the
-agent does not) and trains a new VIN on them for ``--train-steps`` steps.
+agent does not) and trains a new VIN on them for ``--train-steps`` steps, with the
+episode length, batch, rollout and learning rates of the VIN recipe for control (the run
+that made the shipped VIN) unless flags say otherwise.
 Everything lands under ``--out``; run it again and the data and the models are reused.
 """
 
@@ -37,6 +39,8 @@ from vin_gym.commands.common import (
     planner_settings,
     report,
 )
+from vin_gym.experiments import recipe
+from vin_gym.experiments.recipe import check_clip_fits
 from vin_gym.utils import plural
 
 #: One line for ``vin-gym --help``.
@@ -75,9 +79,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     online.add_argument("--online-lr", type=float, default=3e-4, help="peak learning rate")
     scratch = p.add_argument_group("--start scratch: collect and train")
+    headline = recipe.HEADLINE  # read now: the recipe's values are the flags' defaults
     scratch.add_argument("--episodes", type=int, default=300, help="data: episodes to collect")
-    scratch.add_argument("--steps", type=int, default=49, help="data: env steps per episode")
-    scratch.add_argument("--obs-size", type=int, default=32, help="frame size the VIN sees")
+    scratch.add_argument(
+        "--steps", type=int, default=headline.episode_steps, help="data: env steps per episode"
+    )
+    scratch.add_argument(
+        "--obs-size", type=int, default=headline.obs_size, help="frame size the VIN sees"
+    )
     scratch.add_argument("--train-steps", type=int, default=6000, help="training steps")
     scratch.add_argument(
         "--train-minutes",
@@ -85,8 +94,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=None,
         help="safety cap on training time (reported when it stops training early)",
     )
-    scratch.add_argument("--batch-size", type=int, default=32, help="training clips per step")
-    scratch.add_argument("--rollout", type=int, default=16, help="training rollout steps (max)")
+    scratch.add_argument(
+        "--batch-size", type=int, default=headline.batch_size, help="training clips per step"
+    )
+    scratch.add_argument(
+        "--rollout", type=int, default=headline.rollout_max, help="training rollout steps (max)"
+    )
+    scratch.add_argument(
+        "--lr-final",
+        type=float,
+        default=headline.lr_final,
+        help="learning rate at the end of the cosine schedule",
+    )
     p.add_argument("--plan-episodes", type=int, default=5, help="planning episodes")
     p.add_argument("--max-episode-steps", type=int, default=100, help="planning episode step limit")
     p.add_argument("--seed", type=int, default=0, help="seed of data, training and planner")
@@ -107,11 +126,9 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError(f"--train-steps must be >= 1, got {args.train_steps}")
     if args.train_minutes is not None and not args.train_minutes > 0:
         raise ValueError(f"--train-minutes must be positive, got {args.train_minutes}")
-    if args.steps < 6 + args.rollout:
-        raise ValueError(
-            f"--steps {args.steps} is too short: training clips need 6 + --rollout "
-            f"({6 + args.rollout}) frames"
-        )
+    if not args.lr_final >= 0:
+        raise ValueError(f"--lr-final must be >= 0, got {args.lr_final}")
+    check_clip_fits(args.steps, args.rollout, "--steps", "--rollout")
     for name in ("online_iterations", "online_train_steps", "online_seed_episodes"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
@@ -128,7 +145,7 @@ def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
     from vin_gym.experiments.mbrl_config import MBRLConfig
     from vin_model import pretrained
 
-    episode_steps = 60
+    episode_steps = recipe.HEADLINE.episode_steps
     horizon = mpc_settings(args).get("horizon", MPCConfig.horizon)
     learned = pretrained.env_record()
     return MBRLConfig(
@@ -262,6 +279,7 @@ def _from_scratch(args: argparse.Namespace, task_kwargs: dict) -> tuple[Path, di
         steps=args.train_steps,
         batch_size=args.batch_size,
         rollout_max=args.rollout,
+        lr_final=args.lr_final,
         seed=args.seed,
         device=args.device,
         threads=args.threads,

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.experiments.training import RUNTIME_FIELDS, VISIBLE
+from vin_gym.experiments.recipe import HEADLINE, check_clip_fits
+from vin_gym.experiments.training import RUNTIME_FIELDS
 from vin_gym.seeds import DEV_SEED_BASE, check_development
 
 SEED_POLICIES = ("random", "colored")
@@ -21,7 +22,8 @@ SEED_POLICIES = ("random", "colored")
 class MBRLConfig:
     """An online model-learning run; every field but ``device`` and ``threads`` is recorded
     in ``mbrl.json``, and a resumed run must match it. The defaults are the run that made
-    the shipped VIN (``vin_model/pretrained``).
+    the shipped VIN (``vin_model/pretrained``): its data and training settings are the
+    control recipe, :data:`vin_gym.experiments.recipe.HEADLINE`.
 
     Attributes:
         env_id: A registered environment id.
@@ -73,21 +75,21 @@ class MBRLConfig:
 
     env_id: str = "Billiards-v0"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
-    obs_size: int = 32
+    obs_size: int = HEADLINE.obs_size
     show_goal: bool = False
     seed: int = 0
     env_steps: int = 31_200
-    episode_steps: int = 60
+    episode_steps: int = HEADLINE.episode_steps
     seed_episodes: int = 400
     seed_policy: str = "random"
     agent_episodes: int = 20
     explore_std: float = 0.3
-    seed_train_steps: int = 12_000
-    train_steps: int = 2_000
-    batch_size: int = 32
-    rollout_max: int = 16
-    lr: float = 1e-3
-    lr_final: float = 1e-4
+    seed_train_steps: int = HEADLINE.seed_train_steps
+    train_steps: int = HEADLINE.iteration_train_steps
+    batch_size: int = HEADLINE.batch_size
+    rollout_max: int = HEADLINE.rollout_max
+    lr: float = HEADLINE.lr
+    lr_final: float = HEADLINE.lr_final
     val_fraction: float = 0.05
     model: dict[str, Any] = field(default_factory=dict)
     init: str | None = None
@@ -119,11 +121,7 @@ class MBRLConfig:
                 f"seed_policy must be one of {SEED_POLICIES}, got {self.seed_policy!r}"
             )
         _check_settings(self)
-        if VISIBLE + self.rollout_max > self.episode_steps + 1:
-            raise ValueError(
-                f"episodes of {self.episode_steps} steps hold {self.episode_steps + 1} frames, "
-                f"fewer than a training clip's {VISIBLE} + rollout_max={self.rollout_max}"
-            )
+        check_clip_fits(self.episode_steps, self.rollout_max)
         if self.seed_steps > self.env_steps:
             raise ValueError(
                 f"env_steps={self.env_steps} is less than the seed data's "

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vin_gym.experiments.recipe import HEADLINE
+
 if TYPE_CHECKING:
     import gymnasium as gym
     import torch
@@ -71,15 +73,18 @@ def train_vin(
     run_dir: str | os.PathLike,
     steps: int,
     minutes: float | None = None,
-    batch_size: int = 100,
-    rollout_max: int = 16,
+    batch_size: int = HEADLINE.batch_size,
+    rollout_max: int = HEADLINE.rollout_max,
+    lr_final: float = HEADLINE.lr_final,
     seed: int = 0,
     device: str = "auto",
     threads: int = 1,
     model: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Train a VIN on the datasets ``data`` into ``run_dir``, as ``vin-gym train`` does.
+    """Train a VIN on the datasets ``data`` into ``run_dir``, as ``vin-gym train`` does,
+    with the control recipe's settings (:data:`~vin_gym.experiments.recipe.HEADLINE`) for
+    those not given.
 
     A run directory that already holds checkpoints is resumed, so a finished run with the
     same budget returns at once.
@@ -93,6 +98,7 @@ def train_vin(
             ``stopped_by`` says when it stopped the run early.
         batch_size: Clips per step (lowered to what a tiny dataset holds).
         rollout_max: Rollout steps at the end of the curriculum (from 8, or less).
+        lr_final: Learning rate at the end of the cosine schedule (from the recipe's peak).
         seed: Seed of initialisation, batch order and the train/val split.
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         threads: Torch CPU threads.
@@ -111,6 +117,8 @@ def train_vin(
         steps=int(steps),
         batch_size=max(1, min(int(batch_size), clips)),
         rollout_max=rollout_max,
+        lr=HEADLINE.lr,
+        lr_final=lr_final,
         seed=seed,
         max_minutes=minutes,
         device=device,

@@ -7,16 +7,10 @@ running; run it again and every cell whose file records the same spec (settings 
 physics fingerprint, :mod:`.specs`) is read back instead of run.
 
 A VIN cell collects its data into ``WORK/data/<policy>_d<D>_s<seed>`` and trains into
-``WORK/vin/<policy>_d<D>_s<seed>``; both are resumed if they hold part of the same work.
-A VIN run directory is reused only if it was trained on the same data: its
-``data_fingerprint.json`` (written before training) records the dataset's
-:func:`data_fingerprint`, and the data meta its checkpoint records (``extra["meta"]`` of
-``pipeline.train_vin``) must be the dataset's, physics fingerprint included. (The
-fingerprint goes beside the checkpoint because ``train_vin`` takes no ``extra`` yet; once
-it does, it belongs in the checkpoint's config.) A run from other data is left alone and
-the cell trains into ``..._<fingerprint>`` beside it. Cells that share a data or run
-directory (two sweeps with different planners) take turns through a lock file under
-``WORK/locks``.
+``WORK/vin/<policy>_d<D>_s<seed>``; both are resumed if they hold part of the same work
+(the run directory only if it was trained on the same data with the same settings:
+:mod:`.vin_runs`). Cells that share a data or run directory (two sweeps with different
+planners) take turns through a lock file under ``WORK/locks``.
 
 Collecting, training and planning are :mod:`vin_gym.experiments.pipeline`'s functions.
 """
@@ -24,7 +18,6 @@ Collecting, training and planning are :mod:`vin_gym.experiments.pipeline`'s func
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,11 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from vin_gym.experiments.comparison.specs import cost, eval_env_kwargs
+from vin_gym.experiments.comparison.specs import cost, eval_env_kwargs, with_legacy_train
+from vin_gym.experiments.comparison.vin_runs import data_fingerprint, vin_run_dir
 from vin_gym.utils import write_json
-
-#: File in a VIN run directory recording the fingerprint of the data it was trained on.
-DATA_RECORD = "data_fingerprint.json"
 
 
 @dataclass(frozen=True)
@@ -73,8 +64,8 @@ def load_cell(path: Path, spec: dict[str, Any]) -> dict[str, Any] | None:
         cell = json.loads(path.read_text())
     except json.JSONDecodeError:
         return None
-    same = all(cell.get(k) == v for k, v in spec.items())
-    return cell if same else None
+    cell = with_legacy_train(cell) if isinstance(cell, dict) else {}  # old cells match
+    return cell if cell and all(cell.get(k) == v for k, v in spec.items()) else None
 
 
 # -- one cell --------------------------------------------------------------------------------
@@ -200,7 +191,7 @@ def _train_vin(spec: dict[str, Any], ctx: Context) -> tuple[Path, Path, dict, di
             policy=data_cfg["policy"],
         )
     with _locked(ctx.work / "locks" / f"vin_{name}.lock"):
-        run_dir = vin_run_dir(ctx.work / "vin" / name, manifest, data)
+        run_dir = vin_run_dir(ctx.work / "vin" / name, manifest, data, train_cfg)
         train = pipe.train_vin(
             [data],
             run_dir,
@@ -208,6 +199,7 @@ def _train_vin(spec: dict[str, Any], ctx: Context) -> tuple[Path, Path, dict, di
             steps=train_cfg["steps"],
             batch_size=train_cfg["batch_size"],
             rollout_max=train_cfg["rollout"],
+            lr_final=train_cfg["lr_final"],
             seed=seed,
             device=ctx.device,
             threads=ctx.threads,
@@ -228,75 +220,6 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
-
-
-# -- VIN runs and their data -----------------------------------------------------------------
-def data_fingerprint(manifest: dict[str, Any]) -> str:
-    """16 hex digits hashing what a dataset holds: its collection config, episode count
-    and length, and the physics fingerprint it was collected on.
-
-    >>> m = {"config": {"seed": 0}, "num_episodes": 5, "episode_length": 13,
-    ...      "meta": {"physics": "abc"}}
-    >>> data_fingerprint(m) == data_fingerprint({**m, "meta": {"physics": "abd"}})
-    False
-    """
-    record = {
-        "config": manifest.get("config"),
-        "num_episodes": manifest.get("num_episodes"),
-        "episode_length": manifest.get("episode_length"),
-        "physics": manifest.get("meta", {}).get("physics"),
-    }
-    text = json.dumps(record, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def vin_run_dir(base: Path, manifest: dict[str, Any], data: Path) -> Path:
-    """The run directory to train (or reuse) a VIN on the dataset ``data`` in: ``base``
-    unless it holds a run on other data, then ``base_<fingerprint>``. Records the data's
-    fingerprint in the directory chosen (``DATA_RECORD``) before any training."""
-    fingerprint = data_fingerprint(manifest)
-    for run_dir in (base, base.with_name(f"{base.name}_{fingerprint}")):
-        if not _has_checkpoints(run_dir) or _trained_on(run_dir, manifest):
-            write_json(
-                run_dir / DATA_RECORD,
-                {
-                    "data_fingerprint": fingerprint,
-                    "data": str(data),
-                    "physics": manifest["meta"].get("physics"),
-                    "config": manifest.get("config"),
-                },
-            )
-            return run_dir
-        print(f"VIN run {run_dir} was trained on other data: not reused")
-    raise ValueError(
-        f"{base} and {run_dir} both hold VIN runs on other data than {data} "
-        f"(fingerprint {fingerprint}): move them away"
-    )
-
-
-def _has_checkpoints(run_dir: Path) -> bool:
-    from vin_model.checkpoint import list_checkpoints
-
-    return bool(list_checkpoints(run_dir))
-
-
-def _trained_on(run_dir: Path, manifest: dict[str, Any]) -> bool:
-    """Whether the VIN run in ``run_dir`` was trained on the dataset ``manifest``: its data
-    fingerprint (runs from before it was recorded have none), the env it learned and the
-    data meta it records (policy, seed, steps...; the episode count is in the directory's
-    name) must match."""
-    from vin_gym.env_record import EnvRecord
-    from vin_model.checkpoint import read_config
-
-    record = run_dir / DATA_RECORD
-    if record.is_file():
-        if json.loads(record.read_text()).get("data_fingerprint") != data_fingerprint(manifest):
-            return False
-    config = read_config(run_dir)
-    if EnvRecord.from_checkpoint(config).diff(EnvRecord.from_meta(manifest["meta"])):
-        return False  # another env
-    meta = config.get("meta", {})
-    return all(meta.get(k) == v for k, v in manifest["meta"].items() if k != "sources")
 
 
 # -- the queue -------------------------------------------------------------------------------

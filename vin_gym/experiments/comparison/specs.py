@@ -4,7 +4,9 @@ two evaluations comparable.
 A cell spec is a JSON-able dict: ``name`` (its file name), ``method`` (``random``,
 ``zero``, ``oracle`` or ``vin``), ``label`` (its row in the table), ``seed``, the planner
 settings ``plan`` (oracle, VIN), ``data_steps``, ``data`` and ``train`` (VIN), and
-``eval`` (:func:`eval_key`). A finished cell is reused only if it records the same spec.
+``eval`` (:func:`eval_key`). A finished cell is reused only if it records the same spec
+(a VIN cell from before ``train`` held ``lr_final`` reads as trained with 5e-5:
+:func:`with_legacy_train`).
 """
 
 from __future__ import annotations
@@ -14,17 +16,23 @@ from typing import Any
 
 from planners.mpc import MPCConfig
 from vin_gym.experiments.episodes import DEFAULT_PLANNER
+from vin_gym.experiments.recipe import HEADLINE, check_clip_fits
 
 #: Methods ``vin-gym compare`` knows (``sb3`` reads runs, it runs no cell): ``vin`` trains
 #: a VIN on collected exploration data, ``mbrl`` learns one online (``vin-gym mbrl``).
 METHODS = ("random", "zero", "oracle", "vin", "mbrl", "sb3")
 #: Order of methods in the queue and the table: the cheap ones first.
 METHOD_RANK = {"random": 0, "zero": 0, "oracle": 1, "vin": 2, "mbrl": 3}
+#: What a VIN cell recorded before its spec held the setting trained with: ``lr_final``
+#: was then ``TrainConfig``'s default, 5e-5 (see :func:`with_legacy_train`).
+LEGACY_TRAIN = {"lr_final": 5e-5}
 
 
 @dataclass(frozen=True)
 class Grid:
-    """The cells to compute (field names as ``vin-gym compare``'s flags).
+    """The cells to compute (field names as ``vin-gym compare``'s flags). The VIN cells'
+    data and training settings default to the control recipe
+    (:data:`vin_gym.experiments.recipe.HEADLINE`).
 
     Attributes:
         methods: Methods to run.
@@ -37,6 +45,8 @@ class Grid:
         train_minutes: Safety cap on VIN training time (``None``: none).
         batch_size: VIN training clips per step.
         rollout: VIN training rollout steps (max).
+        lr_final: VIN learning rate at the end of the cosine schedule (the peak is the
+            recipe's).
         planner: ``cem``, ``icem``, ``mppi`` or ``random``.
         horizon: Planning horizon.
         planner_kwargs: The planner config's fields to override (its defaults for the
@@ -53,13 +63,14 @@ class Grid:
     methods: tuple[str, ...] = ("random", "zero", "oracle", "vin", "sb3")
     seeds: tuple[int, ...] = (0, 1, 2)
     data_steps: tuple[int, ...] = (10_000, 30_000, 100_000)
-    episode_steps: int = 49
-    obs_size: int = 32
+    episode_steps: int = HEADLINE.episode_steps
+    obs_size: int = HEADLINE.obs_size
     data_policy: str = "colored"
-    train_steps: int = 20_000
+    train_steps: int = HEADLINE.train_steps
     train_minutes: float | None = None
-    batch_size: int = 100
-    rollout: int = 16
+    batch_size: int = HEADLINE.batch_size
+    rollout: int = HEADLINE.rollout_max
+    lr_final: float = HEADLINE.lr_final
     planner: str = DEFAULT_PLANNER
     horizon: int = MPCConfig.horizon
     planner_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -77,11 +88,9 @@ class Grid:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
         if any(d < 1 for d in self.data_steps):
             raise ValueError(f"data_steps must be positive, got {list(self.data_steps)}")
-        if self.episode_steps < 6 + self.rollout:
-            raise ValueError(
-                f"episode_steps={self.episode_steps} is too short: training clips need 6 + "
-                f"rollout ({6 + self.rollout}) frames"
-            )
+        if not isinstance(self.lr_final, int | float) or not 0 <= self.lr_final < float("inf"):
+            raise ValueError(f"lr_final must be a finite number >= 0, got {self.lr_final!r}")
+        check_clip_fits(self.episode_steps, self.rollout, "episode_steps", "rollout")
         if self.train_minutes is not None and not self.train_minutes > 0:
             raise ValueError(f"train_minutes must be positive, got {self.train_minutes!r}")
         MPCConfig(horizon=self.horizon)  # a ValueError now, not after the first cells
@@ -225,6 +234,7 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
                             "steps": grid.train_steps,
                             "batch_size": grid.batch_size,
                             "rollout": grid.rollout,
+                            "lr_final": grid.lr_final,
                         },
                     }
                 )
@@ -256,3 +266,16 @@ def cost(spec: dict[str, Any]) -> tuple[int, int, int]:
     10
     """
     return METHOD_RANK[spec["method"]], int(spec.get("data_steps", 0)), int(spec["seed"])
+
+
+def with_legacy_train(cell: dict[str, Any]) -> dict[str, Any]:
+    """``cell`` (a finished cell read back) with the training settings a VIN cell written
+    before its spec recorded them was trained with (:data:`LEGACY_TRAIN`), so that it
+    matches the spec that names them and no other.
+
+    >>> with_legacy_train({"method": "vin", "train": {"steps": 5}})["train"]
+    {'lr_final': 5e-05, 'steps': 5}
+    """
+    if cell.get("method") != "vin" or not isinstance(cell.get("train"), dict):
+        return cell
+    return {**cell, "train": {**LEGACY_TRAIN, **cell["train"]}}
