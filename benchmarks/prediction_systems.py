@@ -581,6 +581,10 @@ def main(argv: list[str] | None = None) -> int:
     todo = [s for s in args.systems if s not in systems]
     with tempfile.TemporaryDirectory(prefix="vin_prediction_systems_") as tmp:
         for name in progress_bar(todo, desc="systems", unit="system"):
+            now, _ = load_previous(args.json, config)
+            if name in (now or {}).get("systems", {}):  # another run sharing --json did it
+                systems[name] = now["systems"][name]
+                continue
             systems[name] = {"command": record["command"], **run_system(name, args, Path(tmp))}
             vin = systems[name]["summary"]["vin"]
             minutes = systems[name]["training"].get("minutes")
