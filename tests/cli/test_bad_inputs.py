@@ -41,7 +41,10 @@ CASES: list[tuple[list[str], str]] = [
     ([*PLAN, "--env-kwargs", "goal_radius=0"], "goal_radius"),
     ([*PLAN, "--env-kwargs", "radius=100"], "does not fit the 10 x 10 table"),
     ([*PLAN, "--planner", "cem", "--population", "0"], "0"),
-    ([*PLAN, "--model", "OUT"], "--model must be 'oracle', 'pretrained', 'pretrained:SYSTEM' or an existing VIN"),
+    (
+        [*PLAN, "--model", "OUT"],
+        "--model must be 'oracle', 'pretrained', 'pretrained:SYSTEM' or an existing VIN",
+    ),
     (["collect", "--out", "OUT", "--env-kwargs", "goal_radius=-1"], "goal_radius"),
     (["collect", "--out", "OUT", "--env-kwargs", "radius=6"], "radius=6"),
 ]
