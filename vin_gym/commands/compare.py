@@ -171,14 +171,9 @@ def run(args: argparse.Namespace) -> int:
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import PLANNERS, MPCConfig
     from vin_gym.experiments.comparison import report as rep
-    from vin_gym.experiments.comparison.runner import Context, run_cells
-    from vin_gym.experiments.comparison.sb3_runs import (
-        DEFAULT_SB3_RUNS,
-        find_sb3_runs,
-        same_physics,
-        sb3_rows,
-    )
-    from vin_gym.experiments.comparison.specs import Grid, cell_specs, eval_key
+    from vin_gym.experiments.comparison.runner import Context
+    from vin_gym.experiments.comparison.specs import Grid, eval_key
+    from vin_gym.experiments.comparison.sweep import run_comparison
     from vin_gym.locking import hold_directory
     from vin_gym.provenance import provenance
     from vin_model.device import set_threads
@@ -213,37 +208,23 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as held:  # one writer for --work and --out while the cells run
         for path in dict.fromkeys(p.resolve() for p in (args.work, args.out)):
             held.enter_context(hold_directory(path, "comparison"))
-        cells, missing = run_cells(
-            cell_specs(grid, key), args.out, ctx, args.workers, args.force, args.no_run
-        )
-
-        sb3: list[dict] = []
-        sb3_commands: list[str] = []
-        if "sb3" in grid.methods:
-            paths = args.sb3_runs
-            if paths is None:
-                paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
-            with flags_in_errors("sb3_runs"):
-                runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
-            for path in unfinished:
-                print(
-                    f"SB3 run {path} has not finished (no summary.json): left out, "
-                    "see --sb3-partial"
-                )
-            runs = same_physics(runs, key["physics"])
-            if runs:
-                from vin_gym.baselines.summary import runs_provenance
-
-                sb3 = sb3_rows(runs, args.env)
-                sb3_commands = runs_provenance(runs)["commands"]
-            else:
-                print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
-
         record = {
             **provenance(physics=key["physics"]),
             "args": {k: v for k, v in vars(args).items() if k != "run"},
         }
-        results = rep.write_report(cells, sb3, args.out, key, record, sb3_commands, missing)
+        with flags_in_errors("sb3_runs"):
+            results = run_comparison(
+                grid,
+                key,
+                args.out,
+                ctx,
+                sb3_runs=args.sb3_runs,
+                sb3_partial=args.sb3_partial,
+                workers=args.workers,
+                force=args.force,
+                no_run=args.no_run,
+                record=record,
+            )
         report(results, rep.table_rows(results["rows"]), args.json)
         print(f"wrote {args.out / 'compare.md'}, {args.out / 'compare.json'}, {results['plot']}")
     return 0
