@@ -4,7 +4,6 @@ evaluation; the command's flags and exit codes in tests/cli/test_cli_baseline.py
 from __future__ import annotations
 
 import json
-import runpy
 import sys
 from pathlib import Path
 
@@ -176,15 +175,6 @@ def test_missing_sb3_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "stable_baselines3", None)
     with pytest.raises(ImportError, match=r"vin-gym\[sb3\]"):
         require_sb3()
-
-
-def test_compare_with_sb3_example_runs(tmp_path, monkeypatch, capsys):
-    script = ROOT / "examples" / "compare_with_sb3.py"
-    monkeypatch.setattr(sys, "argv", [str(script), "--tiny", "--out", str(tmp_path)])
-    runpy.run_path(str(script), run_name="__main__")
-    out = capsys.readouterr().out
-    assert "random" in out and "ppo-state" in out
-    assert (tmp_path / "ppo_state" / "evaluations.json").is_file()
 
 
 def test_same_seed_same_result(tmp_path):
