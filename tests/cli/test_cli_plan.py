@@ -100,3 +100,23 @@ def test_plan_records_the_episode_and_planner_seeds(tmp_path):
     result = json.loads(out.read_text())
     assert result["seed"] == 5 and result["planner_seed"] == 1
     assert [e["seed"] for e in result["per_episode"]] == [5]
+
+
+def test_plan_refuses_a_checkpoint_of_another_env_naming_the_flag(tmp_path, capsys):
+    from vin_model.checkpoint import save_checkpoint
+    from vin_model.config import VINConfig
+    from vin_model.vin import VIN
+
+    meta = {"env_id": "SeedBilliards-v0", "env_kwargs": {"obs_size": 32}, "n_objects": 3,
+            "obs_size": 32, "max_push": 2.0}  # fmt: skip
+    vin = VIN(VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8))
+    save_checkpoint(tmp_path / "seed", vin, step=1, extra={"meta": meta})
+    argv = ["plan", "--episodes", "1", "--device", "cpu", *TINY, "--model", str(tmp_path / "seed")]
+    assert main([*argv, "--env", "Billiards-v0"]) == 2
+    err = capsys.readouterr().err
+    assert "env_id: checkpoint 'SeedBilliards-v0' vs env 'Billiards-v0'" in err
+    assert "pass --allow-mismatch to plan anyway" in err  # the flag, not the parameter
+    out = tmp_path / "plan.json"
+    with pytest.warns(UserWarning, match="does not fit"):
+        assert main([*argv, "--env", "Billiards-v0", "--allow-mismatch", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["episodes"] == 1
