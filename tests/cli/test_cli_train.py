@@ -20,7 +20,6 @@ def _finite(ckpt: Path) -> bool:
 
 
 def test_the_train_command_exits_non_zero_on_a_diverging_resume(tmp_path, capsys) -> None:
-    from vin_gym.cli import main
     from vin_gym.data import CollectConfig, collect
 
     data = tmp_path / "data"
