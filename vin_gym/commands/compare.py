@@ -15,6 +15,10 @@ placed at the number of environment steps it used:
 * SB3 agents: read from baseline run directories (``vin-gym baseline``), at each of
   their evaluation points.
 
+The MPC agents of the oracle and VIN cells take ``--planner``, ``--horizon`` and the
+planner settings; they replan every step, undiscounted, warm-started (the MPC agent's
+defaults).
+
 Each (method, data budget, seed) cell is written to OUT/cells/NAME.json as it finishes;
 run the same command again (after a crash, a kill, a change of grid) and finished cells
 are reused (``--force`` redoes them), as are collected datasets and trained VINs under
