@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.commands.inspect import summarise
 from vin_gym.data import CollectConfig, DatasetError, collect, import_mat, open_dataset
 from vin_gym.data.storage import file_sha256
+from vin_gym.data.summary import summarise
 
 
 @pytest.fixture

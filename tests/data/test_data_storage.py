@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vin_gym.commands.inspect import summarise
 from vin_gym.data import CollectConfig, DatasetError, collect, open_dataset, verify_dataset
+from vin_gym.data.summary import summarise
 from vin_gym.data.verification import read_npy_header
 
 
