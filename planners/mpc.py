@@ -27,9 +27,8 @@ class MPCConfig:
     """The MPC agent's settings.
 
     Attributes:
-        horizon: Actions per planned sequence (H); 25 steps are 2.5 s of the skill task,
-            long enough to reach the push that moves the target (the README's results
-            compare horizons).
+        horizon: Actions per planned sequence (H); 25 steps (2.5 s of the skill task)
+            reach the push that moves the target.
         action_dim: Action dimension (A).
         replan_every: Optimise every this many steps; execute the plan in between.
         discount: Per-step discount of the planning return (1: plain sum).

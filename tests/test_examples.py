@@ -58,7 +58,8 @@ def test_example_runs(script: str, tmp_path: Path, monkeypatch, capsys) -> None:
         assert "trained 2 steps" in out and "candidate 0 mean position error" in out
         assert any((tmp_path / "wm" / "run" / "checkpoints").iterdir())
     if script == "compare_with_sb3.py":
-        assert "random" in out and (tmp_path / "sb3").is_dir()
+        assert "random" in out and "ppo-state" in out
+        assert (tmp_path / "sb3" / "ppo_state" / "evaluations.json").is_file()
     if script == "systems_gallery.py":
         assert sorted(p.name for p in (tmp_path / "gallery").iterdir()) == [
             "billiards_3.gif",

@@ -134,3 +134,41 @@ def ddp_worker(rank: int, world: int, port: int, run_dir: str, result_dir: str) 
         os.path.join(result_dir, f"rank{rank}.pt"),
     )
     dist.destroy_process_group()
+
+
+# -- the seed's .mat data ----------------------------------------------------------------
+RES, L, R = 32, 10.0, 1.2
+
+
+def seed_draw(positions: np.ndarray) -> np.ndarray:
+    """Frames as the seed's generator draws them, written from its description: pixel
+    (row, col) samples ((col + 0.5) L / RES, (row + 0.5) L / RES); ball i is
+    exp(-((d / r)^2)^4) in channel i, clipped to 1. positions: (T, N, 2)."""
+    centres = (np.arange(RES) + 0.5) * L / RES
+    first, second = np.meshgrid(centres, centres)  # first coordinate varies along columns
+    out = np.zeros((len(positions), RES, RES, 3))
+    for t, frame_positions in enumerate(positions):
+        for i, (x, y) in enumerate(frame_positions):
+            d2 = ((first - x) ** 2 + (second - y) ** 2) / R**2
+            out[t, :, :, i] += np.exp(-(d2**4))
+    return np.minimum(out, 1.0)
+
+
+def seed_episodes(episodes: int, frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SeedBilliards-v0 passive episodes: (seed-style X, seed-style y, our frames)."""
+    env = gym.make("SeedBilliards-v0", disable_env_checker=True)
+    xs, ys, ours = [], [], []
+    for e in range(episodes):
+        obs, info = env.reset(seed=e)
+        states, pixels = [info["states"]], [obs]
+        for _ in range(frames - 1):
+            obs, _, _, _, info = env.step(np.zeros(2))
+            states.append(info["states"])
+            pixels.append(obs)
+        s = np.array(states)
+        y = s.copy()
+        y[..., 2:] *= 0.1  # the seed's velocities are per frame
+        xs.append(seed_draw(s[..., :2]))
+        ys.append(y)
+        ours.append(np.array(pixels))
+    return np.array(xs), np.array(ys), np.array(ours)

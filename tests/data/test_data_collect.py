@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import gymnasium as gym
@@ -153,39 +152,6 @@ def test_pushes_are_held_and_intermittent():
     assert held.sum() > 100  # pushes last several steps
     strength = np.linalg.norm(actions[pushing], axis=1)
     assert strength.min() >= 0.5 - 1e-6 and strength.max() <= 1 + 1e-6
-
-
-def test_cli_collect_and_inspect(tmp_path, capsys):
-    from vin_gym.cli import main
-
-    out, js = tmp_path / "d", tmp_path / "r.json"
-    assert (
-        main(
-            [
-                "collect",
-                "--env",
-                "SeedBilliards-v0",
-                "--episodes",
-                "2",
-                "--steps",
-                "7",
-                "--out",
-                str(out),
-                "--no-progress",
-                "--json",
-                str(js),
-            ]
-        )
-        == 0
-    )
-    assert json.loads(js.read_text())["frames"] == 16
-    assert main(["inspect", str(out)]) == 0
-    assert "SeedBilliards-v0" in capsys.readouterr().out
-    with pytest.raises(SystemExit) as stop:  # refused by the parser
-        main(["collect", "--out", str(out), "--shard", "3/2"])
-    assert stop.value.code == 2
-    assert "--shard" in capsys.readouterr().err
-    assert os.path.exists(out / "manifest.json")
 
 
 @pytest.mark.parametrize("env_id", sorted(vin_gym.ENVIRONMENTS))

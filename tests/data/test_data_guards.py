@@ -1,5 +1,5 @@
-"""Bad data and bad paths end in one clear line (exit 2), never a traceback or a stored
-NaN (issue 14)."""
+"""Bad data is refused with an error naming the value, never a stored NaN (issue 14); the
+command line's exit codes and error lines are tested in tests/cli/test_cli_data.py."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ import numpy as np
 import pytest
 
 import vin_gym  # noqa: F401  (registers the environments)
-from vin_gym.cli import main
 from vin_gym.data import CollectConfig, DatasetError, collect, import_mat, open_dataset
 from vin_gym.data.storage import file_sha256
-
-COLLECT = ["collect", "--episodes", "2", "--steps", "3", "--no-progress"]
+from vin_gym.data.summary import summarise
 
 
 @pytest.fixture
@@ -38,41 +36,17 @@ def _rewrite(root: Path, name: str, change) -> None:
     (root / "manifest.json").write_text(json.dumps(manifest))
 
 
-# -- output paths and env ids ----------------------------------------------------------
-def test_collect_into_a_file_or_an_impossible_directory_is_a_clear_error(tmp_path, capsys):
-    afile = tmp_path / "afile"
-    afile.write_text("x")
-    assert main([*COLLECT, "--out", str(afile)]) == 2
-    assert "is an existing file, not a directory" in capsys.readouterr().err
-    assert main([*COLLECT, "--out", str(afile / "sub")]) == 2
-    assert "cannot be created" in capsys.readouterr().err
-
-
-def test_unknown_env_ids_list_the_registered_ones(tmp_path, capsys):
-    assert main([*COLLECT, "--env", "Nope-v0", "--out", str(tmp_path / "d")]) == 2
-    err = capsys.readouterr().err
-    assert "unknown environment id 'Nope-v0'" in err and "Billiards-v0" in err
-    assert main(["plan", "--env", "Nope-v0", "--episodes", "1"]) == 2
-    assert "SeedBilliards-v0" in capsys.readouterr().err
-    for argv in (["compare"], ["baseline", "--algo", "ppo"], ["demo"]):
-        out = tmp_path / argv[0]
-        assert main([*argv, "--env", "Nope-v0", "--out", str(out)]) == 2
-        assert "unknown environment id 'Nope-v0'" in capsys.readouterr().err
-        assert not out.exists()  # refused before any work
-
-
 # -- non-finite data -------------------------------------------------------------------
-def test_inspect_refuses_non_finite_states_naming_the_episode(dataset, capsys):
+def test_inspect_refuses_non_finite_states_naming_the_episode(dataset):
     _rewrite(dataset, "states", lambda a: a[1].__setitem__((2, 0, 0), np.nan))
-    assert main(["inspect", str(dataset)]) == 2
-    err = capsys.readouterr().err
-    assert "episode 1 holds non-finite states" in err and "states.npy" in err
+    with pytest.raises(DatasetError, match=r"states\.npy: episode 1 holds non-finite states"):
+        summarise(dataset)
 
 
-def test_inspect_refuses_non_finite_actions(dataset, capsys):
+def test_inspect_refuses_non_finite_actions(dataset):
     _rewrite(dataset, "actions", lambda a: a[2].__setitem__((0, 1), np.inf))
-    assert main(["inspect", str(dataset)]) == 2
-    assert "episode 2 holds non-finite actions" in capsys.readouterr().err
+    with pytest.raises(DatasetError, match="episode 2 holds non-finite actions"):
+        summarise(dataset)
 
 
 class NaNStates(gym.Wrapper):
@@ -99,13 +73,13 @@ def test_collect_refuses_non_finite_states_naming_the_episode(tmp_path, monkeypa
 
 
 # -- manifests -------------------------------------------------------------------------
-def test_a_manifest_field_of_the_wrong_type_names_the_file_and_field(dataset, capsys):
+def test_a_manifest_field_of_the_wrong_type_names_the_file_and_field(dataset):
     manifest = json.loads((dataset / "manifest.json").read_text())
     (dataset / "manifest.json").write_text(json.dumps(manifest | {"episode_length": "5"}))
     with pytest.raises(DatasetError, match=r"manifest.json: field 'episode_length' must be an"):
         open_dataset(dataset)
-    assert main(["inspect", str(dataset)]) == 2
-    assert "episode_length" in capsys.readouterr().err
+    with pytest.raises(DatasetError, match="episode_length"):
+        summarise(dataset)
 
 
 def test_a_meta_field_of_the_wrong_type_names_the_field(dataset):
@@ -136,13 +110,12 @@ def _mat(path: Path, x: np.ndarray | None = None, y: np.ndarray | None = None) -
     return path
 
 
-def test_import_mat_of_an_empty_or_foreign_file_is_a_clear_error(tmp_path, capsys):
+def test_import_mat_of_an_empty_or_foreign_file_is_a_clear_error(tmp_path):
     (tmp_path / "empty.mat").write_bytes(b"")
     (tmp_path / "text.mat").write_text("garbage, not MATLAB\n")
     for name in ("empty.mat", "text.mat"):
-        assert main(["import-mat", str(tmp_path / name), "--out", str(tmp_path / name)]) == 2
-        err = capsys.readouterr().err
-        assert name in err and "Traceback" not in err
+        with pytest.raises(DatasetError, match=name):
+            import_mat(tmp_path / name, tmp_path / name.replace(".", "_"))
 
 
 def test_import_mat_refuses_nan_and_out_of_range_frames(tmp_path):
@@ -160,10 +133,10 @@ def test_import_mat_refuses_nan_and_out_of_range_frames(tmp_path):
     assert not (tmp_path / "a").exists() and not (tmp_path / "c").exists()
 
 
-def test_import_mat_refuses_a_ball_larger_than_the_table(tmp_path, capsys):
-    path = _mat(tmp_path / "a.mat")
-    assert main(["import-mat", str(path), "--out", str(tmp_path / "a"), "--radius", "50"]) == 2
-    assert "radius must be in (0, 5)" in capsys.readouterr().err
+def test_import_mat_refuses_a_ball_larger_than_the_table(tmp_path):
+    with pytest.raises(ValueError, match=r"radius must be in \(0, 5\)"):
+        import_mat(_mat(tmp_path / "a.mat"), tmp_path / "a", radius=50)
+    assert not (tmp_path / "a").exists()
 
 
 def test_imported_data_records_its_look(tmp_path):

@@ -7,47 +7,13 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
+from vin_fakes import RES, L, seed_episodes
 
 import vin_gym  # noqa: F401
 from vin_gym.data import ClipDataset, DatasetError, import_mat, open_dataset
 from vin_gym.data.mat import frame_axes_error
 
 scipy_io = pytest.importorskip("scipy.io")
-RES, L, R = 32, 10.0, 1.2
-
-
-def seed_draw(positions: np.ndarray) -> np.ndarray:
-    """Frames as the seed's generator draws them, written from its description: pixel
-    (row, col) samples ((col + 0.5) L / RES, (row + 0.5) L / RES); ball i is
-    exp(-((d / r)^2)^4) in channel i, clipped to 1. positions: (T, N, 2)."""
-    centres = (np.arange(RES) + 0.5) * L / RES
-    first, second = np.meshgrid(centres, centres)  # first coordinate varies along columns
-    out = np.zeros((len(positions), RES, RES, 3))
-    for t, frame_positions in enumerate(positions):
-        for i, (x, y) in enumerate(frame_positions):
-            d2 = ((first - x) ** 2 + (second - y) ** 2) / R**2
-            out[t, :, :, i] += np.exp(-(d2**4))
-    return np.minimum(out, 1.0)
-
-
-def seed_episodes(episodes: int, frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SeedBilliards-v0 passive episodes: (seed-style X, seed-style y, our frames)."""
-    env = gym.make("SeedBilliards-v0", disable_env_checker=True)
-    xs, ys, ours = [], [], []
-    for e in range(episodes):
-        obs, info = env.reset(seed=e)
-        states, pixels = [info["states"]], [obs]
-        for _ in range(frames - 1):
-            obs, _, _, _, info = env.step(np.zeros(2))
-            states.append(info["states"])
-            pixels.append(obs)
-        s = np.array(states)
-        y = s.copy()
-        y[..., 2:] *= 0.1  # the seed's velocities are per frame
-        xs.append(seed_draw(s[..., :2]))
-        ys.append(y)
-        ours.append(np.array(pixels))
-    return np.array(xs), np.array(ys), np.array(ours)
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +70,13 @@ def test_bad_files(tmp_path):
         import_mat(tmp_path / "none.mat", tmp_path / "c")
 
 
-def test_cli_import_mat_then_clips(mat_file, tmp_path, capsys):
-    from vin_gym.cli import main
-
+def test_import_resumes_refuses_other_settings_then_clips(mat_file, tmp_path):
     path = mat_file[0]
     out = tmp_path / "imported"
-    assert main(["import-mat", str(path), "--out", str(out)]) == 0
-    assert main(["import-mat", str(path), "--out", str(out)]) == 0  # resumes: nothing to do
-    assert main(["import-mat", str(path), "--out", str(out), "--dt", "0.05"]) == 2
-    assert "dt: 0.1 on disk vs 0.05 now" in capsys.readouterr().err
+    first = import_mat(path, out)
+    assert import_mat(path, out) == first  # resumes: nothing to do
+    with pytest.raises(DatasetError, match=r"dt: 0\.1 on disk vs 0\.05 now"):
+        import_mat(path, out, dt=0.05)
     clips = ClipDataset(out, visible=4, rollout=2, split="all")
     assert clips[0]["frames"].shape == (4, 32, 32, 3) and len(clips) == 3 * 7
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vin_gym.cli import main
 from vin_gym.data import CollectConfig, DatasetError, collect, minari_export, open_dataset
 from vin_gym.data.minari_export import MissingExtraError, export_minari, minari_episodes
 from vin_gym.task import GoalTask
@@ -119,39 +118,32 @@ def test_default_root_is_minaris(source, tmp_path, monkeypatch):
     assert "plain-v1" in minari.list_local_datasets()
 
 
+def test_a_taken_name_is_refused(source, tmp_path, monkeypatch):
+    export_minari(source, NAME, tmp_path)
+    with pytest.raises(ValueError, match="already exists"):
+        export_minari(source, NAME, tmp_path)
+    assert load(tmp_path, monkeypatch).total_steps == 30
+
+
 def test_relative_root(source, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     export_minari(source, NAME, Path("data") / "minari")
     assert load(Path("data") / "minari", monkeypatch).total_episodes == 3
 
 
-def test_command_line(source, tmp_path, monkeypatch, capsys):
-    out = tmp_path / "r.json"
-    argv = ["export-minari", str(source), "--out", NAME, "--root", str(tmp_path), "--json"]
-    assert main([*argv, str(out)]) == 0
-    assert json.loads(out.read_text())["episodes"] == 3
-    assert load(tmp_path, monkeypatch).total_steps == 30
-    assert main([*argv, str(out)]) == 2  # the name is taken
-    assert "already exists" in capsys.readouterr().err
-
-
 @pytest.mark.parametrize(
     "name", ["random", "billiards random-v0", "a/../b-v0", "/abs/x-v0", "a//b-v0", "x-v"]
 )
-def test_bad_name_is_refused(source, tmp_path, name, capsys):
+def test_bad_name_is_refused(source, tmp_path, name):
     with pytest.raises(ValueError, match=r"not a Minari dataset name.*name-vN"):
         export_minari(source, name, tmp_path)
-    assert main(["export-minari", str(source), "--out", name, "--root", str(tmp_path)]) == 2
-    assert "not a Minari dataset name" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_minari_names_the_extra(source, tmp_path, monkeypatch, capsys):
+def test_missing_minari_names_the_extra(source, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "minari", None)
     with pytest.raises(MissingExtraError, match=r"pip install 'vin-gym\[minari\]'"):
         export_minari(source, NAME, tmp_path)
-    assert main(["export-minari", str(source), "--out", NAME, "--root", str(tmp_path)]) == 2
-    assert "vin-gym[minari]" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "minari", minari)
     monkeypatch.setattr(minari, "__version__", "0.5.3")  # stores frames as JPEG only
     with pytest.raises(MissingExtraError, match=r"minari>=0\.5\.4.*found 0\.5\.3"):

@@ -1,9 +1,9 @@
-"""The SB3 baselines: the command end to end, bad input, fixed-seed evaluation."""
+"""The SB3 baselines through the library: a run end to end, resuming, fixed-seed
+evaluation; the command's flags and exit codes in tests/cli/test_cli_baseline.py."""
 
 from __future__ import annotations
 
 import json
-import runpy
 import sys
 from pathlib import Path
 
@@ -22,35 +22,18 @@ from vin_gym.baselines import (
     write_summary,
 )
 from vin_gym.baselines.sb3 import build_model, make_vec_env, replay_settings
-from vin_gym.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = "--timesteps 256 --eval-at 128 --eval-episodes 2 --n-envs 2".split()
-HP = "--hp n_steps=64 --hp batch_size=64 --hp n_epochs=1".split()
 
 
-@pytest.mark.parametrize(
-    ("obs", "extra"),
-    [("state", HP), ("pixels", [*HP, "--no-progress"])],  # state shows the progress bar
-)
-def test_baseline_command_end_to_end(tmp_path, capsys, obs, extra):
+@pytest.mark.parametrize("obs", ["state", "pixels"])
+def test_a_tiny_run_writes_its_run_directory(tmp_path, obs):
     out = tmp_path / "run"
-    rc = main(
-        [
-            "baseline",
-            "--algo",
-            "ppo",
-            "--obs",
-            obs,
-            "--out",
-            str(out),
-            "--json",
-            str(tmp_path / "s.json"),
-            *TINY,
-            *extra,
-        ]
-    )
-    assert rc == 0
+    summary = train_baseline(
+        BaselineConfig(algo="ppo", obs=obs, out=out, timesteps=256, eval_at=(128,),
+                       eval_episodes=2, n_envs=2, progress=obs == "state",
+                       hyperparams={"n_steps": 64, "batch_size": 64, "n_epochs": 1})
+    )  # fmt: skip
     evaluations = json.loads((out / "evaluations.json").read_text())
     assert [e["target"] for e in evaluations] == [128, 256]
     assert evaluations[-1]["timesteps"] == 256
@@ -62,56 +45,19 @@ def test_baseline_command_end_to_end(tmp_path, capsys, obs, extra):
     assert any((out / "tb").rglob("events.out.tfevents.*"))
     config = json.loads((out / "config.json").read_text())
     assert ("MultiInput" in config["policy"]) == (obs == "pixels")
-    summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["timesteps"] == 256 and summary["obs"] == obs
-    assert "success_rate" in capsys.readouterr().out
+    rates = [e["success_rate"] for e in evaluations]
+    assert [e["success_rate"] for e in summary["evaluations"]] == rates
 
 
 def test_sac_state_tiny(tmp_path):
     out = tmp_path / "sac"
-    rc = main(
-        [
-            "baseline",
-            "--algo",
-            "sac",
-            "--obs",
-            "state",
-            "--out",
-            str(out),
-            "--timesteps",
-            "150",
-            "--eval-at",
-            "100",
-            "--eval-episodes",
-            "2",
-            "--hp",
-            "learning_starts=50",
-            "--hp",
-            "batch_size=32",
-            "--no-progress",
-        ]
-    )
-    assert rc == 0
+    train_baseline(
+        BaselineConfig(algo="sac", obs="state", out=out, timesteps=150, eval_at=(100,),
+                       eval_episodes=2, progress=False,
+                       hyperparams={"learning_starts": 50, "batch_size": 32})
+    )  # fmt: skip
     assert len(json.loads((out / "evaluations.json").read_text())) == 2
-
-
-@pytest.mark.parametrize(
-    ("args", "needle"),
-    [
-        (["--algo", "dqn"], "'dqn'"),
-        (["--algo", "ppo", "--obs", "rgb"], "'rgb'"),
-        (["--algo", "ppo", "--timesteps", "0"], "timesteps"),
-        (["--algo", "ppo", "--hp", "n_stepz=3"], "n_stepz"),
-    ],
-)
-def test_bad_arguments_give_clear_errors(tmp_path, capsys, args, needle):
-    try:  # an unknown --algo or --obs is refused by the parser (its choices)
-        rc = main(["baseline", *args, "--out", str(tmp_path / "r"), "--no-progress"])
-    except SystemExit as stop:
-        rc = stop.code
-    assert rc == 2
-    err = capsys.readouterr().err
-    assert needle in err and "error" in err
 
 
 def test_pixels_agent_sees_stacked_frames_and_the_goal_but_no_state(tmp_path):
@@ -221,12 +167,6 @@ def test_summarize_means_over_seeds(tmp_path):
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["rows"][1]["steps"] == 1000
     with pytest.raises(FileNotFoundError, match=r"config\.json not found"):
         summarize_runs([tmp_path / "out"])
-    # the same from the command line: runs still going (no summary.json) with --partial
-    runs = [str(p) for p in sorted(tmp_path.glob("ppo_state_s*"))]
-    assert main(["baseline-summary", *runs, "--out", str(tmp_path / "cli")]) == 2
-    assert not (tmp_path / "cli").exists()
-    assert main(["baseline-summary", *runs, "--partial", "--out", str(tmp_path / "cli")]) == 0
-    assert "0.70 ± 0.10" in (tmp_path / "cli" / "summary.md").read_text()
 
 
 def test_missing_sb3_names_the_extra(monkeypatch):
@@ -235,15 +175,6 @@ def test_missing_sb3_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "stable_baselines3", None)
     with pytest.raises(ImportError, match=r"vin-gym\[sb3\]"):
         require_sb3()
-
-
-def test_compare_with_sb3_example_runs(tmp_path, monkeypatch, capsys):
-    script = ROOT / "examples" / "compare_with_sb3.py"
-    monkeypatch.setattr(sys, "argv", [str(script), "--tiny", "--out", str(tmp_path)])
-    runpy.run_path(str(script), run_name="__main__")
-    out = capsys.readouterr().out
-    assert "random" in out and "ppo-state" in out
-    assert (tmp_path / "ppo_state" / "evaluations.json").is_file()
 
 
 def test_same_seed_same_result(tmp_path):
@@ -335,10 +266,11 @@ def test_a_killed_run_resumes_from_its_newest_state(tmp_path, monkeypatch):
     assert longer["resumed_from"] == [256, 512] and longer["timesteps"] == 640
 
 
-def test_resume_without_a_run_names_what_is_missing(tmp_path, capsys):
-    rc = main(["baseline", "--algo", "ppo", "--out", str(tmp_path / "none"), "--resume"])
-    assert rc == 2
-    assert "no run to resume" in capsys.readouterr().err
+def test_resume_without_a_run_names_what_is_missing(tmp_path):
+    cfg = BaselineConfig(algo="ppo", out=tmp_path / "none")
+    with pytest.raises(FileNotFoundError, match="no run to resume"):
+        train_baseline(cfg, resume=True)
+    assert not (tmp_path / "none" / "config.json").exists()
 
 
 def test_sac_resume_restores_the_replay_buffer(tmp_path, capsys):
@@ -365,24 +297,15 @@ def test_sac_resume_restores_the_replay_buffer(tmp_path, capsys):
     assert "resuming without a replay buffer" in capsys.readouterr().err
 
 
-def test_a_finished_run_is_not_overwritten_without_resume(tmp_path, capsys):
-    out = tmp_path / "run"
-    args = ["baseline", "--algo", "ppo", "--obs", "state", "--out", str(out), *TINY, *HP]
-    assert main([*args, "--no-progress"]) == 0
+def test_a_finished_run_is_not_overwritten_without_resume(tmp_path):
+    from dataclasses import replace
+
+    cfg = _resumable(tmp_path, timesteps=256, eval_at=(128,), checkpoint_every=None)
+    train_baseline(cfg)
+    out = cfg.out
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert out / "summary.json" in before and out / "model.zip" in before
-    capsys.readouterr()
-    assert main([*args, "--no-progress", "--seed", "1"]) == 2
-    err = capsys.readouterr().err
-    assert "already holds a run" in err and "--resume" in err
+    with pytest.raises(ValueError, match="already holds a run"):
+        train_baseline(replace(cfg, seed=1))
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # nothing overwritten, nothing added
-
-
-def test_baseline_flags_default_to_the_config():
-    # One source for every default: flags left out give BaselineConfig's defaults.
-    from vin_gym.cli import build_parser
-
-    args = build_parser(["baseline"]).parse_args(["baseline", "--algo", "sac"])
-    assert args.config(args) == BaselineConfig(algo="sac")
-    assert BaselineConfig(algo="sac").out == Path("runs/sb3/sac_pixels_s0")

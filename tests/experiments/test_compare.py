@@ -1,16 +1,21 @@
-"""``vin-gym compare`` end to end on tiny budgets, with fake SB3 runs."""
+"""The comparison (``run_comparison``, what ``vin-gym compare`` runs) end to end on tiny
+budgets, with fake SB3 runs; the command's flags and exit codes: tests/cli/test_cli_compare.py."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from vin_gym.cli import main
 from vin_gym.experiments.comparison.report import aggregate
+from vin_gym.experiments.comparison.runner import Context
 from vin_gym.experiments.comparison.runner import load_cell as _load_cell
 from vin_gym.experiments.comparison.sb3_runs import find_sb3_runs, same_physics, sb3_rows
+from vin_gym.experiments.comparison.specs import Grid, eval_key
+from vin_gym.experiments.comparison.sweep import run_comparison
+from vin_gym.seeds import TEST_SEED_BASE
 from vin_gym.utils import write_json
 
 
@@ -44,24 +49,38 @@ def fake_sb3_run(root: Path, seed: int, success: float) -> Path:
     return run
 
 
-TINY = [
-    "compare", "--episodes", "2", "--seeds", "0", "--data-steps", "60",
-    "--episode-steps", "12", "--rollout", "4", "--train-steps", "2", "--batch-size", "4",
-    "--max-episode-steps", "8", "--population", "8", "--elites", "2", "--iterations", "1",
-    "--horizon", "3", "--planner", "cem", "--no-progress",
-]  # fmt: skip
+#: A comparison on tiny budgets: 2 episodes of 8 steps, a 2-step VIN, a 1-iteration CEM.
+TINY = {
+    "seeds": (0,), "data_steps": (60,), "episode_steps": 12, "rollout": 4,
+    "train_steps": 2, "batch_size": 4, "planner": "cem", "horizon": 3,
+    "planner_kwargs": {"population": 8, "elites": 2, "iterations": 1},
+}  # fmt: skip
 
 
-def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
+def compare(
+    work: Path, out: Path, episodes: int = 2, lines: list[str] | None = None, **changes
+) -> tuple[dict, list[str]]:
+    """Run the tiny comparison (``changes`` to its grid, or ``run_comparison``'s keywords);
+    returns the results and the lines it logged (into ``lines`` if given)."""
+    grid_fields = {f.name for f in fields(Grid)}
+    grid = Grid(**(TINY | {k: v for k, v in changes.items() if k in grid_fields}))
+    key = eval_key("Billiards-v0", {}, episodes, TEST_SEED_BASE, max_episode_steps=8)
+    ctx = Context(work=work, device="cpu", threads=1, progress=False)
+    lines = [] if lines is None else lines
+    options = {k: v for k, v in changes.items() if k not in grid_fields}
+    results = run_comparison(grid, key, out, ctx, log=lines.append, **options)
+    return results, lines
+
+
+def test_compare_tiny_run_writes_results_and_resumes(tmp_path):
     sb3 = tmp_path / "sb3"
     for seed, success in ((0, 0.2), (1, 0.4)):
         fake_sb3_run(sb3, seed, success)
     out, work = tmp_path / "results", tmp_path / "work"
-    args = [*TINY, "--work", str(work), "--out", str(out), "--sb3-runs", str(sb3)]
-    assert main([*args, "--json", str(tmp_path / "c.json")]) == 0
+    results, _ = compare(work, out, sb3_runs=[sb3])
     for name in ("compare.md", "compare.json", "compare.png"):
         assert (out / name).stat().st_size > 0
-    results = json.loads((out / "compare.json").read_text())
+    assert json.loads((out / "compare.json").read_text())["rows"] == results["rows"]
     by_method = {r["method"]: r for r in results["rows"]}
     assert set(by_method) == {"random", "zero", "oracle-cem", "vin-cem", "ppo-state"}
     assert by_method["random"]["env_steps"] == 0 and by_method["oracle-cem"]["env_steps"] == 0
@@ -76,30 +95,27 @@ def test_compare_tiny_run_writes_results_and_resumes(tmp_path, capsys):
     (match,) = results["steps_to_match"]  # VIN-MPC against the one SB3 agent
     assert match["agent"] == "ppo-state" and match["vin_steps"] == 60
     assert (match["agent_steps"] is None) == (by_method["vin-cem"]["success_mean"] > 0.3)
-    assert json.loads((tmp_path / "c.json").read_text())["rows"] == results["rows"]
-    capsys.readouterr()
 
     # A second run reuses every finished cell.
-    assert main(args) == 0
-    assert capsys.readouterr().out.count("done before") == 4
+    _, lines = compare(work, out, sb3_runs=[sb3])
+    assert sum("done before" in line for line in lines) == 4
 
-    # --no-run summarizes what is finished and lists the rest (here: seed 1) as missing.
-    assert main([*args, "--seeds", "0", "1", "--no-run"]) == 0
-    assert capsys.readouterr().out.count("left out") == 3
-    results = json.loads((out / "compare.json").read_text())
+    # no_run summarizes what is finished and lists the rest (here: seed 1) as missing.
+    results, lines = compare(work, out, seeds=(0, 1), sb3_runs=[sb3], no_run=True)
+    assert sum("left out" in line for line in lines) == 3
     assert results["missing_cells"] == ["random_s1", "oracle-cem_s1", "vin-cem_d60_s1"]
     assert {r["method"]: r["n_seeds"] for r in results["rows"]}["vin-cem"] == 1
     assert "vin-cem_d60_s1" in (out / "compare.md").read_text()
-    assert main([*args, "--no-run", "--force"]) == 2
+    with pytest.raises(ValueError, match="pass one of them"):
+        compare(work, out, no_run=True, force=True)
 
 
 def test_compare_cells_match_the_direct_evaluation(tmp_path):
     """A cached cell is reused only under the same settings."""
     out = tmp_path / "results"
-    base = [*TINY, "--methods", "random", "--out", str(out), "--work", str(tmp_path)]
-    assert main(base) == 0
+    compare(tmp_path, out, methods=("random",))
     first = json.loads((out / "cells" / "random_s0.json").read_text())
-    assert main([*base[:2], "3", *base[3:]]) == 0  # 3 episodes: a new cell
+    compare(tmp_path, out, episodes=3, methods=("random",))  # 3 episodes: a new cell
     second = json.loads((out / "cells" / "random_s0.json").read_text())
     assert first["episodes"] == 2 and second["episodes"] == 3
     # compare reports on the test episodes by default (vin_gym.seeds)
@@ -132,13 +148,6 @@ def test_sb3_runs_are_found_in_folders(tmp_path):
         find_sb3_runs([tmp_path / "missing"])
 
 
-def test_compare_bad_input(tmp_path, capsys):
-    assert main([*TINY, "--data-steps", "0", "--out", str(tmp_path)]) == 2
-    assert "--data-steps" in capsys.readouterr().err
-    assert main([*TINY, "--episode-steps", "5", "--out", str(tmp_path)]) == 2
-    assert "--episode-steps" in capsys.readouterr().err
-
-
 def test_a_cell_from_other_physics_is_not_reused(tmp_path):
     spec = {
         "name": "random_s0",
@@ -161,24 +170,21 @@ def test_sb3_runs_from_other_physics_are_left_out(tmp_path, capsys):
     assert "does not record" in out and "other physics (before vs now)" in out
 
 
-def test_an_mbrl_cell_learns_online_evaluates_and_is_reused(tmp_path, capsys):
+def test_an_mbrl_cell_learns_online_evaluates_and_is_reused(tmp_path):
     out, work = tmp_path / "results", tmp_path / "work"
-    mbrl = ["episode_steps=12", "seed_episodes=4", "agent_episodes=2", "seed_train_steps=2"]
-    mbrl += ["train_steps=2", "batch_size=4", "rollout_max=4", "eval_episodes=0"]
-    mbrl += ['model={"conv_channels": 4, "hidden": 16, "code_size": 8}']
-    args = [*TINY, "--methods", "mbrl", "--mbrl-steps", "72", "--mbrl", *mbrl]
-    args += ["--work", str(work), "--out", str(out)]
-    assert main(args) == 0
+    mbrl = {"episode_steps": 12, "seed_episodes": 4, "agent_episodes": 2, "seed_train_steps": 2,
+            "train_steps": 2, "batch_size": 4, "rollout_max": 4, "eval_episodes": 0,
+            "model": {"conv_channels": 4, "hidden": 16, "code_size": 8}}  # fmt: skip
+    results, _ = compare(work, out, methods=("mbrl",), mbrl_steps=(72,), mbrl=mbrl)
     cell = json.loads((out / "cells" / "mbrl-cem_d72_s0.json").read_text())
     assert cell["label"] == "vin-mbrl-cem" and cell["env_steps"] == 72
     assert cell["episodes"] == 2 and len(cell["per_episode"]) == 2
     run = work / "mbrl" / "d72_s0"
     assert (run / "mbrl.json").is_file() and cell["run_dir"] == str(run)
-    rows = json.loads((out / "compare.json").read_text())["rows"]
-    assert [r["method"] for r in rows] == ["vin-mbrl-cem"]
+    assert [r["method"] for r in results["rows"]] == ["vin-mbrl-cem"]
     # the run is reused: a forced redo of the cell finds the run finished
     state = (run / "mbrl.json").read_text()
-    assert main([*args, "--force"]) == 0
+    compare(work, out, methods=("mbrl",), mbrl_steps=(72,), mbrl=mbrl, force=True)
     assert (run / "mbrl.json").read_text() == state
 
 

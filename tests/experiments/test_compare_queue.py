@@ -1,5 +1,5 @@
-"""The queue of ``vin-gym compare``: workers, resuming a killed sweep, reusing VIN runs
-only on the same data."""
+"""The queue of the comparison: workers, resuming a killed sweep, reusing VIN runs only on
+the same data."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from test_compare import TINY
+from test_compare import compare
 
-from vin_gym.cli import main
+from vin_gym.data import CollectConfig, collect
 from vin_gym.experiments.comparison import runner
 from vin_gym.experiments.comparison.vin_runs import DATA_RECORD
 
@@ -34,12 +34,11 @@ def results(cell: dict) -> list[tuple]:
     return [tuple(e[k] for k in RESULT) for e in cell["per_episode"]]
 
 
-def test_two_workers_make_the_same_cells_as_one(tmp_path, capsys):
-    base = [*TINY, "--methods", "random", "zero", "oracle", "vin", "--seeds", "0", "1"]
+def test_two_workers_make_the_same_cells_as_one(tmp_path):
+    grid = {"methods": ("random", "zero", "oracle", "vin"), "seeds": (0, 1)}
     for k in (1, 2):
-        args = ["--work", str(tmp_path / f"w{k}"), "--out", str(tmp_path / f"o{k}")]
-        assert main([*base, *args, "--workers", str(k)]) == 0
-    assert "7 cells to run on 2 workers, cheapest first" in capsys.readouterr().out
+        _, lines = compare(tmp_path / f"w{k}", tmp_path / f"o{k}", workers=k, **grid)
+    assert "7 cells to run on 2 workers, cheapest first" in lines
     one, two = cells(tmp_path / "o1"), cells(tmp_path / "o2")
     names = ["random_s0", "random_s1", "zero", "oracle-cem_s0", "oracle-cem_s1"]
     assert sorted(one) == sorted(two) == sorted([*names, "vin-cem_d60_s0", "vin-cem_d60_s1"])
@@ -52,9 +51,9 @@ def test_two_workers_make_the_same_cells_as_one(tmp_path, capsys):
     )
 
 
-def test_a_killed_sweep_resumes_where_it_stopped(tmp_path, monkeypatch, capsys):
-    args = [*TINY, "--methods", "random", "zero", "oracle", "--seeds", "0", "1"]
-    args += ["--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+def test_a_killed_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
+    work, out = tmp_path / "w", tmp_path / "o"
+    grid = {"methods": ("random", "zero", "oracle"), "seeds": (0, 1)}
     ran: list[str] = []
     run_cell = runner.run_cell
 
@@ -65,32 +64,30 @@ def test_a_killed_sweep_resumes_where_it_stopped(tmp_path, monkeypatch, capsys):
         return run_cell(spec, ctx)
 
     monkeypatch.setattr(runner, "run_cell", killed_after_two)
-    assert main(args) == 130
+    with pytest.raises(KeyboardInterrupt):
+        compare(work, out, **grid)
     assert ran == ["random_s0", "zero"]  # cheapest first: not the order of the grid
-    assert sorted(cells(tmp_path / "o")) == ["random_s0", "zero"]
-    first = cells(tmp_path / "o")
-    capsys.readouterr()
+    assert sorted(cells(out)) == ["random_s0", "zero"]
+    first = cells(out)
 
     monkeypatch.setattr(runner, "run_cell", run_cell)
-    assert main(args) == 0
-    out = capsys.readouterr().out
-    assert out.count("done before") == 2
-    assert [line.split()[1] for line in out.splitlines() if line.startswith("cell ")][2:] == [
+    _, lines = compare(work, out, **grid)
+    assert sum("done before" in line for line in lines) == 2
+    assert [line.split()[1] for line in lines if line.startswith("cell ")][2:] == [
         "random_s1",
         "oracle-cem_s0",
         "oracle-cem_s1",
     ]
-    done = cells(tmp_path / "o")
+    done = cells(out)
     assert len(done) == 5 and done["zero"] == first["zero"]
 
 
 def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
-    work = tmp_path / "w"
-    args = [*TINY, "--methods", "vin", "--work", str(work), "--out", str(tmp_path / "o")]
-    assert main(args) == 0
+    work, out = tmp_path / "w", tmp_path / "o"
+    compare(work, out, methods=("vin",))
     base = work / "vin" / "colored_d60_s0"
     record = json.loads((base / DATA_RECORD).read_text())
-    cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
+    cell = cells(out)["vin-cem_d60_s0"]
     assert cell["run_dir"] == str(base)
     assert cell["data_fingerprint"] == record["data_fingerprint"]
     assert record["physics"] == cell["eval"]["physics"]
@@ -98,9 +95,9 @@ def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
     # A run recorded as trained on other data: left alone, the cell trains beside it.
     (base / DATA_RECORD).write_text(json.dumps({**record, "data_fingerprint": "other"}))
     capsys.readouterr()
-    assert main([*args, "--force"]) == 0
+    compare(work, out, methods=("vin",), force=True)
     assert "was trained on other data or settings: not reused" in capsys.readouterr().out
-    cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
+    cell = cells(out)["vin-cem_d60_s0"]
     assert cell["run_dir"] == f"{base}_{record['data_fingerprint']}"
     assert json.loads((base / DATA_RECORD).read_text())["data_fingerprint"] == "other"
 
@@ -119,57 +116,62 @@ def test_a_vin_run_from_other_data_is_not_reused(tmp_path, capsys):
 def test_a_vin_run_with_other_settings_is_not_resumed(tmp_path, capsys):
     """A cell of another ``lr_final`` on the same data trains beside the old run (which
     could not be resumed with it), and the old cell is not read back for it."""
-    work = tmp_path / "w"
-    args = [*TINY, "--methods", "vin", "--work", str(work), "--out", str(tmp_path / "o")]
-    assert main([*args, "--lr-final", "5e-5"]) == 0
+    work, out = tmp_path / "w", tmp_path / "o"
+    compare(work, out, methods=("vin",), lr_final=5e-5)
     base = work / "vin" / "colored_d60_s0"
-    assert cells(tmp_path / "o")["vin-cem_d60_s0"]["run_dir"] == str(base)
+    assert cells(out)["vin-cem_d60_s0"]["run_dir"] == str(base)
     capsys.readouterr()
-    assert main(args) == 0  # the recipe's lr_final, 1e-4
+    compare(work, out, methods=("vin",))  # the recipe's lr_final, 1e-4
     assert "was trained on other data or settings: not reused" in capsys.readouterr().out
-    cell = cells(tmp_path / "o")["vin-cem_d60_s0"]
+    cell = cells(out)["vin-cem_d60_s0"]
     record = json.loads((base / DATA_RECORD).read_text())
     assert cell["run_dir"] == f"{base}_{record['data_fingerprint']}"
     assert cell["train"]["lr_final"] == 1e-4
-    assert main([*args, "--lr-final", "5e-5"]) == 0  # the first run is reused again
-    assert cells(tmp_path / "o")["vin-cem_d60_s0"]["run_dir"] == str(base)
+    compare(work, out, methods=("vin",), lr_final=5e-5)  # the first run is reused again
+    assert cells(out)["vin-cem_d60_s0"]["run_dir"] == str(base)
 
 
 def _manifest(work: Path) -> dict:
     return json.loads((work / "data" / "colored_d60_s0" / "manifest.json").read_text())
 
 
-def test_a_failing_cell_does_not_stop_the_others(tmp_path, capsys):
+def test_a_failing_cell_does_not_stop_the_others(tmp_path):
     work, out = tmp_path / "w", tmp_path / "o"
-    other = ["collect", "--episodes", "1", "--steps", "12", "--obs-size", "48", "--no-progress"]
-    assert main([*other, "--out", str(work / "data" / "colored_d60_s0")]) == 0
-    args = [*TINY, "--methods", "random", "oracle", "vin", "--workers", "2"]
-    assert main([*args, "--work", str(work), "--out", str(out)]) == 2  # its data dir is taken
-    captured = capsys.readouterr()
-    assert "cell vin-cem_d60_s0: failed" in captured.out
-    assert "colored_d60_s0" in captured.err
+    other = CollectConfig("Billiards-v0", {"obs_size": 48}, episodes=1, steps=12, progress=False)
+    collect(other, work / "data" / "colored_d60_s0")  # its data dir is taken
+    grid = {"methods": ("random", "oracle", "vin"), "workers": 2}
+    lines: list[str] = []
+    with pytest.raises(ValueError, match="colored_d60_s0"):
+        compare(work, out, lines=lines, **grid)
+    assert "cell vin-cem_d60_s0: failed" in " ".join(lines)
     assert sorted(cells(out)) == ["oracle-cem_s0", "random_s0"]
 
 
 @pytest.mark.slow
-def test_a_sweep_killed_with_sigkill_resumes(tmp_path, capsys):
-    """The whole process group killed mid-sweep: no cell half-written, the rest redone."""
-    args = [*TINY, "--methods", "random", "zero", "oracle", "--seeds", "0", "1", "2", "3"]
-    args += ["--episodes", "10", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+def test_a_sweep_killed_with_sigkill_resumes(tmp_path):
+    """The whole process group killed mid-sweep: no cell half-written, the rest redone.
+    (The sweep runs as a command in its own process group, so that it can be killed.)"""
+    work, out = tmp_path / "w", tmp_path / "o"
+    tiny = [
+        "compare", "--seeds", "0", "1", "2", "3", "--methods", "random", "zero", "oracle",
+        "--episodes", "10", "--max-episode-steps", "8", "--population", "8", "--elites",
+        "2", "--iterations", "1", "--horizon", "3", "--planner", "cem", "--no-progress",
+        "--workers", "2", "--device", "cpu", "--work", str(work), "--out", str(out),
+    ]  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vin_gym.cli", *args, "--workers", "2"],
+        [sys.executable, "-m", "vin_gym.cli", *tiny],
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while not list((tmp_path / "o" / "cells").glob("*.json")) and time.monotonic() < deadline:
+    while not list((out / "cells").glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    before = cells(tmp_path / "o", killed=True)  # each file parses: written whole or not at all
+    before = cells(out, killed=True)  # each file parses: written whole or not at all
     assert 1 <= len(before) < 9
-    capsys.readouterr()
-    assert main(args) == 0
-    assert capsys.readouterr().out.count("done before") == len(before)
-    assert len(cells(tmp_path / "o", killed=True)) == 9
+    grid = {"methods": ("random", "zero", "oracle"), "seeds": (0, 1, 2, 3)}
+    _, lines = compare(work, out, episodes=10, **grid)
+    assert sum("done before" in line for line in lines) == len(before)
+    assert len(cells(out, killed=True)) == 9

@@ -12,7 +12,6 @@ import pytest
 import torch
 from safetensors.numpy import load_file
 
-from vin_gym.cli import main
 from vin_gym.data import open_dataset
 from vin_gym.data.policies import ColoredNoisePolicy
 from vin_gym.experiments import mbrl
@@ -169,31 +168,6 @@ def test_config_rejects_budgets_that_do_not_fit() -> None:
         replace(TINY, rollout_max=8)
     with pytest.raises(ValueError, match="obs_size"):
         replace(TINY, env_kwargs={"obs_size": 64})
-
-
-def test_command_line_fills_the_config_and_refuses_a_changed_resume(
-    full_run, capsys, monkeypatch, tmp_path
-) -> None:
-    import vin_gym.experiments.mbrl as mbrl
-
-    configs: list[MBRLConfig] = []
-    monkeypatch.setattr(
-        mbrl, "run_mbrl", lambda c, *a, **k: configs.append(c) or {"iterations": []}
-    )
-    argv = [
-        *("mbrl", "--out", str(tmp_path / "x"), "--env-kwargs", "initial_speed=0", "damping=1.0"),
-        *("--population", "50", "--no-show-goal", "--env-steps", "40000"),
-    ]
-    assert main(argv) == 0
-    monkeypatch.undo()
-    (config,) = configs  # the planner flags are plan's: --population, not --planner-kwargs
-    assert config.env_kwargs == {"initial_speed": 0, "damping": 1.0}
-    assert config.planner_kwargs == {"population": 50, "elites": 10, "iterations": 3}
-    assert config.env_steps == 40000 and config.show_goal is False
-    assert config.seed_episodes == MBRLConfig().seed_episodes
-    run, _ = full_run
-    assert main(["mbrl", "--out", str(run), "--resume", "--no-progress"]) == 2
-    assert "another configuration" in capsys.readouterr().err
 
 
 def test_explorer_adds_seeded_noise_to_the_agents_actions() -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from vin_gym.baselines.callbacks import EVAL_SEED_BASE, eval_seeds
-from vin_gym.cli import build_parser, main
+from vin_gym.cli import build_parser
 from vin_gym.experiments.mbrl_config import MBRLConfig
 from vin_gym.seeds import (
     DEV_SEED_BASE,
@@ -138,19 +137,26 @@ def test_default_evaluations_use_development_episodes():
     assert compare.seed_base == TEST_SEED_BASE
 
 
-def test_plan_planner_seed_is_apart_from_the_episodes(tmp_path):
-    tiny = ["--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3"]
-    runs = {}
+def test_plan_planner_seed_is_apart_from_the_episodes():
+    import gymnasium as gym
+    import torch
+
+    from vin_gym.experiments.episodes import MPCPolicy, run_episodes
+    from vin_gym.experiments.models import load_world_model
+    from vin_gym.experiments.pipeline import make_agent
+
+    tiny = {"population": 8, "elites": 2, "iterations": 1}
+    returns = {}
     for planner_seed in (0, 1):
-        out = tmp_path / f"p{planner_seed}.json"
-        argv = ["plan", "--episodes", "1", "--seed", "5", "--planner-seed", str(planner_seed)]
-        assert main([*argv, *tiny, "--no-progress", "--json", str(out)]) == 0
-        runs[planner_seed] = json.loads(out.read_text())
-    for planner_seed, result in runs.items():
-        assert result["seed"] == 5 and result["planner_seed"] == planner_seed
-        assert [e["seed"] for e in result["per_episode"]] == [5]
+        env = gym.make("Billiards-v0", obs_mode="state")
+        model = load_world_model("oracle", env, torch.device("cpu"))
+        agent = make_agent(model, "icem", tiny, 3, planner_seed)
+        episodes, _ = run_episodes(env, MPCPolicy(env, agent), [5], progress=False)
+        env.close()
+        assert [e["seed"] for e in episodes] == [5]
+        returns[planner_seed] = episodes[0]["return"]
     # same episode, other planner seed: other actions, so another return
-    assert runs[0]["mean_return"] != runs[1]["mean_return"]
+    assert returns[0] != returns[1]
 
 
 def test_sb3_evaluations_stay_on_development_episodes():

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
-from planners import CEM, ICEM, CEMConfig, ICEMConfig, MPCAgent, MPCConfig
+from planners import CEM, ICEM, CEMConfig, ICEMConfig, MPCAgent, MPCConfig, WorldModel
 from vin_gym.experiments.episodes import MPCPolicy, goal_fns, run_episode, summarize
 from vin_gym.oracle import OracleWorldModel
 
@@ -170,3 +170,35 @@ def test_run_episode_takes_any_policy_and_an_mpc_agent_through_mpc_policy():
     assert {**wrapped, "decision_s": 0} == {**again, "decision_s": 0}
     assert wrapped["decisions"] == 4 and len(frames) == wrapped["steps"] + 1
     assert frames[0].shape == env.render().shape
+
+
+def test_mpc_over_a_tiny_untrained_vin():
+    from vin_model.config import VINConfig
+    from vin_model.vin import VIN
+    from vin_model.world_model import VINWorldModel
+
+    torch.manual_seed(0)
+    config = VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8)
+    model = VINWorldModel(VIN(config), device="cpu")
+    assert isinstance(model, WorldModel)
+    env = gym.make("Billiards-v0", obs_size=32)
+    optimizer = CEM(
+        -1.0,
+        1.0,
+        CEMConfig(population=16, elites=4, iterations=2),
+        torch.Generator().manual_seed(0),
+    )
+    agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=4))
+    obs, info = env.reset(seed=0)
+    agent.reset(*goal_fns(env, info["goal"], model.device))
+    actions = []
+    for _ in range(8):
+        action = agent.act(obs, info)
+        actions.append(action)
+        obs, _, terminated, truncated, info = env.step(action)
+        assert not terminated
+    # 6 frames of history: the first 5 steps push nothing, then it plans every step.
+    assert all(np.array_equal(a, np.zeros(2)) for a in actions[:5])
+    assert len(agent.decision_times) == 3
+    assert all(np.all(np.abs(a) <= 1) for a in actions)
+    env.close()

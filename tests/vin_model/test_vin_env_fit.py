@@ -3,7 +3,6 @@ planner over a broken model is an error, not a plan (issue 14 item 2)."""
 
 from __future__ import annotations
 
-import json
 import warnings
 
 import gymnasium as gym
@@ -13,7 +12,6 @@ import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
 from planners import CEM, CEMConfig, MPCAgent, MPCConfig
-from vin_gym.cli import main
 from vin_gym.env_record import EnvRecord
 from vin_model import VIN, VINConfig, VINWorldModel, save_checkpoint
 from vin_model.checkpoint import read_config
@@ -33,8 +31,6 @@ BILLIARDS_META = {
     "obs_size": 32,
     "max_push": 2.0,
 }
-PLAN = ["plan", "--episodes", "1", "--device", "cpu", "--population", "4", "--elites", "2"]
-PLAN += ["--iterations", "1", "--horizon", "2"]
 
 
 def checkpoint(path, meta):
@@ -111,24 +107,32 @@ def test_datasets_record_the_goal_ring_and_background(tmp_path) -> None:
     assert EnvRecord.from_meta(meta).show_goal is True
 
 
-def test_plan_refuses_a_checkpoint_that_does_not_fit(tmp_path, capsys) -> None:
+def _plan_model(ckpt, env_id: str, allow_mismatch: bool = False, **task):
+    """The world model plan would load from ``ckpt`` for ``env_id`` (frames as the VIN
+    learned them, what ``task`` sets winning)."""
+    from vin_gym.experiments.models import load_world_model
+    from vin_gym.experiments.pipeline import vin_env_kwargs
+
+    env = gym.make(env_id, obs_mode="pixels", **(vin_env_kwargs(ckpt, task) | task))
+    return load_world_model(str(ckpt), env, torch.device("cpu"), allow_mismatch)
+
+
+def test_plan_refuses_a_checkpoint_that_does_not_fit(tmp_path) -> None:
     checkpoint(tmp_path / "seed", SEED_META)
     checkpoint(tmp_path / "three", BILLIARDS_META)
-    assert main([*PLAN, "--model", str(tmp_path / "seed"), "--env", "Billiards-v0"]) == 2
-    err = capsys.readouterr().err
-    assert "env_id: checkpoint 'SeedBilliards-v0' vs env 'Billiards-v0'" in err
-    assert "pass --allow-mismatch to plan anyway" in err  # the flag, not the parameter
-    assert main([*PLAN, "--model", str(tmp_path / "seed"), "--env", "Springs-v0"]) == 2
-    assert main([*PLAN, "--model", str(tmp_path / "three"), "--n-objects", "5"]) == 2
-    assert "n_objects: checkpoint 3 vs env 5" in capsys.readouterr().err
-    out = tmp_path / "plan.json"
-    argv = [*PLAN, "--model", str(tmp_path / "three"), "--n-objects", "5", "--allow-mismatch"]
+    message = r"env_id: checkpoint 'SeedBilliards-v0' vs env 'Billiards-v0'.*allow_mismatch"
+    with pytest.raises(ValueError, match=message):
+        _plan_model(tmp_path / "seed", "Billiards-v0")
+    with pytest.raises(ValueError, match="env_id: checkpoint 'SeedBilliards-v0'"):
+        _plan_model(tmp_path / "seed", "Springs-v0")
+    with pytest.raises(ValueError, match="n_objects: checkpoint 3 vs env 5"):
+        _plan_model(tmp_path / "three", "Billiards-v0", n_objects=5)
     with pytest.warns(UserWarning, match="does not fit"):
-        assert main([*argv, "--json", str(out)]) == 0
-    assert json.loads(out.read_text())["episodes"] == 1
+        model = _plan_model(tmp_path / "three", "Billiards-v0", allow_mismatch=True, n_objects=5)
+    assert isinstance(model, VINWorldModel)
 
 
-def test_plan_refuses_a_model_with_nan_weights(tmp_path, capsys) -> None:
+def test_plan_refuses_a_model_with_nan_weights(tmp_path) -> None:
     ckpt = checkpoint(tmp_path, BILLIARDS_META)
     from safetensors.torch import load_file, save_file
 
@@ -136,8 +140,8 @@ def test_plan_refuses_a_model_with_nan_weights(tmp_path, capsys) -> None:
     for v in weights.values():
         v.fill_(float("nan"))
     save_file(weights, str(ckpt / "model.safetensors"))
-    assert main([*PLAN, "--model", str(tmp_path)]) == 2
-    assert "fails its sha256 checksum" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="fails its sha256 checksum"):
+        _plan_model(tmp_path, "Billiards-v0")
 
 
 class NaNModel:

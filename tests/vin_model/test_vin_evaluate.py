@@ -1,8 +1,8 @@
-"""Evaluation against baselines, and the train/evaluate commands end to end."""
+"""Evaluation against baselines, and the split that training draws and evaluation reads;
+the train and evaluate commands end to end are in tests/cli/test_cli_train.py."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -67,14 +67,15 @@ def dataset(tmp_path_factory) -> Path:
 
 
 def test_train_seed_draws_the_split_and_evaluate_reads_it(tmp_path: Path, dataset: Path) -> None:
-    from vin_gym.cli import main
     from vin_gym.data.clips import split_episodes
+    from vin_gym.experiments.training import train_on_data
     from vin_model.checkpoint import recorded_split
+    from vin_model.training import TrainConfig
 
     run = tmp_path / "run"
-    argv = ["train", "--data", str(dataset), "--out", str(run), "--steps", "1", "--seed", "5"]
-    small = ["--batch-size", "4", "--rollout", "2", "--rollout-max", "4", "--hidden", "16"]
-    assert main([*argv, *small, "--val-fraction", "0.4", "--no-progress"]) == 0
+    cfg = TrainConfig(steps=1, seed=5, batch_size=4, rollout_start=2, rollout_max=4,
+                      progress=False, device="cpu")  # fmt: skip
+    train_on_data([dataset], run, cfg, model={"hidden": 16}, val_fraction=0.4)
     split = read_config(run)["split"]
     expected = split_episodes(6, 0.4, seed=5)["val"].tolist()
     assert split == {"seed": 5, "val_fraction": 0.4, "val_episodes": expected}
@@ -83,118 +84,19 @@ def test_train_seed_draws_the_split_and_evaluate_reads_it(tmp_path: Path, datase
     assert recorded_split(run, 0.1, 2) == (0.1, 2)
 
 
-def test_train_and_evaluate_commands(tmp_path: Path, dataset: Path) -> None:
-    from vin_gym.cli import main
-
-    run = tmp_path / "run"
-    common = [
-        "--data",
-        str(dataset),
-        "--batch-size",
-        "4",
-        "--no-progress",
-        "--rollout",
-        "2",
-        "--rollout-max",
-        "4",
-    ]
-    assert (
-        main(
-            [
-                "train",
-                *common,
-                "--out",
-                str(run),
-                "--steps",
-                "3",
-                "--hidden",
-                "16",
-                "--conv-channels",
-                "4",
-                "--code-size",
-                "8",
-                "--val-fraction",
-                "0.2",
-                "--json",
-                str(tmp_path / "train.json"),
-            ]
-        )
-        == 0
-    )
-    assert json.loads((tmp_path / "train.json").read_text())["step"] == 3
-    # --seed 0 (the default) drew the split; the checkpoint records it for evaluate
-    split = read_config(run)["split"]
-    assert split == {"seed": 0, "val_fraction": 0.2, "val_episodes": [3]}
-    assert main(["train", *common, "--out", str(run), "--steps", "3"]) == 2  # exists: no resume
-    abl = tmp_path / "norel"
-    assert (
-        main(
-            [
-                "train",
-                *common,
-                "--out",
-                str(abl),
-                "--steps",
-                "1",
-                "--no-relations",
-                "--hidden",
-                "16",
-                "--conv-channels",
-                "4",
-                "--code-size",
-                "8",
-            ]
-        )
-        == 0
-    )
-    out = tmp_path / "eval.json"
-    assert (
-        main(
-            [
-                "evaluate",
-                "--checkpoint",
-                str(run),
-                "--data",
-                str(dataset),
-                "--horizon",
-                "100",
-                "--ablation",
-                str(abl),
-                "--split",
-                "all",
-                "--batch-size",
-                "8",
-                "--no-progress",
-                "--json",
-                str(out),
-                "--out",
-                str(tmp_path / "ev"),
-            ]
-        )
-        == 0
-    )
-    result = json.loads(out.read_text())
-    assert result["horizon"] == 24  # capped by 30-frame episodes
-    assert len(result["mse_per_step"]) == 24
-    assert set(result["baselines"]) == {"constant_position", "constant_velocity"}
-    assert set(result["models"]) == {"VIN", "VIN without relations"}
-    for name in ("error_vs_step.png", "trajectories.gif"):
-        assert (tmp_path / "ev" / name).stat().st_size > 0
-
-
 def test_the_progress_bar_counts_toward_the_real_budget(
     tmp_path: Path, dataset: Path, capsys, monkeypatch
 ):
-    """A time cap without --steps once showed a bar toward 10^9 steps."""
+    """A time cap without a step budget once showed a bar toward 10^9 steps."""
     import sys
 
-    from vin_gym.cli import main
+    from vin_gym.experiments.training import train_on_data
+    from vin_model.training import TrainConfig
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # bars are drawn on terminals only
-
-    argv = ["train", "--data", str(dataset), "--out", str(tmp_path / "run"), "--batch-size", "4"]
-    small = ["--rollout", "2", "--rollout-max", "4", "--hidden", "16", "--conv-channels", "4"]
-    assert main([*argv, *small, "--max-minutes", "0.0001"]) == 0
+    cfg = TrainConfig(batch_size=4, rollout_start=2, rollout_max=4, max_minutes=0.0001,
+                      progress=True, device="cpu")  # fmt: skip
+    train_on_data([dataset], tmp_path / "run", cfg, model={"hidden": 16, "conv_channels": 4})
     err = capsys.readouterr().err
-    assert "/10000 " in err and "1000000000" not in err  # the default --steps budget
+    assert "/10000 " in err and "1000000000" not in err  # the default steps budget
     assert "--max-minutes cap" in err and "not the fixed-step run" in err

@@ -102,35 +102,6 @@ def test_the_best_checkpoint_is_kept_apart_from_the_rotation(tmp_path) -> None:
     assert best_checkpoint(tmp_path).name == "step_00000002"
 
 
-def test_the_train_command_exits_non_zero_on_a_diverging_resume(tmp_path, capsys) -> None:
-    from vin_gym.cli import main
-    from vin_gym.data import CollectConfig, collect
-
-    data = tmp_path / "data"
-    collect(
-        CollectConfig(
-            "Billiards-v0", {"obs_size": 32}, "random", episodes=4, steps=15, progress=False
-        ),
-        data,
-    )
-    run = tmp_path / "run"
-    common = ["train", "--data", str(data), "--out", str(run), "--batch-size", "4",
-              "--rollout", "2", "--rollout-max", "4", "--hidden", "16", "--conv-channels",
-              "4", "--code-size", "8", "--val-fraction", "0", "--device", "cpu",
-              "--checkpoint-every", "5", "--no-progress"]  # fmt: skip
-    assert main([*common, "--steps", "10"]) == 0
-    good = list_checkpoints(run)
-    capsys.readouterr()
-    assert main([*common, "--steps", "10", "--resume", "--lr", "1e30"]) == 2  # a changed lr
-    assert "or pass --allow-changes to change them" in capsys.readouterr().err  # the flag
-    code = main([*common, "--steps", "30", "--resume", "--lr", "1e30", "--allow-changes"])
-    assert code == 3
-    assert "with a lower --lr (--resume with --allow-changes)" in capsys.readouterr().err
-    assert list_checkpoints(run) == good and all(_finite(p) for p in good)
-    missing = ["--steps", "10", "--resume", "--out", str(tmp_path / "x")]
-    assert main([*common, *missing]) == 2  # --resume on nothing
-
-
 # -- item 2: weights verified ----------------------------------------------------------
 def test_a_flipped_byte_in_the_weights_is_refused(tmp_path) -> None:
     ckpt = save_checkpoint(tmp_path, VIN(TINY), 1)

@@ -219,7 +219,23 @@ def add_planner_settings_args(parser: argparse.ArgumentParser) -> None:
     )
     configs = [PLANNERS[name][1] for name in PLANNER_NAMES]
     labels = {PLANNERS[name][1]: name for name in PLANNER_NAMES}
-    add_dataclass_args(group, *configs, labels=labels)
+    add_dataclass_args(group, *configs, labels=labels, metavars=_PLANNER_METAVARS)
+
+
+#: Short names for the planner settings' values, so that each help starts beside its flag.
+_PLANNER_METAVARS = {
+    "population": "N",
+    "elites": "N",
+    "iterations": "N",
+    "alpha": "A",
+    "init_std": "X",
+    "min_std": "X",
+    "beta": "B",
+    "population_decay": "X",
+    "keep_elites": "F",
+    "temperature": "T",
+    "noise_std": "X",
+}
 
 
 def mpc_settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -15,6 +15,10 @@ placed at the number of environment steps it used:
 * SB3 agents: read from baseline run directories (``vin-gym baseline``), at each of
   their evaluation points.
 
+The MPC agents of the oracle and VIN cells take ``--planner``, ``--horizon`` and the
+planner settings; they replan every step, undiscounted, warm-started (the MPC agent's
+defaults).
+
 Each (method, data budget, seed) cell is written to OUT/cells/NAME.json as it finishes;
 run the same command again (after a crash, a kill, a change of grid) and finished cells
 are reused (``--force`` redoes them), as are collected datasets and trained VINs under
@@ -37,10 +41,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vin_gym.commands.common import (
+    PLANNER_NAMES,
     add_device_args,
     add_env_kwargs_arg,
     add_json_arg,
-    add_planner_args,
+    add_planner_settings_args,
     env_kwargs_from,
     mpc_settings,
     planner_settings,
@@ -55,24 +60,41 @@ if TYPE_CHECKING:
 HELP = "the headline experiment: VIN-MPC vs random, oracle-MPC and SB3 agents"
 
 
+#: What ``vin-gym compare --help`` says before the flags (the module's docstring says more).
+DESCRIPTION = """\
+vin-gym compare: VIN-MPC against random actions, doing nothing, oracle-MPC and SB3
+agents, on the same episodes (i resets with seed --seed-base + i), each placed at the
+environment steps it used. Each cell (method, data budget, seed) is written to OUT/cells
+as it finishes and reused when the command runs again, as are the datasets and VINs
+under --work. The summary: OUT/compare.md, compare.json and compare.png.
+"""
+
+
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    from planners import MPCConfig
     from vin_gym.experiments.comparison.sb3_runs import DEFAULT_SB3_RUNS
     from vin_gym.experiments.comparison.specs import METHODS, Grid
+    from vin_gym.experiments.episodes import DEFAULT_PLANNER
     from vin_gym.seeds import TEST_SEED_BASE
 
-    p = sub.add_parser(
-        name,
-        help=HELP,
-        description=__doc__,
-    )
-    p.add_argument("--env", default="Billiards-v0", help="environment id")
-    add_env_kwargs_arg(p)
-    p.add_argument("--episodes", type=int, default=50, help="evaluation episodes per cell")
-    p.add_argument(
+    p = sub.add_parser(name, help=HELP, description=DESCRIPTION, usage="%(prog)s [options]")
+    ev = p.add_argument_group("evaluation episodes")
+    ev.add_argument("--env", default="Billiards-v0", help="environment id")
+    add_env_kwargs_arg(ev)
+    ev.add_argument("--episodes", type=int, default=50, metavar="N", help="episodes per cell")
+    ev.add_argument(
         "--seed-base",
         type=int,
         default=TEST_SEED_BASE,
-        help="episode i resets with this + i (default: the test episodes)",
+        metavar="S",
+        help="episode i: seed S + i (default: the test episodes)",
+    )
+    ev.add_argument(
+        "--max-episode-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="episode step limit (default: the env's, 100)",
     )
     grid = p.add_argument_group("the grid of cells")
     add_dataclass_args(
@@ -80,52 +102,59 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         Grid,
         skip=("planner", "horizon", "planner_kwargs"),
         choices={"data_policy": ("random", "colored", "pushes"), "methods": METHODS},
+        metavars=GRID_METAVARS,
     )
-    add_planner_args(p)
-    p.add_argument(
-        "--max-episode-steps",
-        type=int,
-        default=None,
-        help="evaluation episode step limit (default: the env's, 100)",
+    mpc = p.add_argument_group("MPC agent (oracle and VIN cells)")
+    mpc.add_argument(
+        "--planner",
+        default=DEFAULT_PLANNER,
+        choices=PLANNER_NAMES,
+        metavar="P",
+        help=f"optimizer: {', '.join(PLANNER_NAMES)} (default: %(default)s)",
     )
-    p.add_argument(
+    add_dataclass_args(mpc, MPCConfig, only=("horizon",), metavars={"horizon": "H"})
+    add_planner_settings_args(p)
+    sb3 = p.add_argument_group("SB3 agents")
+    sb3.add_argument(
         "--sb3-runs",
         type=Path,
         nargs="*",
         default=None,
         metavar="DIR",
-        help=f"SB3 run directories, or folders of them (default: {DEFAULT_SB3_RUNS} if present)",
+        help=f"runs of vin-gym baseline, or folders of them (default: {DEFAULT_SB3_RUNS})",
     )
-    p.add_argument(
-        "--sb3-partial",
-        action="store_true",
-        help="also read SB3 runs still going (by default only finished runs, with summary.json)",
+    sb3.add_argument(
+        "--sb3-partial", action="store_true", help="also read runs still going (no summary.json)"
     )
-    p.add_argument(
-        "--work", type=Path, default=Path("runs/compare"), help="datasets and VIN runs go here"
+    files = p.add_argument_group("files and running")
+    files.add_argument(
+        "--work",
+        type=Path,
+        default=Path("runs/compare"),
+        metavar="DIR",
+        help="datasets and VIN runs go here",
     )
-    p.add_argument(
+    files.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="results directory (default: WORK/results, WORK being --work)",
+        metavar="DIR",
+        help="results directory (default: WORK/results)",
     )
-    p.add_argument(
+    files.add_argument(
         "--workers",
         type=int,
         default=1,
         metavar="K",
-        help="run the missing cells on K worker processes, cheapest first",
+        help="run the missing cells on K processes, cheapest first",
     )
-    p.add_argument("--force", action="store_true", help="redo cells whose JSON exists")
-    p.add_argument(
-        "--no-run",
-        action="store_true",
-        help="run no cell: summarize the finished ones and list the missing",
+    files.add_argument("--force", action="store_true", help="redo cells whose JSON exists")
+    files.add_argument(
+        "--no-run", action="store_true", help="run no cell: summarize the finished ones"
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    add_device_args(p)
-    add_json_arg(p)
+    files.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_device_args(files)
+    add_json_arg(files)
     p.set_defaults(run=run, config=grid_from)
 
 
@@ -148,19 +177,30 @@ def grid_from(args: argparse.Namespace) -> Grid:
         )
 
 
+#: Short names for the grid flags' values, so that each help fits beside its flag.
+GRID_METAVARS = {
+    "seeds": "S",
+    "data_steps": "D",
+    "episode_steps": "N",
+    "obs_size": "PX",
+    "data_policy": "P",
+    "train_steps": "N",
+    "train_minutes": "MIN",
+    "batch_size": "N",
+    "rollout": "N",
+    "lr_final": "LR",
+    "mbrl_steps": "D",
+}
+
+
 def run(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     import vin_gym  # noqa: F401  (registers the environments)
     from vin_gym.experiments.comparison import report as rep
-    from vin_gym.experiments.comparison.runner import Context, run_cells
-    from vin_gym.experiments.comparison.sb3_runs import (
-        DEFAULT_SB3_RUNS,
-        find_sb3_runs,
-        same_physics,
-        sb3_rows,
-    )
-    from vin_gym.experiments.comparison.specs import cell_specs, eval_key
+    from vin_gym.experiments.comparison.runner import Context
+    from vin_gym.experiments.comparison.specs import eval_key
+    from vin_gym.experiments.comparison.sweep import run_comparison
     from vin_gym.locking import hold_directory
     from vin_gym.provenance import provenance
     from vin_model.device import set_threads
@@ -187,37 +227,23 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as held:  # one writer for --work and --out while the cells run
         for path in dict.fromkeys(p.resolve() for p in (args.work, args.out)):
             held.enter_context(hold_directory(path, "comparison"))
-        cells, missing = run_cells(
-            cell_specs(grid, key), args.out, ctx, args.workers, args.force, args.no_run
-        )
-
-        sb3: list[dict] = []
-        sb3_commands: list[str] = []
-        if "sb3" in grid.methods:
-            paths = args.sb3_runs
-            if paths is None:
-                paths = [DEFAULT_SB3_RUNS] if DEFAULT_SB3_RUNS.is_dir() else []
-            with flags_in_errors("sb3_runs"):
-                runs, unfinished = find_sb3_runs(list(paths), args.sb3_partial)
-            for path in unfinished:
-                print(
-                    f"SB3 run {path} has not finished (no summary.json): left out, "
-                    "see --sb3-partial"
-                )
-            runs = same_physics(runs, key["physics"])
-            if runs:
-                from vin_gym.baselines.summary import runs_provenance
-
-                sb3 = sb3_rows(runs, args.env)
-                sb3_commands = runs_provenance(runs)["commands"]
-            else:
-                print("no SB3 runs found: pass --sb3-runs DIR (runs of `vin-gym baseline`)")
-
         record = {
             **provenance(physics=key["physics"]),
             "args": {k: v for k, v in vars(args).items() if k not in ("run", "config")},
         }
-        results = rep.write_report(cells, sb3, args.out, key, record, sb3_commands, missing)
+        with flags_in_errors("sb3_runs"):
+            results = run_comparison(
+                grid,
+                key,
+                args.out,
+                ctx,
+                sb3_runs=args.sb3_runs,
+                sb3_partial=args.sb3_partial,
+                workers=args.workers,
+                force=args.force,
+                no_run=args.no_run,
+                record=record,
+            )
         report(results, rep.table_rows(results["rows"]), args.json)
         print(f"wrote {args.out / 'compare.md'}, {args.out / 'compare.json'}, {results['plot']}")
     return 0

@@ -38,11 +38,11 @@ class Grid:
         methods: Methods to run.
         seeds: Seeds of data, training and planner; one cell per method and seed.
         data_steps: VIN-MPC: environment steps of exploration data, one cell each.
-        episode_steps: VIN data: env steps per collected episode.
+        episode_steps: VIN data: steps per collected episode.
         obs_size: VIN data: frame size.
         data_policy: VIN data: ``random``, ``colored`` or ``pushes`` (privileged).
         train_steps: VIN training steps.
-        train_minutes: Safety cap on VIN training time (``None``: none).
+        train_minutes: VIN training time cap (``None``: no cap).
         batch_size: VIN training clips per step.
         rollout: VIN training rollout steps (max).
         lr_final: VIN learning rate at the end of the cosine schedule (the peak is the
@@ -53,11 +53,9 @@ class Grid:
             rest).
         mbrl_steps: VIN-MPC learned online: environment steps of each ``vin-gym mbrl``
             run, one cell each (seed data included).
-        mbrl: Settings of those runs beyond the env, seed and steps, named as in
-            ``vin-gym mbrl`` (its defaults for the rest: the run that made the shipped
-            VIN); a key ``D:field``
-            sets the field for the budget D alone (``10000:seed_episodes=100``: the
-            default 400 seed episodes would not fit in 10,000 steps).
+        mbrl: Settings of those runs beyond env, seed and steps, as in ``vin-gym mbrl``
+            (its defaults for the rest); ``D:field=V`` sets a field for the budget D alone
+            (``10000:seed_episodes=100``).
     """
 
     methods: tuple[str, ...] = ("random", "zero", "oracle", "vin", "sb3")

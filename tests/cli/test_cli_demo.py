@@ -1,4 +1,5 @@
-"""``vin-gym demo``: the whole pipeline on tiny budgets, from scratch (collect, train, plan,
+"""``vin-gym demo`` (the pipeline lives in the command: there is no library entry to call)
+on tiny budgets, from scratch (collect, train, plan,
 GIF) and from the shipped VIN (fine-tune online, plan, GIF)."""
 
 from __future__ import annotations

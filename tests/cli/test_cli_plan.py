@@ -1,21 +1,14 @@
-"""``vin-gym plan`` end to end on tiny budgets, and MPC over a tiny untrained VIN."""
+"""``vin-gym plan`` end to end on tiny budgets: what it writes and prints, its exit codes."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-import gymnasium as gym
-import numpy as np
 import pytest
 import torch
 
 import vin_gym  # noqa: F401  (registers the environments)
-from planners import CEM, CEMConfig, MPCAgent, MPCConfig, WorldModel
 from vin_gym.cli import main
-from vin_gym.experiments.episodes import goal_fns
 
 TINY = ["--population", "8", "--elites", "2", "--iterations", "1", "--horizon", "3"]
 #: The settings each planner has (a flag a planner lacks is refused).
@@ -72,47 +65,6 @@ def test_plan_command_bad_input(tmp_path, capsys):
     assert "oracle" in capsys.readouterr().err
 
 
-def test_mpc_over_a_tiny_untrained_vin():
-    from vin_model.config import VINConfig
-    from vin_model.vin import VIN
-    from vin_model.world_model import VINWorldModel
-
-    torch.manual_seed(0)
-    config = VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8)
-    model = VINWorldModel(VIN(config), device="cpu")
-    assert isinstance(model, WorldModel)
-    env = gym.make("Billiards-v0", obs_size=32)
-    optimizer = CEM(
-        -1.0,
-        1.0,
-        CEMConfig(population=16, elites=4, iterations=2),
-        torch.Generator().manual_seed(0),
-    )
-    agent = MPCAgent(model, optimizer, config=MPCConfig(horizon=4))
-    obs, info = env.reset(seed=0)
-    agent.reset(*goal_fns(env, info["goal"], model.device))
-    actions = []
-    for _ in range(8):
-        action = agent.act(obs, info)
-        actions.append(action)
-        obs, _, terminated, truncated, info = env.step(action)
-        assert not terminated
-    # 6 frames of history: the first 5 steps push nothing, then it plans every step.
-    assert all(np.array_equal(a, np.zeros(2)) for a in actions[:5])
-    assert len(agent.decision_times) == 3
-    assert all(np.all(np.abs(a) <= 1) for a in actions)
-    env.close()
-
-
-def test_plan_with_vin_example_runs():
-    script = Path(__file__).resolve().parents[2] / "examples" / "plan_with_vin.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--tiny"], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    assert "| vin " in result.stdout and "| oracle " in result.stdout
-
-
 def test_plan_command_with_a_vin_checkpoint(tmp_path):
     from vin_model.checkpoint import save_checkpoint
     from vin_model.config import VINConfig
@@ -139,3 +91,32 @@ def test_plan_command_with_a_vin_checkpoint(tmp_path):
     episode = results["per_episode"][0]
     # The VIN waits for 6 frames: 5 steps without a decision.
     assert episode["decisions"] == episode["steps"] - 5
+
+
+def test_plan_records_the_episode_and_planner_seeds(tmp_path):
+    out = tmp_path / "p.json"
+    argv = ["plan", "--episodes", "1", "--seed", "5", "--planner-seed", "1", *TINY]
+    assert main([*argv, "--no-progress", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["seed"] == 5 and result["planner_seed"] == 1
+    assert [e["seed"] for e in result["per_episode"]] == [5]
+
+
+def test_plan_refuses_a_checkpoint_of_another_env_naming_the_flag(tmp_path, capsys):
+    from vin_model.checkpoint import save_checkpoint
+    from vin_model.config import VINConfig
+    from vin_model.vin import VIN
+
+    meta = {"env_id": "SeedBilliards-v0", "env_kwargs": {"obs_size": 32}, "n_objects": 3,
+            "obs_size": 32, "max_push": 2.0}  # fmt: skip
+    vin = VIN(VINConfig(frame_size=32, code_size=4, conv_channels=4, hidden=8))
+    save_checkpoint(tmp_path / "seed", vin, step=1, extra={"meta": meta})
+    argv = ["plan", "--episodes", "1", "--device", "cpu", *TINY, "--model", str(tmp_path / "seed")]
+    assert main([*argv, "--env", "Billiards-v0"]) == 2
+    err = capsys.readouterr().err
+    assert "env_id: checkpoint 'SeedBilliards-v0' vs env 'Billiards-v0'" in err
+    assert "pass --allow-mismatch to plan anyway" in err  # the flag, not the parameter
+    out = tmp_path / "plan.json"
+    with pytest.warns(UserWarning, match="does not fit"):
+        assert main([*argv, "--env", "Billiards-v0", "--allow-mismatch", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["episodes"] == 1
