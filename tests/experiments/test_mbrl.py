@@ -15,7 +15,7 @@ from safetensors.numpy import load_file
 from vin_gym.data import open_dataset
 from vin_gym.data.policies import ColoredNoisePolicy
 from vin_gym.experiments import mbrl
-from vin_gym.experiments.exploration import MPCExplorer
+from vin_gym.experiments.episodes import MPCPolicy
 from vin_gym.experiments.mbrl import MBRLConfig, run_mbrl
 from vin_model.checkpoint import list_checkpoints
 
@@ -124,19 +124,19 @@ def test_a_killed_run_resumes_and_ends_as_the_uninterrupted_run(
 def test_a_run_killed_while_collecting_resumes_the_same(full_run, tmp_path, monkeypatch) -> None:
     run, summary = full_run
     cut = tmp_path / "cut"
-    act = MPCExplorer.__call__
+    act = MPCPolicy.__call__
     calls = []
 
     def killed_in_the_second_episode(self, obs, info):
-        calls.append(1)
+        calls.append(1) if self.reseed else None  # collecting, not evaluating
         if len(calls) == 20:  # iteration 1, episode 2 (12 steps an episode)
             raise KeyboardInterrupt
         return act(self, obs, info)
 
-    monkeypatch.setattr(MPCExplorer, "__call__", killed_in_the_second_episode)
+    monkeypatch.setattr(MPCPolicy, "__call__", killed_in_the_second_episode)
     with pytest.raises(KeyboardInterrupt):
         run_mbrl(TINY, cut, progress=False)
-    monkeypatch.setattr(MPCExplorer, "__call__", act)
+    monkeypatch.setattr(MPCPolicy, "__call__", act)
     resumed = run_mbrl(TINY, cut, resume=True, progress=False)
     assert _rows(resumed) == _rows(summary)
     assert _data_files(cut) == _data_files(run)
@@ -189,7 +189,7 @@ def test_explorer_adds_seeded_noise_to_the_agents_actions() -> None:
     env = gym.make("Billiards-v0", obs_size=32)
     runs = []
     for _ in range(2):
-        explorer = MPCExplorer(Still, env, explore_std=0.5)
+        explorer = MPCPolicy(env, build_agent=Still, explore_std=0.5, reseed=True)
         rng = np.random.default_rng(3)
         explorer.reset(None, {"goal": np.zeros(2)}, rng)
         runs.append(np.stack([explorer(None, {}) for _ in range(400)]))

@@ -5,9 +5,8 @@ and the command line: the commands parse arguments, call a function here and rep
 Tests, benchmarks and examples import from here, never from ``vin_gym.commands``.
 
 * :mod:`vin_gym.experiments.episodes`: the goal-bound reward, the MPC episode loop, its
-  summary and the optimizer factory.
-* :mod:`vin_gym.experiments.exploration`: the online loop's behaviour policy (an MPC
-  agent with exploration noise; the blind seed policies live in
+  summary, the optimizer factory, and the MPC agent as a policy (with exploration noise,
+  the online loop's behaviour policy; the blind seed policies live in
   :mod:`vin_gym.data.policies`).
 * :mod:`vin_gym.experiments.comparison`: the comparison's cells, runner (a worker queue)
   and report.

@@ -6,14 +6,14 @@
   command, benchmark and example that plays and scores episodes goes through them (the
   SB3 evaluation, which plays ten episodes side by side in a ``VecEnv``, excepted).
 * :class:`MPCPolicy`: an MPC agent as such a policy (goal-bound reward, decision times,
-  frames with its predicted path).
+  frames with its predicted path), with optional exploration noise for collecting data.
 * :func:`goal_fns`: the env task's batched reward and success with the episode's goal bound.
 * :func:`make_optimizer`: a planner's optimizer over the action box from config overrides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,28 +77,73 @@ def make_optimizer(
 
 
 class MPCPolicy:
-    """An MPC agent as a policy for :func:`run_episode`.
+    """An MPC agent as a policy for :func:`run_episode` and for data collection.
 
     Each episode it resets the agent with the env task's reward and success for the
     episode's goal (:func:`goal_fns`); it reports the agent's decision times, and draws
     frames with the agent's predicted path (:func:`draw_prediction`).
 
+    As the online loop's behaviour policy (``reseed=True``, ``explore_std > 0``) it sees
+    only what an agent sees (frames, the goal, its own generator), never the true
+    states: each episode reseeds the agent's optimizer from the episode's generator, and
+    the executed action is the agent's plus ``N(0, explore_std^2)`` per component from the
+    same generator, so an episode comes out the same whichever run (or resumed run)
+    collects it. Actions are clipped to the box ``[-1, 1]`` as float32.
+
     Args:
         env: The env the agent plays (its ``unwrapped.task`` gives the reward).
-        agent: The MPC agent.
+        agent: The MPC agent (or ``None`` with ``build_agent``).
+        build_agent: Builds the agent at the first episode instead (so a collection that
+            finds its data on disk never loads a model).
+        explore_std: Exploration noise, as a fraction of half the action range.
+        reseed: Seed the agent's optimizer from each episode's generator.
     """
 
-    def __init__(self, env: gym.Env, agent: MPCAgent) -> None:
+    def __init__(
+        self,
+        env: gym.Env,
+        agent: MPCAgent | None = None,
+        *,
+        build_agent: Callable[[], MPCAgent] | None = None,
+        explore_std: float = 0.0,
+        reseed: bool = False,
+    ) -> None:
+        if (agent is None) == (build_agent is None):
+            raise ValueError("pass an agent or build_agent, one of them")
+        if explore_std < 0:
+            raise ValueError(f"explore_std must be >= 0, got {explore_std!r}")
         self.env = env
-        self.agent = agent
+        self._build = build_agent
+        self._agent = agent
+        self.explore_std = explore_std
+        self.reseed = reseed
+        self._rng: np.random.Generator | None = None
+
+    @property
+    def agent(self) -> MPCAgent:
+        """The agent (built now if it was given as a function)."""
+        if self._agent is None:
+            self._agent = self._build()
+        return self._agent
 
     def reset(self, obs: Any, info: dict, rng: np.random.Generator | None = None) -> None:
-        """Bind the episode's goal into the agent's planning reward (the agent draws from
-        its optimizer's own torch generator, not ``rng``)."""
-        self.agent.reset(*goal_fns(self.env, info["goal"], self.agent.model.device))
+        """Bind the episode's goal into the agent's planning reward; with ``reseed`` or
+        exploration noise, draw from the episode's generator ``rng``."""
+        if (self.reseed or self.explore_std > 0) and rng is None:
+            raise ValueError("reseed and exploration noise draw from the episode's rng: pass it")
+        agent = self.agent
+        if self.reseed:
+            agent.optimizer.generator.manual_seed(int(rng.integers(0, 2**62)))
+        agent.reset(*goal_fns(self.env, info["goal"], agent.model.device))
+        self._rng = rng
 
     def __call__(self, obs: Any, info: dict) -> np.ndarray:
-        return self.agent.act(obs, info)
+        action = self.agent.act(obs, info)
+        if self.explore_std > 0:
+            if self._rng is None:
+                raise RuntimeError("MPCPolicy.reset() must start every episode")
+            action = action + self._rng.normal(0.0, self.explore_std, action.shape)
+        return np.clip(action, -1.0, 1.0).astype(np.float32)
 
     @property
     def decision_times(self) -> list[float]:

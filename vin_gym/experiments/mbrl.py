@@ -189,7 +189,7 @@ def _collect(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> f
     import gymnasium as gym
 
     from vin_gym.data import CollectConfig, collect, open_dataset
-    from vin_gym.experiments.exploration import MPCExplorer
+    from vin_gym.experiments.episodes import MPCPolicy
 
     seeding = iteration == 0
     collect_config = CollectConfig(
@@ -207,10 +207,11 @@ def _collect(run: Path, config: MBRLConfig, iteration: int, progress: bool) -> f
     else:
         task_env = gym.make(config.env_id, **config.frame_env_kwargs)
         expected = train_target(config, iteration - 1)
-        policy = MPCExplorer(
-            lambda: _make_agent(run, config, expected, seed=0),  # reseeded per episode
+        policy = MPCPolicy(
             task_env,
-            config.explore_std,
+            build_agent=lambda: _make_agent(run, config, expected, seed=0),  # reseeded
+            explore_std=config.explore_std,
+            reseed=True,
         )
     try:
         collect(collect_config, data_dir(run, iteration), policy)
