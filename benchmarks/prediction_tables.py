@@ -1,6 +1,10 @@
 """The README's tables of the VIN on the paper's systems, from the benchmarks' JSON.
 
-    python benchmarks/prediction_tables.py           # prints every table as markdown
+    python benchmarks/prediction_tables.py                 # prints every table as markdown
+    python benchmarks/prediction_tables.py --write-readme  # puts them in README.md
+
+In the README each table sits between ``<!-- prediction_tables:NAME -->`` and
+``<!-- /prediction_tables:NAME -->``.
 
 Each table is a function of the committed results (``benchmarks/results/``), so the README
 can be checked against them (``tests/test_readme_measurements.py``).
@@ -160,11 +164,40 @@ def tables(root: Path = Path(".")) -> dict[str, str]:
     return out
 
 
+def marked(text: str, name: str) -> tuple[int, int] | None:
+    """Where the table ``name`` sits in ``text`` (between its markers), or ``None``."""
+    start, end = f"<!-- prediction_tables:{name} -->\n", f"<!-- /prediction_tables:{name} -->"
+    i = text.find(start)
+    j = text.find(end, i)
+    return None if i < 0 or j < 0 else (i + len(start), j)
+
+
+def write_readme(path: Path, found: dict[str, str]) -> list[str]:
+    """Replace each marked table of ``path`` by its table; the names replaced."""
+    from vin_gym.utils import atomic_write_bytes
+
+    text = path.read_text()
+    done = []
+    for name, table in found.items():
+        span = marked(text, name)
+        if span is not None:
+            text = text[: span[0]] + table + "\n" + text[span[1] :]
+            done.append(name)
+    atomic_write_bytes(path, text.encode())
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--root", type=Path, default=Path("."), help="the checkout's root")
+    p.add_argument("--write-readme", action="store_true", help="update README.md's tables")
     args = p.parse_args(argv)
-    for name, table in tables(args.root).items():
+    found = tables(args.root)
+    if args.write_readme:
+        done = write_readme(args.root / "README.md", found)
+        print(f"README.md: updated {', '.join(done) or 'no table'}")
+        return 0
+    for name, table in found.items():
         print(f"{name}:\n\n{table}\n")
     return 0
 

@@ -242,3 +242,28 @@ def test_help_names_the_systems(bench, capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "--systems" in out and "VariableMassSprings-v0" in out and "Gravity-v0/6" in out
+
+
+def test_the_readme_tables_are_written_between_their_markers(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "prediction_tables", ROOT / "benchmarks" / "prediction_tables.py"
+    )
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "a\n<!-- prediction_tables:targets -->\nold\n<!-- /prediction_tables:targets -->\nb\n"
+    )
+    assert tables.write_readme(readme, {"targets": "| x |", "hidden": "| y |"}) == ["targets"]
+    text = readme.read_text()
+    assert "old" not in text and "| x |\n<!-- /prediction_tables:targets -->\nb" in text
+    assert "| y |" not in text  # no place for it: left out
+    row = tables.target_rows({"S": {"summary": _summary(vin=2.0, bound=1.0, still=3.0)}})[0]
+    assert row["VIN / bound @50"] == 2.0 and row["const. position @100"] == 3.0
+
+
+def _summary(vin, bound, still):
+    def steps(v):
+        return {"step 50": v, "step 100": v, "mean 1-8": v / 100}
+
+    return {"vin": steps(vin), "simulator_bound": steps(bound), "constant_position": steps(still)}
