@@ -312,3 +312,20 @@ def test_the_systems_prediction_tables_are_the_benchmarks():
         span = module.marked(readme, name)
         assert span is not None, f"README.md has no place for the {name} table"
         assert readme[span[0] : span[1]].strip() == table.strip(), f"the {name} table is stale"
+
+
+def test_the_shipped_springs_figures_are_its_json():
+    data = json.loads((ROOT / "benchmarks/results/prediction_shipped_springs.json").read_text())
+    assert data["config"]["train"]["checkpoint"] == "pretrained:Springs-v0"
+    assert data["config"]["test_seeds"] == [101_000, 101_099]
+    s = data["systems"]["Springs-v0"]["summary"]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    figures = (
+        f"at {s['vin']['step 50']:.3g} at step 50 against a bound of "
+        f"{s['simulator_bound']['step 50']:.3g}",
+        f"at {s['vin']['step 100']:.3g} at step 100 against constant position's "
+        f"{s['constant_position']['step 100']:.3g}",
+        f"at {s['vin']['mean 1-8']:.3g} over steps 1 to 8",
+    )
+    for figure in figures:
+        assert figure in readme, figure
