@@ -299,12 +299,9 @@ def test_the_measurement_is_written_from_its_json(path, what, figure):
 
 def test_the_systems_prediction_tables_are_the_benchmarks():
     """Every table of the VIN on the paper's systems is the one its JSON gives, in place."""
-    import importlib.util
+    from benchmark_scripts import load_benchmark
 
-    path = ROOT / "benchmarks" / "prediction_tables.py"
-    spec = importlib.util.spec_from_file_location("prediction_tables", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("prediction_tables")
     readme = (ROOT / "README.md").read_text()
     found = module.tables(ROOT)
     assert {"targets", "hidden", "mass", "plausibility"} <= set(found)

@@ -3,22 +3,12 @@ load a shipped system VIN by name, and an unknown system is one line, exit 2."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
+from benchmark_scripts import load_benchmark
 
 from vin_gym.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _module(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +16,13 @@ def shipped(tmp_path_factory):
     """A quick Springs-v0 VIN shipped into a temporary systems folder."""
     root = tmp_path_factory.mktemp("shipped")
     bench = ["--quick", "--systems", "Springs-v0", "--json", str(root / "r.json")]
-    assert _module("prediction_systems").main([*bench, "--out", str(root / "runs")]) == 0
+    assert load_benchmark("prediction_systems").main([*bench, "--out", str(root / "runs")]) == 0
     ship = ["--runs", str(root / "runs"), "--json", str(root / "r.json")]
     assert (
-        _module("ship_systems").main([*ship, "--dest", str(root / "systems"), "--no-gallery"]) == 0
+        load_benchmark("ship_systems").main(
+            [*ship, "--dest", str(root / "systems"), "--no-gallery"]
+        )
+        == 0
     )
     return root / "systems"
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
+from benchmark_scripts import load_benchmark
 
 from vin_gym.stats import wilson_interval
-
-PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "closed_loop.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("closed_loop", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("closed_loop")
 
 
 def test_tiny_oracle_run_uses_the_skill_task(bench, tmp_path):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "mbrl_curve.py"
+from benchmark_scripts import load_benchmark
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("mbrl_curve", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("mbrl_curve")
 
 
 def _run(root: Path, rates: list[float | None]) -> Path:

@@ -4,11 +4,11 @@ commands reaches the test range, by default or on request."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
+from benchmark_scripts import load_benchmark
 
 from vin_gym.baselines.callbacks import EVAL_SEED_BASE, eval_seeds
 from vin_gym.cli import build_parser
@@ -29,10 +29,7 @@ NONE_EPISODES = 50
 
 
 def load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark(path.stem)
 
 
 class _Parsed(Exception):

@@ -3,7 +3,6 @@ bound, the baselines by hand, plausibility, a quick run's JSON, resuming and bad
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from benchmark_scripts import load_benchmark
 
 from vin_model import prediction_metrics as pm
 
@@ -22,10 +22,7 @@ PATH = ROOT / "benchmarks" / "prediction_systems.py"
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("prediction_systems", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("prediction_systems")
 
 
 @pytest.fixture(scope="module")
@@ -245,11 +242,7 @@ def test_help_names_the_systems(bench, capsys):
 
 
 def test_the_readme_tables_are_written_between_their_markers(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        "prediction_tables", ROOT / "benchmarks" / "prediction_tables.py"
-    )
-    tables = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tables)
+    tables = load_benchmark("prediction_tables")
     readme = tmp_path / "README.md"
     readme.write_text(
         "a\n<!-- prediction_tables:targets -->\nold\n<!-- /prediction_tables:targets -->\nb\n"

@@ -3,28 +3,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_scripts import load_benchmark
 
 from vin_model import prediction_metrics as pm
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _module(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def bench():
-    return _module("prediction_systems")
+    return load_benchmark("prediction_systems")
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +96,7 @@ def test_shipped_as_pretrained_system_and_loaded_by_name(trained, tmp_path, monk
     from vin_gym.experiments import models
     from vin_model import pretrained
 
-    ship = _module("ship_systems")
+    ship = load_benchmark("ship_systems")
     dest = tmp_path / "systems"
     argv = ["--runs", str(trained / "runs"), "--json", str(trained / "r.json")]
     assert ship.main([*argv, "--dest", str(dest), "--gallery", str(tmp_path / "g.png")]) == 0

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import torch
+from benchmark_scripts import load_benchmark
 
 from vin_model import VINConfig
 from vin_model.throughput import ready_world_model, rollout_rate
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = VINConfig(conv_channels=4, hidden=16, code_size=8)
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location(
-        "rollout_throughput", ROOT / "benchmarks" / "rollout_throughput.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_rates_count_sequences_times_steps():
@@ -45,7 +34,7 @@ def test_an_in_from_state_given_masses_is_ready_too():
 
 def test_quick_run_writes_both_models(tmp_path):
     out = tmp_path / "r.json"
-    assert _bench().main(["--quick", "--json", str(out)]) == 0
+    assert load_benchmark("rollout_throughput").main(["--quick", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["command"].startswith("python benchmarks/rollout_throughput.py --quick")
     assert {r["model"] for r in data["rows"]} == {"VIN, 3 objects", "VIN, 6 objects"}
@@ -57,6 +46,6 @@ def test_quick_run_writes_both_models(tmp_path):
 )
 def test_bad_input_one_line_exit_2(tmp_path, capsys, flags, named):
     out = tmp_path / "r.json"
-    assert _bench().main([*flags, "--json", str(out)]) == 2
+    assert load_benchmark("rollout_throughput").main([*flags, "--json", str(out)]) == 2
     err = capsys.readouterr().err
     assert named in err and len(err.strip().splitlines()) == 1 and not out.exists()
