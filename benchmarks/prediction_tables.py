@@ -136,6 +136,19 @@ def throughput_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def in_order(systems: dict[str, Any]) -> dict[str, Any]:
+    """``systems`` in the benchmark's order (the paper's, then masses shown, then 6
+    objects), whatever order the runs that shared the JSON wrote them in."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "prediction_systems.py"
+    spec = importlib.util.spec_from_file_location("prediction_systems", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    order = {name: i for i, name in enumerate(bench.SYSTEMS)}
+    return dict(sorted(systems.items(), key=lambda item: order.get(item[0], len(order))))
+
+
 def load(path: Path) -> dict[str, Any] | None:
     """The results in ``path``, or ``None`` where there are none yet."""
     return json.loads(path.read_text()) if path.exists() else None
@@ -147,7 +160,7 @@ def tables(root: Path = Path(".")) -> dict[str, str]:
 
     data = {k: load(root / p) for k, p in FILES.items()}
     out = {}
-    vin = (data["vin"] or {}).get("systems")
+    vin = in_order((data["vin"] or {}).get("systems", {}))
     if vin:
         out["targets"] = format_table(target_rows(vin))
         out["hidden"] = format_table(hidden_rows(vin))
