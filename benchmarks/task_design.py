@@ -43,38 +43,44 @@ CANDIDATES: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
 }
 
 
-def design_row(
-    system: str, name: str, env_id: str, kwargs: dict, episodes: int, oracle_episodes: int
-) -> dict[str, Any]:
-    """One candidate: random and zero, and the oracle unless luck already solves it."""
-    import gymnasium as gym
-
+def design_rows(
+    systems: list[str], episodes: int, oracle_episodes: int, jobs: int = 1
+) -> list[dict[str, Any]]:
+    """Every candidate of ``systems``: random and zero first, then the oracle for those
+    luck does not solve."""
     from vin_gym.seeds import episode_set
     from vin_gym.stats import format_rate, success_summary
 
-    env = gym.make(env_id, obs_mode="state", **kwargs)
-    luck = td.luck_outcomes(env, episode_set("dev", episodes))
-    summaries = {k: success_summary(v) for k, v in luck.items()}
-    rates = {k: s["success_rate"] for k, s in summaries.items()}
-    summaries["oracle"] = None
-    if td.verdict(rates["random"], rates["zero"], 1.0) != "luck solves it":
-        seeds = episode_set("dev", oracle_episodes)
-        summaries["oracle"] = success_summary(td.oracle_outcomes(env, seeds, [0], False))
-    env.close()
-    oracle = summaries["oracle"]
-    return {
-        "system": system,
-        "candidate": name,
-        "env": env_id,
-        "env_kwargs": kwargs,
-        "random": format_rate(summaries["random"]),
-        "zero": format_rate(summaries["zero"]),
-        "oracle": "not measured (luck)" if oracle is None else format_rate(oracle),
-        "verdict": td.verdict(
-            rates["random"], rates["zero"], 0.0 if oracle is None else oracle["success_rate"]
-        ),
-        "summaries": summaries,
-    }
+    candidates = [(system, *c) for system in systems for c in CANDIDATES[system]]
+    luck_seeds, oracle_seeds = episode_set("dev", episodes), episode_set("dev", oracle_episodes)
+    luck = td.run_units([("luck", e, kw, luck_seeds, None) for _, _, e, kw in candidates], jobs)
+    summaries = [{k: success_summary(v) for k, v in outcomes.items()} for outcomes, _ in luck]
+    skilled = [
+        i
+        for i, s in enumerate(summaries)
+        if td.verdict(s["random"]["success_rate"], s["zero"]["success_rate"], 1.0) == "skill task"
+    ]
+    units = [("oracle", candidates[i][2], candidates[i][3], oracle_seeds, 0) for i in skilled]
+    for i, (outcomes, _) in zip(skilled, td.run_units(units, jobs), strict=True):
+        summaries[i]["oracle"] = success_summary([outcomes])
+    rows = []
+    for (system, name, env_id, kwargs), s in zip(candidates, summaries, strict=True):
+        oracle = s.get("oracle")
+        rates = [s["random"]["success_rate"], s["zero"]["success_rate"]]
+        rows.append(
+            {
+                "system": system,
+                "candidate": name,
+                "env": env_id,
+                "env_kwargs": kwargs,
+                "random": format_rate(s["random"]),
+                "zero": format_rate(s["zero"]),
+                "oracle": "not measured (luck)" if oracle is None else format_rate(oracle),
+                "verdict": td.verdict(*rates, 0.0 if oracle is None else oracle["success_rate"]),
+                "summaries": {**s, "oracle": oracle},
+            }
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--systems", nargs="+", default=list(CANDIDATES))
     p.add_argument("--episodes", type=int, default=100, help="random and zero episodes")
     p.add_argument("--oracle-episodes", type=int, default=10, help="oracle episodes, seed 0")
+    p.add_argument("--jobs", type=int, default=1, help="processes side by side (default 1)")
     p.add_argument("--quick", action="store_true", help="10 / 1 episodes")
     p.add_argument("--json", type=Path, default=None, help="write the table here")
     args = p.parse_args(argv)
@@ -91,28 +98,20 @@ def main(argv: list[str] | None = None) -> int:
     problem = (
         f"--systems: unknown {bad[0]!r}; expected some of {', '.join(CANDIDATES)}" if bad else None
     )
-    if problem is None and min(args.episodes, args.oracle_episodes) < 1:
-        problem = f"--episodes {args.episodes} / --oracle-episodes {args.oracle_episodes}: >= 1"
+    if problem is None and min(args.episodes, args.oracle_episodes, args.jobs) < 1:
+        problem = (
+            f"--episodes {args.episodes} / --oracle-episodes {args.oracle_episodes} / "
+            f"--jobs {args.jobs}: expected integers >= 1"
+        )
     if problem is not None:
         print(f"task_design.py: error: {problem}", file=sys.stderr)
         raise SystemExit(2)
-    import torch
-
     from vin_gym.provenance import load_average, machine_info
     from vin_gym.utils import format_table, write_json
 
     command = shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)])
     load_start = load_average()
-    torch.set_num_threads(1)
-    rows = []
-    for system in args.systems:
-        for name, env_id, kwargs in CANDIDATES[system]:
-            rows.append(
-                design_row(system, name, env_id, kwargs, args.episodes, args.oracle_episodes)
-            )
-            print(
-                format_table([{k: v for k, v in rows[-1].items() if k != "summaries"}]), flush=True
-            )
+    rows = design_rows(args.systems, args.episodes, args.oracle_episodes, args.jobs)
     columns = ["system", "candidate", "random", "zero", "oracle", "verdict"]
     print(format_table(rows, columns))
     if args.json is not None:

@@ -97,37 +97,93 @@ def oracle_outcomes(
     return outcomes
 
 
-def measure(
+#: A unit of work, run in its own env (and process, with ``--jobs``): ``("luck", env id,
+#: env kwargs, reset seeds, None)`` or ``("oracle", env id, env kwargs, reset seeds,
+#: planner seed)``.
+Unit = tuple[str, str, dict[str, Any], list[int], int | None]
+
+
+def run_unit(unit: Unit) -> tuple[Any, float]:
+    """The outcomes of one :data:`Unit` (:func:`luck_outcomes`, or one planner seed's
+    oracle successes) and the seconds they took."""
+    import gymnasium as gym
+    import torch
+
+    import vin_gym  # noqa: F401  (registers the environments)
+
+    kind, env_id, kwargs, seeds, planner_seed = unit
+    torch.set_num_threads(1)
+    env = gym.make(env_id, obs_mode="state", **kwargs)
+    start = time.perf_counter()
+    if kind == "luck":
+        outcomes: Any = luck_outcomes(env, seeds)
+    else:
+        outcomes = oracle_outcomes(env, seeds, [planner_seed], progress=False)[0]
+    env.close()
+    return outcomes, time.perf_counter() - start
+
+
+def run_units(units: list[Unit], jobs: int = 1) -> list[tuple[Any, float]]:
+    """:func:`run_unit` of each unit, in order; ``jobs`` processes side by side."""
+    from vin_gym.utils import progress_bar
+
+    if jobs == 1:
+        return [run_unit(u) for u in progress_bar(units, desc="units", unit="unit")]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # no forked torch or numba state
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        done = pool.map(run_unit, units)
+        return list(progress_bar(done, total=len(units), desc="units", unit="unit"))
+
+
+def summarise(
     env_id: str,
+    env_kwargs: dict[str, Any],
+    luck: dict[str, list[list[bool]]],
+    oracle: list[list[bool]],
+    seconds: float,
+) -> dict[str, Any]:
+    """One system's record: outcomes, rates with intervals, verdict, seconds of work."""
+    from vin_gym.stats import success_summary
+
+    outcomes = {**luck, "oracle": oracle}
+    rows: dict[str, Any] = {"env": env_id, "env_kwargs": dict(env_kwargs), "outcomes": outcomes}
+    for name, result in outcomes.items():
+        rows[name] = success_summary(result)
+    rows["verdict"] = verdict(*(rows[k]["success_rate"] for k in ("random", "zero", "oracle")))
+    rows["wall_s"] = seconds
+    return rows
+
+
+def measure_all(
+    envs: list[str],
     episode_set: str,
     episodes: int,
     oracle_episodes: int,
     oracle_seeds: list[int],
-    env_kwargs: dict[str, Any] | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """Random, zero and oracle success on ``env_id`` (with ``env_kwargs``), with intervals,
-    on the first episodes of ``episode_set``."""
-    import gymnasium as gym
-
-    import vin_gym  # noqa: F401  (registers the environments)
+    jobs: int = 1,
+) -> list[dict[str, Any]]:
+    """:func:`summarise` of every env in ``envs`` (each with its defaults) on the first
+    episodes of ``episode_set``; the oracle's units first, the longest work."""
     from vin_gym.seeds import episode_set as seeds_of
-    from vin_gym.stats import success_summary
 
-    env = gym.make(env_id, obs_mode="state", **(env_kwargs or {}))
-    start = time.perf_counter()
-    outcomes = luck_outcomes(env, seeds_of(episode_set, episodes))
-    outcomes["oracle"] = oracle_outcomes(
-        env, seeds_of(episode_set, oracle_episodes), oracle_seeds, progress
+    luck_seeds, oracle_seeds_ = (
+        seeds_of(episode_set, episodes),
+        seeds_of(episode_set, oracle_episodes),
     )
-    env.close()
-    rows: dict[str, Any] = {"env": env_id, "env_kwargs": dict(env_kwargs or {})}
-    rows["outcomes"] = outcomes
-    for name, result in outcomes.items():
-        rows[name] = success_summary(result)
-    rows["verdict"] = verdict(*(rows[k]["success_rate"] for k in ("random", "zero", "oracle")))
-    rows["wall_s"] = time.perf_counter() - start
-    return rows
+    units: list[Unit] = [
+        ("oracle", e, {}, oracle_seeds_, s) for e in envs for s in oracle_seeds
+    ] + [("luck", e, {}, luck_seeds, None) for e in envs]
+    done = dict(zip(((u[0], u[1], u[4]) for u in units), run_units(units, jobs), strict=True))
+    results = []
+    for e in envs:
+        luck, seconds = done["luck", e, None]
+        oracle = [done["oracle", e, s][0] for s in oracle_seeds]
+        seconds += sum(done["oracle", e, s][1] for s in oracle_seeds)
+        results.append(summarise(e, {}, luck, oracle, seconds))
+    return results
 
 
 def table_rows(results: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -159,6 +215,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--episodes", type=int, default=100, help="random and zero episodes")
     p.add_argument("--oracle-episodes", type=int, default=20, help="per planner seed")
     p.add_argument("--oracle-seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--jobs", type=int, default=1, help="processes side by side (default 1)")
     p.add_argument("--quick", action="store_true", help="10 / 2 episodes, one seed")
     p.add_argument("--json", type=Path, default=None, help="write the results here")
     args = p.parse_args(argv)
@@ -190,6 +247,14 @@ def check_args(args: argparse.Namespace) -> str | None:
                 check_development(DEV_SEED_BASE, n, f"--{flag.replace('_', '-')} {n}: seed")
             except ValueError as exc:
                 return str(exc)
+    if args.jobs < 1:
+        return f"--jobs {args.jobs}: expected an integer >= 1"
+    if len(set(args.oracle_seeds)) != len(args.oracle_seeds) or len(set(args.envs)) != len(
+        args.envs
+    ):
+        return (
+            f"--envs / --oracle-seeds: a value is named twice in {args.envs} / {args.oracle_seeds}"
+        )
     if any(s < 0 for s in args.oracle_seeds):
         return f"--oracle-seeds {args.oracle_seeds}: expected integers >= 0"
     if args.json is not None and args.json.is_dir():
@@ -206,15 +271,21 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from vin_gym.provenance import load_average, machine_info
-    from vin_gym.utils import format_table, progress_bar, write_json
+    from vin_gym.utils import format_table, write_json
 
     command = shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)])
     load_start = load_average()
     torch.set_num_threads(1)
-    results = [
-        measure(e, args.episode_set, args.episodes, args.oracle_episodes, args.oracle_seeds)
-        for e in progress_bar(args.envs, desc="systems", unit="env")
-    ]
+    start = time.perf_counter()
+    results = measure_all(
+        args.envs,
+        args.episode_set,
+        args.episodes,
+        args.oracle_episodes,
+        args.oracle_seeds,
+        args.jobs,
+    )
+    wall = time.perf_counter() - start
     print(format_table(table_rows(results)))
     if args.json is not None:
         config = {k: v for k, v in vars(args).items() if k != "json"}
@@ -227,7 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         machine = machine_info(load_start=load_start)
         write_json(
             args.json,
-            {"command": command, "config": config, "machine": machine, "results": results},
+            {
+                "command": command,
+                "config": config,
+                "machine": machine,
+                "wall_s": wall,
+                "results": results,
+            },
         )
         print(f"wrote {args.json}")
     return 0
