@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_difficulty as td  # the measurement shared with it
 
 SCRIPT = "benchmarks/task_design.py"
+#: The columns of the printed (and README) table.
+TABLE_COLUMNS = ["system", "candidate", "random", "zero", "oracle", "verdict"]
 AT_REST = {"damping": 1.0, "initial_speed": 0.0}
 #: system -> [(candidate, env id, kwargs)], from the paper's setting to the skill task.
 CANDIDATES: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
@@ -112,8 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)])
     load_start = load_average()
     rows = design_rows(args.systems, args.episodes, args.oracle_episodes, args.jobs)
-    columns = ["system", "candidate", "random", "zero", "oracle", "verdict"]
-    print(format_table(rows, columns))
+    print(format_table(rows, TABLE_COLUMNS))
     if args.json is not None:
         record = {
             "command": command,

@@ -1,7 +1,8 @@
 """Does luck solve a system's task? Random, zero and oracle-MPC success per system.
 
     python benchmarks/task_difficulty.py [--envs ID ...] [--episode-set dev|test]
-        [--episodes N] [--oracle-episodes N] [--oracle-seeds S ...] [--quick] [--json PATH]
+        [--episodes N] [--oracle-episodes N] [--oracle-seeds S ...] [--jobs N] [--quick]
+        [--json PATH]
 
 A task measures skill only if doing nothing and pushing at random fail while a planner
 over the true simulator succeeds. For every registered system (or ``--envs``), on the
@@ -20,6 +21,12 @@ Each rate carries its 95% interval (Wilson for one seed, a bootstrap over seeds 
 episodes for several; :mod:`vin_gym.stats`). A system is a *skill task* when random
 pushes succeed in at most 5% of the episodes, doing nothing in at most 2%, and the
 oracle in at least 90%; *luck solves it* when random or zero succeed more often.
+
+The work is cut in units (one system's random and zero episodes; one planner seed's
+oracle episodes), each in its own env, ``--jobs`` of them side by side in processes; the
+figures do not depend on ``--jobs``. The JSON records the command, the settings, the
+machine, the run's ``wall_s`` and, per system, the outcomes of every episode, the rates
+with intervals, the verdict and ``wall_s``, the seconds of its units added up.
 """
 
 from __future__ import annotations
@@ -194,7 +201,7 @@ def table_rows(results: list[dict[str, Any]]) -> list[dict[str, str]]:
     name = f"oracle-{oracle['planner']}, horizon {oracle['horizon']}"
     return [
         {
-            "env": r["env"],
+            "env": f"`{r['env']}`",
             "random": format_rate(r["random"]),
             "zero": format_rate(r["zero"]),
             name: format_rate(r["oracle"]),

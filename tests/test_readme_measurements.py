@@ -89,8 +89,12 @@ def _state_capture(method: str, text: str) -> Callable[[], str]:
 
 
 def _task_difficulty_minutes() -> str:
-    results = load("benchmarks/results/task_difficulty.json")["results"]
-    return f"({sum(r['wall_s'] for r in results) / 60:.0f} minutes on this 2-core CPU"
+    record = load("benchmarks/results/task_difficulty.json")
+    work = sum(r["wall_s"] for r in record["results"])
+    return (
+        f"({record['wall_s'] / 60:.0f} minutes on this 2-core CPU, {work / 60:.0f} minutes "
+        f"of work in {record['config']['jobs']} processes"
+    )
 
 
 def _demo_minutes() -> str:
@@ -309,3 +313,29 @@ def test_the_systems_prediction_table_is_the_benchmarks():
     results = json.loads((ROOT / "benchmarks/results/prediction_systems_reduced.json").read_text())
     table = format_table(module.table_rows(results["systems"]))
     assert table in (ROOT / "README.md").read_text()
+
+
+def _bench_module(name: str):
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # task_design imports task_difficulty
+    try:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module
+
+
+def test_the_task_suite_tables_are_the_benchmarks():
+    from vin_gym.utils import format_table
+
+    readme = (ROOT / "README.md").read_text()
+    difficulty = _bench_module("task_difficulty")
+    results = load("benchmarks/results/task_difficulty.json")["results"]
+    assert format_table(difficulty.table_rows(results)) in readme
+    design = _bench_module("task_design")
+    rows = load("benchmarks/results/task_design.json")["rows"]
+    assert format_table(rows, design.TABLE_COLUMNS) in readme
