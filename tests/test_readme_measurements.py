@@ -92,8 +92,8 @@ def _task_difficulty_minutes() -> str:
     record = load("benchmarks/results/task_difficulty.json")
     work = sum(r["wall_s"] for r in record["results"])
     return (
-        f"({record['wall_s'] / 60:.0f} minutes on this 2-core CPU, {work / 60:.0f} minutes "
-        f"of work in {record['config']['jobs']} processes"
+        f"({record['wall_s'] / 60:.0f} minutes on this 2-core CPU, shared with other jobs; its "
+        f"units, {record['config']['jobs']} processes side by side, took {work / 60:.0f} minutes"
     )
 
 
