@@ -15,6 +15,12 @@ ENVIRONMENTS: dict[str, tuple[str, dict]] = {
     "InvisibleSprings-v0": ("vin_gym.envs.invisible:InvisibleSprings", {}),
     "VariableMassBilliards-v0": ("vin_gym.envs.variable_mass:VariableMassBilliards", {}),
     "VariableMassSprings-v0": ("vin_gym.envs.variable_mass:VariableMassSprings", {}),
+    # Skill tasks of the force-law systems (vin_gym/envs/tasks.py); the paper's ids above
+    # keep the paper's prediction setting.
+    "SpringsTask-v0": ("vin_gym.envs.tasks:SpringsTask", {}),
+    "GravityTask-v0": ("vin_gym.envs.tasks:GravityTask", {}),
+    "MagneticBilliardsTask-v0": ("vin_gym.envs.tasks:MagneticBilliardsTask", {}),
+    "VariableMassBilliardsTask-v0": ("vin_gym.envs.tasks:VariableMassBilliardsTask", {}),
 }
 
 MAX_EPISODE_STEPS = 100

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 
 import numpy as np
 import pytest
@@ -104,6 +105,8 @@ def test_shipped_as_pretrained_system_and_loaded_by_name(trained, tmp_path, monk
     assert card["system"] == "Springs-v0" and card["training_steps"] == 20
     assert "--out" in card["made_by"] and card["shipped_by"].startswith("python benchmarks/")
     assert "Springs-v0" in (dest / "README.md").read_text()
+    shipped_config = (dest / "Springs-v0" / "config.json").read_text()
+    assert tempfile.gettempdir() not in shipped_config  # no machine path ships
     assert (tmp_path / "g.png").stat().st_size > 1000
 
     monkeypatch.setattr(pretrained, "SYSTEMS", dest)

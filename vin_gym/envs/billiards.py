@@ -18,9 +18,10 @@ class Billiards(PhysicsEnv):
     (the paper's *Billiards* system, simulated by pymunk). Each step the agent gives the
     cue a velocity change. Nothing moves unless the agent pushes, and a pushed ball soon
     stops, so the target reaches the goal only if the cue is aimed to strike it there:
-    uniform random pushes succeed about 3% of the time, doing nothing never, and MPC over
-    the true simulator (CEM, population 100, 3 iterations, horizon 15) in about 97%
-    (figures with their intervals and commands in ``README.md``, "Systems"). The goal is
+    uniform random pushes rarely succeed, doing nothing never, and MPC over the true
+    simulator (iCEM, horizon 25) almost always (figures with their intervals and commands
+    in ``README.md``, "The task suite"; the force-law systems' skill tasks are
+    ``SpringsTask-v0`` and its siblings, :mod:`vin_gym.envs.tasks`). The goal is
     drawn as a white ring. One step is one frame of 0.1 s, integrated in 8 pymunk
     substeps.
 
