@@ -354,3 +354,22 @@ def test_the_task_suite_tables_are_the_benchmarks():
     design = _bench_module("task_design")
     rows = load("benchmarks/results/task_design.json")["rows"]
     assert format_table(rows, design.TABLE_COLUMNS) in readme
+
+
+def test_the_long_rollout_figures_are_their_json():
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    springs = json.loads(
+        (ROOT / "benchmarks/results/prediction_divergence_springs.json").read_text()
+    )
+    assert springs["config"]["dev_seeds"] == [1000, 1099]  # development episodes
+    off = {
+        k: v["outside_table"] for k, v in springs["systems"]["Springs-v0"]["plausibility"].items()
+    }
+    assert f"almost no object ({100 * off['step 200']:.1f}%)" in readme
+    figures = [f"{100 * off[f'step {t}']:.0f}% {w}" for t, w in ((260, "at 260"), (300, "at 300"))]
+    figures.append(f"({100 * off['step 240']:.0f}% outside at step 240")
+    systems = json.loads((ROOT / "benchmarks/results/prediction_systems.json").read_text())
+    energy = systems["systems"]["Billiards-v0"]["plausibility"]["step 100"]["kinetic_energy_ratio"]
+    figures.append(f"{energy:.2f} of it on billiards")
+    for figure in figures:
+        assert figure in readme, figure
