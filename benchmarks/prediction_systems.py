@@ -551,6 +551,14 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def budget(args: argparse.Namespace) -> str:
+    """``full`` (the issue's training budget), ``reduced``, or ``checkpoint`` (no training:
+    a given VIN measured)."""
+    if args.checkpoint is not None:
+        return "checkpoint"
+    return "full" if args.steps >= FULL_STEPS and not args.quick else "reduced"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     problem = check_args(args)
@@ -573,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "prediction_systems",
         "command": shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)]),
         "config": config,
-        "budget": "full" if args.steps >= FULL_STEPS and not args.quick else "reduced",
+        "budget": budget(args),
         "versions": package_versions(),
         "machine": machine_info(load_start=load_start),
         "systems": systems,

@@ -62,7 +62,7 @@ def test_a_given_checkpoint_reproduces_its_training_runs_figures(bench, trained,
     assert bench.main([*base, "--json", str(trained / "again.json")]) == 0
     again = json.loads((trained / "again.json").read_text())
     assert again["systems"]["Springs-v0"]["curves"] == first["curves"]
-    assert again["config"]["train"]["checkpoint"] == run
+    assert again["config"]["train"]["checkpoint"] == run and again["budget"] == "checkpoint"
     later = ["--first-test-episode", "1000", "--json", str(trained / "later.json")]
     assert bench.main([*base, *later]) == 0
     data = json.loads((trained / "later.json").read_text())
