@@ -15,6 +15,8 @@ checkpoint's record), read from its ``config.json`` when first used.
 'pretrained'
 >>> pretrained.env_record().env_id, pretrained.ENV_KWARGS["obs_size"]
 ('Billiards-v0', 32)
+>>> "Springs-v0" in pretrained.shipped_systems(), pretrained.checkpoint("Springs-v0/6").name
+(True, 'Springs-v0_6')
 """
 
 from __future__ import annotations
