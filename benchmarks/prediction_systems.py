@@ -435,27 +435,34 @@ def train_system(name: str, env_id: str, kwargs: dict, args: argparse.Namespace,
     return model, training, float(clips.meta.get("dt", 0.1))
 
 
-def check_checkpoint(args: argparse.Namespace) -> str | None:
-    """The line that says why ``--checkpoint`` cannot be measured on its system, or
-    ``None`` (a missing checkpoint, or one that learned another env or physics)."""
+def system_mismatch(config: dict[str, Any], name: str) -> str | None:
+    """How a checkpoint's ``config`` did not learn system ``name`` (its env id, objects,
+    frames or physics), or ``None`` where it did."""
     import gymnasium as gym
 
     import vin_gym  # noqa: F401  (registers the environments)
     from vin_gym.env_record import EnvRecord, describe
+
+    env_id, extra = SYSTEMS[name]
+    env = gym.make(env_id, disable_env_checker=True, **(COMMON | extra))
+    diff = EnvRecord.from_checkpoint(config).diff(EnvRecord.from_env(env))
+    env.close()
+    return describe(diff, "checkpoint", "system") if diff else None
+
+
+def check_checkpoint(args: argparse.Namespace) -> str | None:
+    """The line that says why ``--checkpoint`` cannot be measured on its system, or
+    ``None`` (a missing checkpoint, or one that learned another env or physics)."""
     from vin_gym.experiments.models import checkpoint_path
     from vin_model.checkpoint import read_config
 
     name = args.systems[0]
-    env_id, extra = SYSTEMS[name]
     try:
         config = read_config(checkpoint_path(args.checkpoint, "--checkpoint"))
     except (FileNotFoundError, ValueError) as exc:
         return str(exc)
-    env = gym.make(env_id, disable_env_checker=True, **(COMMON | extra))
-    diff = EnvRecord.from_checkpoint(config).diff(EnvRecord.from_env(env))
-    env.close()
-    if diff:
-        found = describe(diff, "checkpoint", "system")
+    found = system_mismatch(config, name)
+    if found:
         return f"--checkpoint {args.checkpoint} did not learn system {name} ({found})"
     return None
 

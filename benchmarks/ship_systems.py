@@ -90,9 +90,6 @@ def check(args: argparse.Namespace, results: dict[str, Any]) -> str | None:
 
 def checked_checkpoint(name: str, run: Path, measured: dict[str, Any], bench) -> Path:
     """The newest checkpoint of ``run``, once shown to be the one ``measured``."""
-    import gymnasium as gym
-
-    from vin_gym.env_record import EnvRecord, describe
     from vin_model.checkpoint import read_config, resolve_checkpoint
 
     ckpt = resolve_checkpoint(run)
@@ -102,12 +99,9 @@ def checked_checkpoint(name: str, run: Path, measured: dict[str, Any], bench) ->
             f"{ckpt} is step {config.get('step')}, the benchmark measured step "
             f"{measured['training']['steps']}: not the measured model"
         )
-    env_id, extra = bench.SYSTEMS[name]
-    env = gym.make(env_id, disable_env_checker=True, **(bench.COMMON | extra))
-    diff = EnvRecord.from_checkpoint(config).diff(EnvRecord.from_env(env))
-    env.close()
-    if diff:
-        raise ValueError(f"{ckpt} did not learn {name}: {describe(diff, 'checkpoint', 'system')}")
+    found = bench.system_mismatch(config, name)
+    if found:
+        raise ValueError(f"{ckpt} did not learn {name}: {found}")
     return ckpt
 
 
