@@ -19,9 +19,7 @@ import argparse
 import importlib.util
 import json
 import shlex
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -129,34 +127,12 @@ def card(
     }
 
 
-def without_machine_paths(config: dict[str, Any]) -> dict[str, Any]:
-    """The checkpoint's config with its training data's paths (a temporary directory of
-    the benchmark on the machine that trained it) cut to their last two parts."""
-    meta = config.get("meta", {})
-    for source in meta.get("sources", []):
-        if isinstance(source.get("path"), str) and Path(source["path"]).is_absolute():
-            source["path"] = "/".join(Path(source["path"]).parts[-2:])
-    return config
-
-
 def ship(name: str, ckpt: Path, info: dict[str, Any], dest: Path) -> Path:
     """Copy the checkpoint and write its card into ``dest/FOLDER``, replacing it whole."""
     from vin_model.pretrained import system_folder
+    from vin_model.shipping import ship_checkpoint
 
-    target = dest / system_folder(name)
-    dest.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=dest))
-    try:
-        shutil.copy2(ckpt / "model.safetensors", tmp / "model.safetensors")
-        config = json.loads((ckpt / "config.json").read_text())
-        (tmp / "config.json").write_text(json.dumps(without_machine_paths(config), indent=2) + "\n")
-        (tmp / "card.json").write_text(json.dumps(info, indent=2) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    return ship_checkpoint(ckpt, info, dest / system_folder(name))
 
 
 def readme(cards: list[dict[str, Any]]) -> str:

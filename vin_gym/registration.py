@@ -25,6 +25,16 @@ ENVIRONMENTS: dict[str, tuple[str, dict]] = {
 
 MAX_EPISODE_STEPS = 100
 
+#: The skill tasks (random pushes and doing nothing rarely succeed, the oracle planner
+#: does; ``benchmarks/task_difficulty.py``): ``Billiards-v0`` and the suite's new ones.
+SKILL_TASKS: tuple[str, ...] = (
+    "Billiards-v0",
+    "SpringsTask-v0",
+    "GravityTask-v0",
+    "MagneticBilliardsTask-v0",
+    "VariableMassBilliardsTask-v0",
+)
+
 
 def register_envs() -> None:
     """Register every vin-gym environment with Gymnasium (idempotent)."""

@@ -1,9 +1,9 @@
 """``vin-gym demo``: the whole pipeline on small budgets, in minutes on two CPU cores.
 
-By default (``--start pretrained``) the demo starts from the VIN shipped with vin-gym
-(``vin_model/pretrained``: learned online on Billiards-v0 by ``vin-gym mbrl`` from
-31,200 environment steps), because a VIN learned from scratch in a few minutes on two
-CPU cores does not plan well yet:
+By default (``--start pretrained``) the demo starts from the VIN shipped with vin-gym for
+``--env`` (``vin_model/pretrained``: learned online on Billiards-v0 by ``vin-gym mbrl``
+from 31,200 environment steps; ``pretrained:TASK_ID`` for the other skill tasks), because a
+VIN learned from scratch in a few minutes on two CPU cores does not plan well yet:
 
 1. fine-tune it online (``vin-gym mbrl`` with ``init=pretrained``): random pushes, then
    ``--online-iterations`` rounds of episodes collected by its own MPC agent, training
@@ -132,22 +132,49 @@ def _check(args: argparse.Namespace) -> None:
     for name in ("online_iterations", "online_train_steps", "online_seed_episodes"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-    if args.start == "pretrained" and args.env != "Billiards-v0":
-        raise ValueError(
-            f"--start pretrained fine-tunes the VIN shipped for Billiards-v0, not {args.env!r}; "
-            "pass --start scratch to learn one for it"
-        )
+    if args.start == "pretrained":
+        shipped_model(args.env)
+
+
+def shipped_model(env: str) -> str:
+    """The shipped VIN ``--start pretrained`` fine-tunes for ``env``: ``pretrained`` for
+    Billiards-v0, ``pretrained:TASK_ID`` for a skill task with one; a ``ValueError`` naming
+    those that have one otherwise."""
+    from vin_model import pretrained
+
+    if env == "Billiards-v0":
+        return "pretrained"
+    if env in pretrained.shipped_tasks():
+        return f"pretrained:{env}"
+    shipped = ", ".join(["Billiards-v0", *pretrained.shipped_tasks()])
+    raise ValueError(
+        f"--start pretrained: no VIN is shipped for {env!r} (shipped: {shipped}); "
+        "pass --start scratch to learn one for it"
+    )
+
+
+def shipped_env_steps(model: str) -> int:
+    """The environment steps the shipped VIN ``model`` learned from (its card's; the
+    Billiards-v0 VIN's run is in ``vin_model/pretrained/README.md``)."""
+    from vin_gym.experiments.models import pretrained_system
+    from vin_model import pretrained
+
+    system = pretrained_system(model)
+    return 31_200 if system is None else int(pretrained.card(system)["env_steps"])
 
 
 def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
     """The online fine-tuning run of ``--start pretrained``, as an ``MBRLConfig``."""
     from planners import MPCConfig
+    from vin_gym.env_record import EnvRecord
     from vin_gym.experiments.mbrl_config import MBRLConfig
-    from vin_model import pretrained
+    from vin_gym.experiments.models import checkpoint_path
+    from vin_model.checkpoint import read_config
 
     episode_steps = recipe.HEADLINE.episode_steps
     horizon = mpc_settings(args).get("horizon", MPCConfig.horizon)
-    learned = pretrained.env_record()
+    model = shipped_model(args.env)
+    learned = EnvRecord.from_checkpoint(read_config(checkpoint_path(model)))
     return MBRLConfig(
         env_id=args.env,
         env_kwargs=task_kwargs,
@@ -163,7 +190,7 @@ def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
         train_steps=args.online_train_steps,
         lr=args.online_lr,
         lr_final=args.online_lr / 10,
-        init="pretrained",
+        init=model,
         planner=args.planner,
         planner_kwargs=planner_settings(args),
         horizon=horizon,
@@ -249,11 +276,11 @@ def _fine_tune(args: argparse.Namespace, task_kwargs: dict) -> tuple[Path, dict,
             progress=not args.no_progress,
         )
     data = {
-        "start": "pretrained (vin_model/pretrained), fine-tuned online",
+        "start": f"{config.init} (vin_model/pretrained), fine-tuned online",
         "policy": f"random pushes, then the MPC agent with exploration noise {config.explore_std}",
         "episodes": config.seed_episodes + config.iterations * config.agent_episodes,
         "env_steps": config.env_steps,
-        "pretrained_env_steps": 31_200,
+        "pretrained_env_steps": shipped_env_steps(config.init),
     }
     return out / "online" / "model", data, {"step": online["train_step"]}
 

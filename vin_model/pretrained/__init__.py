@@ -4,7 +4,10 @@
 objects, 32x32 frames, goal ring hidden), trained online by ``vin-gym mbrl`` (see
 ``README.md`` here). ``pretrained:ENV_ID`` (``systems/ENV_ID``): one VIN per paper system,
 trained on passive data by ``benchmarks/prediction_systems.py`` (see
-``systems/README.md``); :func:`shipped_systems` lists them.
+``systems/README.md``); :func:`shipped_systems` lists them. ``pretrained:TASK_ID``
+(``tasks/TASK_ID``): one VIN per skill task of the suite, learned online by ``vin-gym
+mbrl`` and shipped by ``benchmarks/ship_tasks.py`` (see ``tasks/README.md``);
+:func:`shipped_tasks` lists them.
 
 ``ENV_KWARGS`` holds the ``gym.make`` arguments of the env it learned (``obs_mode="pixels"``
 and :meth:`EnvRecord.env_kwargs <vin_gym.env_record.EnvRecord.env_kwargs>` of the
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 CHECKPOINT = Path(__file__).resolve().parent
 #: One checkpoint directory per paper system, named by :func:`system_folder`.
 SYSTEMS = CHECKPOINT / "systems"
+#: One checkpoint directory per skill task (its env id), learned online.
+TASKS = CHECKPOINT / "tasks"
 
 
 def system_folder(system: str) -> str:
@@ -43,28 +48,43 @@ def system_folder(system: str) -> str:
     return system.replace("/", "_")
 
 
-def shipped_systems() -> list[str]:
-    """The systems with a shipped VIN, as ``pretrained:SYSTEM`` names them (from each
-    folder's ``card.json``)."""
-    if not SYSTEMS.is_dir():
+def _names(root: Path) -> list[str]:
+    """The names of the VINs shipped under ``root`` (from each folder's ``card.json``)."""
+    if not root.is_dir():
         return []
-    cards = sorted(SYSTEMS.glob("*/card.json"))
-    return [json.loads(card.read_text())["system"] for card in cards]
+    return [json.loads(card.read_text())["system"] for card in sorted(root.glob("*/card.json"))]
+
+
+def shipped_systems() -> list[str]:
+    """The paper systems with a shipped VIN, as ``pretrained:SYSTEM`` names them."""
+    return _names(SYSTEMS)
+
+
+def shipped_tasks() -> list[str]:
+    """The skill tasks with a shipped VIN (env ids), as ``pretrained:TASK_ID`` names them."""
+    return _names(TASKS)
 
 
 def checkpoint(system: str | None = None) -> Path:
-    """The checkpoint directory of the skill task's VIN (``system=None``) or of one paper
-    system's; a ``FileNotFoundError`` listing the shipped systems for an unknown one."""
+    """The checkpoint directory of ``Billiards-v0``'s VIN (``system=None``), of one paper
+    system's or of one skill task's; a ``FileNotFoundError`` listing the shipped ones for
+    an unknown name."""
     if system is None:
         return CHECKPOINT
-    path = SYSTEMS / system_folder(system)
-    if not (path / "card.json").is_file():
-        shipped = ", ".join(shipped_systems()) or "none"
-        raise FileNotFoundError(
-            f"no shipped VIN for system {system!r}; shipped: {shipped} "
-            "(plain 'pretrained' is the skill task's)"
-        )
-    return path
+    for root in (SYSTEMS, TASKS):
+        path = root / system_folder(system)
+        if (path / "card.json").is_file():
+            return path
+    shipped = ", ".join(shipped_systems() + shipped_tasks()) or "none"
+    raise FileNotFoundError(
+        f"no shipped VIN for {system!r}; shipped: {shipped} (plain 'pretrained' is Billiards-v0's)"
+    )
+
+
+def card(system: str) -> dict[str, Any]:
+    """The ``card.json`` of a shipped system's or task's VIN: the commands that made it
+    and its figures."""
+    return json.loads((checkpoint(system) / "card.json").read_text())
 
 
 def env_record() -> EnvRecord:
