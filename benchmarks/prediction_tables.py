@@ -182,25 +182,17 @@ def tables(root: Path = Path(".")) -> dict[str, str]:
 
 def marked(text: str, name: str) -> tuple[int, int] | None:
     """Where the table ``name`` sits in ``text`` (between its markers), or ``None``."""
-    start, end = f"<!-- prediction_tables:{name} -->\n", f"<!-- /prediction_tables:{name} -->"
-    i = text.find(start)
-    j = text.find(end, i)
-    return None if i < 0 or j < 0 else (i + len(start), j)
+    from vin_gym.reporting import marked_span
+
+    return marked_span(text, f"prediction_tables:{name}")
 
 
 def write_readme(path: Path, found: dict[str, str]) -> list[str]:
     """Replace each marked table of ``path`` by its table; the names replaced."""
-    from vin_gym.utils import atomic_write_bytes
+    from vin_gym.reporting import write_marked
 
-    text = path.read_text()
-    done = []
-    for name, table in found.items():
-        span = marked(text, name)
-        if span is not None:
-            text = text[: span[0]] + table + "\n" + text[span[1] :]
-            done.append(name)
-    atomic_write_bytes(path, text.encode())
-    return done
+    done = write_marked(path, {f"prediction_tables:{k}": v for k, v in found.items()})
+    return [tag.partition(":")[2] for tag in done]
 
 
 def main(argv: list[str] | None = None) -> int:

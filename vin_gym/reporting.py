@@ -147,3 +147,33 @@ def _band(row: dict[str, Any]) -> tuple[float, float]:
     if row.get("ci_low") is not None:
         return row["ci_low"], row["ci_high"]
     return row["success_mean"] - row["success_std"], row["success_mean"] + row["success_std"]
+
+
+def marked_span(text: str, tag: str) -> tuple[int, int] | None:
+    """Where the generated block ``tag`` sits in ``text``: between the lines
+    ``<!-- tag -->`` and ``<!-- /tag -->``; ``None`` when the markers are missing.
+
+    >>> text = "a\\n<!-- t -->\\nold\\n<!-- /t -->\\n"
+    >>> i, j = marked_span(text, "t"); text[i:j]
+    'old\\n'
+    """
+    start, end = f"<!-- {tag} -->\n", f"<!-- /{tag} -->"
+    i = text.find(start)
+    j = text.find(end, i)
+    return None if i < 0 or j < 0 else (i + len(start), j)
+
+
+def write_marked(path: Path, blocks: dict[str, str]) -> list[str]:
+    """Replace each marked block of the file ``path`` (:func:`marked_span`) by the text
+    ``blocks`` gives its tag, atomically; the tags found and replaced."""
+    from vin_gym.utils import atomic_write_bytes
+
+    text = path.read_text()
+    done = []
+    for tag, block in blocks.items():
+        span = marked_span(text, tag)
+        if span is not None:
+            text = text[: span[0]] + block + "\n" + text[span[1] :]
+            done.append(tag)
+    atomic_write_bytes(path, text.encode())
+    return done
