@@ -183,6 +183,34 @@ def table(rows: list[dict[str, Any]]) -> str:
     return format_table(shown)
 
 
+def shipped_table(results: Path) -> str:
+    """The shipped task VINs: each on the test episodes of the table and on 50 episodes
+    nothing else uses (``plan_shipped_TASK_never_used.json``)."""
+    from vin_gym.registration import SKILL_TASKS
+    from vin_gym.reporting import rate_text
+    from vin_gym.utils import format_table
+
+    rows = []
+    for env_id in SKILL_TASKS[1:]:
+        never = results / f"plan_shipped_{env_id}_never_used.json"
+        test = results / f"plan_{env_id}_s0_test.json"
+        if not never.is_file() or not test.is_file():
+            continue
+        a, b = json.loads(test.read_text()), json.loads(never.read_text())
+        rows.append(
+            {
+                "`--model`": f"`pretrained:{env_id}`",
+                "test episodes": rate_text(a["success_rate"], a["ci_low"], a["ci_high"])
+                + f" ({a['seed']} + {a['episodes']})",
+                "episodes nothing else uses": rate_text(
+                    b["success_rate"], b["ci_low"], b["ci_high"]
+                )
+                + f" ({b['seed']} + {b['episodes']})",
+            }
+        )
+    return format_table(rows) if rows else "No task VIN is shipped yet."
+
+
 def evaluate_sb3(runs: Path, results: Path) -> list[Path]:
     """Each finished PPO run under ``runs/TASK/ppo_OBS_sSEED`` on the first 50 test
     episodes, written to ``results`` (a file already there is kept)."""
@@ -234,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.json, {"command": command, "rows": rows})
     print(f"wrote {args.json}")
     if args.write_readme:
-        done = write_marked(ROOT / "README.md", {"task_suite:results": shown})
+        blocks = {"task_suite:results": shown, "task_suite:shipped": shipped_table(args.results)}
+        done = write_marked(ROOT / "README.md", blocks)
         print(f"README.md: updated {', '.join(done) or 'no table'}")
     return 0
 

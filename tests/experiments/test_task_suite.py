@@ -73,6 +73,9 @@ def test_the_readme_table_is_the_committed_json(suite):
     span = marked_span(readme, "task_suite:results")
     assert span is not None, "README.md lacks the task_suite:results markers"
     assert readme[span[0] : span[1]].strip() == suite.table(suite.measure()).strip()
+    span = marked_span(readme, "task_suite:shipped")
+    assert span is not None, "README.md lacks the task_suite:shipped markers"
+    assert readme[span[0] : span[1]].strip() == suite.shipped_table(suite.RESULTS).strip()
     committed = json.loads((suite.ROOT / "benchmarks/results/task_suite.json").read_text())
     assert committed["command"].startswith("python benchmarks/task_suite.py")
     assert committed["rows"] == json.loads(json.dumps(suite.measure()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 from benchmark_scripts import load_benchmark
@@ -13,6 +14,7 @@ from benchmark_scripts import load_benchmark
 from vin_gym.cli import main
 from vin_model import pretrained
 
+ROOT = Path(__file__).resolve().parents[2]
 TASK = "GravityTask-v0"
 TINY_MBRL = [
     "--env-steps", "96", "--episode-steps", "12", "--seed-episodes", "4",
@@ -130,3 +132,20 @@ def test_demo_fine_tunes_a_shipped_task_vin(measured, tmp_path, monkeypatch, cap
     assert main(["demo", "--env", "SpringsTask-v0", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "no VIN is shipped for 'SpringsTask-v0'" in err and TASK in err
+
+
+@pytest.mark.parametrize("task", pretrained.shipped_tasks())
+def test_each_shipped_task_vin_is_the_one_its_card_measured(task):
+    """The committed card, weights and test figure of a shipped task VIN agree."""
+    from vin_gym.utils import file_sha256
+    from vin_model.checkpoint import read_config
+
+    folder = pretrained.checkpoint(task)
+    card = pretrained.card(task)
+    assert folder == pretrained.TASKS / task and card["env_id"] == task
+    assert file_sha256(folder / "model.safetensors") == card["weights_sha256"]
+    config = read_config(folder)
+    assert config["step"] == card["training_steps"] and card["env_steps"] <= 31_200
+    plan = json.loads((ROOT / "docs/results/tasks" / f"plan_{task}_s0_test.json").read_text())
+    assert plan["command"] == card["measured_by"] and plan["seed"] >= 100_000
+    assert card["test"]["success_rate"] == plan["success_rate"]
