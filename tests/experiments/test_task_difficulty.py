@@ -94,3 +94,19 @@ def test_bad_input_is_one_line_and_exit_2(bench, tmp_path, capsys, argv, names):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and names in err
     assert not out.exists()
+
+
+def test_the_skill_task_ids_are_those_measured_as_skill_tasks():
+    """``SKILL_TASKS`` lists exactly the envs the committed test-episode measurement calls
+    skill tasks, each within the luck and oracle bounds."""
+    from vin_gym.registration import SKILL_TASKS
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks/results/task_difficulty.json"
+    measured = json.loads(path.read_text())
+    assert measured["config"]["episode_set"] == "test"
+    verdicts = {r["env"]: r for r in measured["results"]}
+    assert [e for e, r in verdicts.items() if r["verdict"] == "skill task"] == list(SKILL_TASKS)
+    for env in SKILL_TASKS:
+        r = verdicts[env]
+        assert r["random"]["success_rate"] <= 0.05 and r["zero"]["success_rate"] <= 0.02
+        assert r["oracle"]["success_rate"] >= 0.90
