@@ -56,6 +56,9 @@ def test_plan_command_video(tmp_path):
     # the planned path is drawn in yellow: (255, 255, 0) pixels exist
     yellow = (frames[..., 0] > 200) & (frames[..., 1] > 200) & (frames[..., 2] < 60)
     assert yellow.any()
+    # every frame is captioned (episode, seed, then the outcome) in white at the top left
+    caption = (frames[:, 2:12, 3:80, :3] > 230).all(axis=-1)
+    assert caption.any(axis=(1, 2)).all()
 
 
 def test_plan_command_bad_input(tmp_path, capsys):

@@ -125,6 +125,18 @@ def _make_env(args: argparse.Namespace, task_kwargs: dict[str, Any]) -> Any:
     return gym.make(args.env, obs_mode=obs_mode, **limit, **env_kwargs)
 
 
+def _first_episode_reel(env: Any, frames: list, episode: dict[str, Any]) -> np.ndarray:
+    """The GIF's frames: the first episode with its goal ring, seed and outcome drawn."""
+    from vin_gym.experiments.pipeline import episode_reel
+
+    env.reset(seed=episode["seed"])  # the goal of the episode's seed
+    base = env.unwrapped
+    goal = np.asarray(base.goal)
+    return episode_reel(
+        [frames], [episode], [goal], base.task.goal_radius, base.sim_params.table_size
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     import vin_gym  # noqa: F401  (registers the environments)
     from planners import MPCConfig
@@ -172,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         final_distance=False,
     )
-    frames = videos[0]
+    reel = _first_episode_reel(env, videos[0], episodes[0]) if videos[0] else None
     env.close()
 
     summary = summarize(episodes)
@@ -192,12 +204,11 @@ def run(args: argparse.Namespace) -> int:
         "machine": machine_info(load_start=load_start),
         "per_episode": episodes,
     }
-    if frames:
+    if reel is not None:
         import imageio.v3 as iio
 
         atomic_write(
-            args.video,
-            lambda tmp: iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=100, loop=0),
+            args.video, lambda tmp: iio.imwrite(tmp, reel, extension=".gif", duration=100, loop=0)
         )
         results["video"] = str(args.video)
     row = {"planner": args.planner, "model": args.model, **{k: summary[k] for k in _COLUMNS}}
