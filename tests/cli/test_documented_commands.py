@@ -15,7 +15,7 @@ from vin_gym.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Placeholders the docs write in command lines, and a value for each.
-PLACEHOLDERS = {"ALGO": "ppo", "OBS": "pixels", "T": "1000", "S": "0"}
+PLACEHOLDERS = {"ALGO": "ppo", "OBS": "pixels", "T": "1000", "S": "0", "TASK": "GravityTask-v0"}
 
 
 def documented(command: str) -> list[str]:
