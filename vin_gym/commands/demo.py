@@ -1,9 +1,9 @@
 """``vin-gym demo``: the whole pipeline on small budgets, in minutes on two CPU cores.
 
-By default (``--start pretrained``) the demo starts from the VIN shipped with vin-gym for
-``--env`` (``vin_model/pretrained``: learned online on Billiards-v0 by ``vin-gym mbrl``
-from 31,200 environment steps; ``pretrained:TASK_ID`` for the other skill tasks), because a
-VIN learned from scratch in a few minutes on two CPU cores does not plan well yet:
+By default (``--start pretrained``) the demo starts from the VIN shipped for ``--env``
+(``pretrained``: learned online on Billiards-v0 by ``vin-gym mbrl`` from 31,200 steps;
+``pretrained:TASK_ID`` for the other skill tasks), because a VIN learned from scratch in
+a few minutes on two CPU cores does not plan well yet:
 
 1. fine-tune it online (``vin-gym mbrl`` with ``init=pretrained``): random pushes, then
    ``--online-iterations`` rounds of episodes collected by its own MPC agent, training
@@ -40,6 +40,7 @@ from vin_gym.commands.common import (
     report,
 )
 from vin_gym.experiments import recipe
+from vin_gym.experiments.models import checkpoint_path, shipped_env_steps, shipped_model
 from vin_gym.experiments.recipe import check_clip_fits
 from vin_gym.utils import plural
 
@@ -133,34 +134,10 @@ def _check(args: argparse.Namespace) -> None:
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if args.start == "pretrained":
-        shipped_model(args.env)
-
-
-def shipped_model(env: str) -> str:
-    """The shipped VIN ``--start pretrained`` fine-tunes for ``env``: ``pretrained`` for
-    Billiards-v0, ``pretrained:TASK_ID`` for a skill task with one; a ``ValueError`` naming
-    those that have one otherwise."""
-    from vin_model import pretrained
-
-    if env == "Billiards-v0":
-        return "pretrained"
-    if env in pretrained.shipped_tasks():
-        return f"pretrained:{env}"
-    shipped = ", ".join(["Billiards-v0", *pretrained.shipped_tasks()])
-    raise ValueError(
-        f"--start pretrained: no VIN is shipped for {env!r} (shipped: {shipped}); "
-        "pass --start scratch to learn one for it"
-    )
-
-
-def shipped_env_steps(model: str) -> int:
-    """The environment steps the shipped VIN ``model`` learned from (its card's; the
-    Billiards-v0 VIN's run is in ``vin_model/pretrained/README.md``)."""
-    from vin_gym.experiments.models import pretrained_system
-    from vin_model import pretrained
-
-    system = pretrained_system(model)
-    return 31_200 if system is None else int(pretrained.card(system)["env_steps"])
+        try:
+            shipped_model(args.env)
+        except ValueError as exc:
+            raise ValueError(f"--start pretrained: {exc}; --start scratch learns one") from None
 
 
 def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
@@ -168,7 +145,6 @@ def fine_tune_config(args: argparse.Namespace, task_kwargs: dict) -> Any:
     from planners import MPCConfig
     from vin_gym.env_record import EnvRecord
     from vin_gym.experiments.mbrl_config import MBRLConfig
-    from vin_gym.experiments.models import checkpoint_path
     from vin_model.checkpoint import read_config
 
     episode_steps = recipe.HEADLINE.episode_steps

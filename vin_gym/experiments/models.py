@@ -1,4 +1,4 @@
-"""World models by name: the oracle, the shipped pretrained VIN, or a VIN checkpoint."""
+"""World models by name: the oracle, the shipped pretrained VINs, or a VIN checkpoint."""
 
 from __future__ import annotations
 
@@ -65,3 +65,26 @@ def checkpoint_path(name: str, what: str = "model") -> Path:
             f"{what} must be {valid} or an existing VIN checkpoint path, got {name!r}"
         )
     return path
+
+
+def shipped_model(env: str) -> str:
+    """The name of the VIN shipped for the env ``env``: ``pretrained`` for Billiards-v0,
+    ``pretrained:TASK_ID`` for a skill task with one; a ``ValueError`` naming the envs
+    that have one otherwise."""
+    from vin_model import pretrained
+
+    if env == "Billiards-v0":
+        return "pretrained"
+    if env in pretrained.shipped_tasks():
+        return f"pretrained:{env}"
+    shipped = ", ".join(["Billiards-v0", *pretrained.shipped_tasks()])
+    raise ValueError(f"no VIN is shipped for {env!r} (shipped: {shipped})")
+
+
+def shipped_env_steps(model: str) -> int:
+    """The environment steps the shipped VIN ``model`` learned from (its card's; the
+    Billiards-v0 VIN's run is in ``vin_model/pretrained/README.md``)."""
+    from vin_model import pretrained
+
+    system = pretrained_system(model)
+    return 31_200 if system is None else int(pretrained.card(system)["env_steps"])
