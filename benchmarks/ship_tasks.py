@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "benchmarks/ship_tasks.py"
 
 
