@@ -1,7 +1,7 @@
 """The task suite's table: per skill task, luck, the oracle, VIN-MPC learned online and PPO.
 
     python benchmarks/task_suite.py --evaluate-sb3    # SB3 runs' final agents on test episodes
-    python benchmarks/task_suite.py --write-readme    # the table, into README.md and JSON
+    python benchmarks/task_suite.py --write-readme    # the tables, into README.md and its JSON
 
 Every cell is on test episodes (seeds 100000 up) and comes from committed JSON:
 
@@ -239,7 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--results", type=Path, default=RESULTS.relative_to(ROOT), help="the suite's JSON files"
     )
-    p.add_argument("--write-readme", action="store_true", help="update README.md's table")
+    p.add_argument(
+        "--write-readme",
+        action="store_true",
+        help="write README.md's tables and --json (without it, the table is only printed)",
+    )
     p.add_argument(
         "--json", type=Path, default=Path("benchmarks/results/task_suite.json"), help="output"
     )
@@ -257,13 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = measure(args.results)
     shown = table(rows)
     print(shown)
+    if not args.write_readme:  # the JSON and the README's tables are one result, written together
+        print("(nothing written: --write-readme writes README.md's tables and --json)")
+        return 0
     command = shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)])
     write_json(args.json, {"command": command, "rows": rows})
     print(f"wrote {args.json}")
-    if args.write_readme:
-        blocks = {"task_suite:results": shown, "task_suite:shipped": shipped_table(args.results)}
-        done = write_marked(ROOT / "README.md", blocks)
-        print(f"README.md: updated {', '.join(done) or 'no table'}")
+    blocks = {"task_suite:results": shown, "task_suite:shipped": shipped_table(args.results)}
+    done = write_marked(ROOT / "README.md", blocks)
+    print(f"README.md: updated {', '.join(done) or 'no table'}")
     return 0
 
 

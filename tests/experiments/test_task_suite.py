@@ -108,3 +108,14 @@ def test_a_finished_sb3_run_is_evaluated_again_on_any_episodes(tmp_path, suite):
     (tmp_path / written[0].name).unlink()
     with pytest.raises(UntrustedFile):
         suite.evaluate_sb3(tmp_path / "runs", tmp_path)  # a changed pickle is never loaded
+
+
+def test_without_write_readme_nothing_is_written(tmp_path, suite, capsys):
+    """The table alone is printed; README.md and the JSON (whose command names the flags
+    that made them) change only together."""
+    readme = (suite.ROOT / "README.md").read_bytes()
+    out = tmp_path / "task_suite.json"
+    assert suite.main(["--json", str(out)]) == 0
+    assert not out.exists()
+    assert (suite.ROOT / "README.md").read_bytes() == readme
+    assert "SpringsTask-v0" in capsys.readouterr().out
