@@ -64,20 +64,13 @@ class VINWorldModel:
     ) -> None:
         from vin_model.device import get_device
 
-        if disagreement < 0:
-            raise ValueError(f"disagreement must be >= 0, got {disagreement!r}")
-        if disagreement > 0 and model.config.ensemble < 2:
-            raise ValueError(
-                f"a disagreement penalty needs an ensemble VIN, this one has "
-                f"ensemble={model.config.ensemble}"
-            )
-        self.disagreement = float(disagreement)
         #: ``[B, H]`` penalty of the last rollout's candidates (``None``: no penalty).
         self.penalty: torch.Tensor | None = None
 
         self.device = get_device(device) if device is not None else next(model.parameters()).device
         self.model = model.to(self.device).eval()
         self.config = model.config
+        self.set_disagreement(disagreement)
         self.n_objects = self.config.n_objects
         #: Size A of the actions :meth:`rollout` takes.
         self.action_dim = self.config.action_dim
@@ -89,6 +82,18 @@ class VINWorldModel:
             n_objects=self.config.n_objects,
             frame_size=self.config.frame_size,
         )
+
+    def set_disagreement(self, weight: float) -> None:
+        """Plan with ``weight`` times the ensemble members' spread subtracted from the
+        rewards (0: no penalty); above 0 the VIN must be an ensemble."""
+        if not isinstance(weight, int | float) or not weight >= 0:  # NaN fails too
+            raise ValueError(f"disagreement must be a number >= 0, got {weight!r}")
+        if weight > 0 and self.config.ensemble < 2:
+            raise ValueError(
+                f"a disagreement penalty (disagreement={weight!r}) needs an ensemble VIN, "
+                f"this one has ensemble={self.config.ensemble}"
+            )
+        self.disagreement = float(weight)
 
     @classmethod
     def load(

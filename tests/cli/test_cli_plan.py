@@ -123,3 +123,28 @@ def test_plan_refuses_a_checkpoint_of_another_env_naming_the_flag(tmp_path, caps
     with pytest.warns(UserWarning, match="does not fit"):
         assert main([*argv, "--env", "Billiards-v0", "--allow-mismatch", "--json", str(out)]) == 0
     assert json.loads(out.read_text())["episodes"] == 1
+
+
+def test_plan_with_an_ensembles_disagreement_penalty(tmp_path, capsys):
+    """``--disagreement W`` plans an ensemble VIN with W times its spread subtracted; a
+    model without members to disagree is refused, naming the flag, before any episode."""
+    from vin_model.checkpoint import save_checkpoint
+    from vin_model.config import VINConfig
+    from vin_model.vin import VIN
+
+    torch.manual_seed(0)
+    small = {"frame_size": 32, "code_size": 4, "conv_channels": 4, "hidden": 8}
+    save_checkpoint(tmp_path / "one", VIN(VINConfig(**small)), step=1)
+    save_checkpoint(tmp_path / "two", VIN(VINConfig(**small, ensemble=2)), step=1)
+    argv = ["plan", "--episodes", "1", "--device", "cpu", "--no-progress", *TINY]
+    out = tmp_path / "plan.json"
+    for model in (str(tmp_path / "one"), "oracle"):
+        assert main([*argv, "--model", model, "--disagreement", "1", "--json", str(out)]) == 2
+        assert "--disagreement" in capsys.readouterr().err
+        assert not out.exists()
+    assert main([*argv, "--model", str(tmp_path / "two"), "--disagreement", "-1"]) == 2
+    assert "--disagreement must be a number >= 0, got -1.0" in capsys.readouterr().err
+    two = ["--model", str(tmp_path / "two"), "--disagreement", "1", "--json", str(out)]
+    assert main([*argv, *two]) == 0
+    result = json.loads(out.read_text())
+    assert result["episodes"] == 1 and result["disagreement"] == 1.0

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
+import gymnasium as gym
 import numpy as np
 import pytest
 import torch
@@ -15,7 +16,7 @@ from safetensors.numpy import load_file
 from vin_gym.data import open_dataset
 from vin_gym.data.policies import ColoredNoisePolicy
 from vin_gym.experiments import mbrl
-from vin_gym.experiments.episodes import MPCPolicy
+from vin_gym.experiments.episodes import MPCPolicy, run_episodes
 from vin_gym.experiments.mbrl import MBRLConfig, run_mbrl
 from vin_model.checkpoint import list_checkpoints
 
@@ -152,6 +153,48 @@ def test_resume_with_a_changed_config_is_refused(full_run, tmp_path) -> None:
     (tmp_path / "junk").write_text("x")
     with pytest.raises(ValueError, match="not empty"):
         run_mbrl(TINY, tmp_path, progress=False)
+
+
+def test_a_run_from_before_the_disagreement_field_resumes(full_run, tmp_path) -> None:
+    """An ``mbrl.json`` written before ``disagreement`` existed is the run without it."""
+    import shutil
+
+    run, _ = full_run
+    old = tmp_path / "old"
+    shutil.copytree(run, old, ignore=shutil.ignore_patterns("*.lock", "holder*"))
+    state = json.loads((old / "mbrl.json").read_text())
+    del state["config"]["disagreement"]
+    (old / "mbrl.json").write_text(json.dumps(state))
+    assert run_mbrl(TINY, old, resume=True, progress=False)["iterations_done"] == 3
+    with pytest.raises(ValueError, match=r"disagreement: 0\.0 in the run vs 0\.5 now"):
+        model = {**TINY.model, "ensemble": 2}
+        run_mbrl(replace(TINY, model=model, disagreement=0.5), old, resume=True, progress=False)
+
+
+def test_the_disagreement_penalty_needs_an_ensemble_and_reaches_the_loops_agent(
+    tmp_path,
+) -> None:
+    with pytest.raises(ValueError, match=r"disagreement=1\.0 .* ensemble=1"):
+        replace(TINY, disagreement=1.0)
+    for bad in (-1.0, float("nan"), "x"):
+        with pytest.raises(ValueError, match="disagreement must be a finite number >= 0"):
+            replace(TINY, disagreement=bad, model={**TINY.model, "ensemble": 2})
+    config = replace(
+        TINY,
+        env_steps=4 * 12 + 2 * 12,
+        model={**TINY.model, "ensemble": 2},
+        disagreement=0.5,
+        eval_episodes=0,
+    )
+    run = tmp_path / "run"
+    summary = run_mbrl(config, run, progress=False)
+    agent = mbrl._make_agent(run, config, summary["train_step"], seed=0)
+    assert agent.model.disagreement == 0.5
+    env = gym.make(config.env_id, obs_mode="pixels", max_episode_steps=8, **config.frame_env_kwargs)
+    run_episodes(env, MPCPolicy(env, agent), [1000], progress=False)
+    assert agent.model.penalty is not None  # the last plan's candidates were penalized
+    assert agent.model.penalty.shape[1] == config.horizon
+    assert float(agent.model.penalty.min()) >= 0 and float(agent.model.penalty.max()) > 0
 
 
 def test_evaluation_every_k_iterations_and_at_the_end(tmp_path) -> None:

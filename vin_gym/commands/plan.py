@@ -62,6 +62,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     p.add_argument("--n-objects", type=int, default=None, help="objects in the scene")
     p.add_argument(
+        "--disagreement",
+        type=float,
+        default=0.0,
+        metavar="W",
+        help="with an ensemble VIN: subtract W times its members' spread (table units) from "
+        "each step's reward, against plans that exploit the model's errors (default: 0)",
+    )
+    p.add_argument(
         "--allow-mismatch",
         action="store_true",
         help="plan with a VIN checkpoint in an env other than the one it learned "
@@ -157,8 +165,10 @@ def run(args: argparse.Namespace) -> int:
     task_kwargs = env_kwargs_from(args)
     env = _make_env(args, task_kwargs)
     overrides, mpc = planner_settings(args), mpc_settings(args)
-    with flags_in_errors("model", "allow_mismatch"):  # the library names its parameters
-        model = models.load_world_model(args.model, env, device, args.allow_mismatch)
+    with flags_in_errors("model", "allow_mismatch", "disagreement"):  # the library's names
+        model = models.load_world_model(
+            args.model, env, device, args.allow_mismatch, args.disagreement
+        )
     horizon = mpc.pop("horizon", MPCConfig.horizon)
     with planner_errors():
         agent = make_agent(
@@ -192,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
         "env": args.env,
         "env_kwargs": task_kwargs,
         "model": args.model,
+        "disagreement": args.disagreement,
         "planner": args.planner,
         "seed": args.seed,
         "planner_seed": args.planner_seed,

@@ -299,7 +299,7 @@ def _make_agent(run: Path, config: MBRLConfig, expected_step: int, seed: int):
             f"{run / 'model'} should end at the checkpoint of step {expected_step}, found "
             f"{[p.name for p in found]}: the run directory was changed outside this loop"
         )
-    model = VINWorldModel.load(found[-1], device=config.device)
+    model = VINWorldModel.load(found[-1], device=config.device, disagreement=config.disagreement)
     return make_agent(model, config.planner, config.planner_kwargs, config.horizon, seed)
 
 

@@ -62,6 +62,10 @@ class MBRLConfig:
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
         planner_kwargs: Planner settings to override, named as in ``vin-gym plan``.
         horizon: Planning horizon.
+        disagreement: Weight of the ensemble-disagreement penalty in every plan of the run
+            (collecting and evaluating): each step's reward loses this times the spread of
+            the members' predicted positions (table units). Above 0 it needs an ensemble
+            VIN (``model={"ensemble": K}``, K >= 2).
         eval_episodes: Evaluation episodes (no exploration noise) after an evaluated
             iteration.
         eval_every: Evaluate after every this many iterations (and after the seed
@@ -99,6 +103,7 @@ class MBRLConfig:
         default_factory=lambda: {"population": 100, "elites": 10, "iterations": 3}
     )
     horizon: int = 15
+    disagreement: float = 0.0
     eval_episodes: int = 20
     eval_every: int = 2
     eval_seed: int = DEV_SEED_BASE
@@ -210,6 +215,10 @@ def _check_settings(config: MBRLConfig) -> None:
         value = getattr(config, name)
         if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    if not isinstance(config.disagreement, int | float) or not (
+        math.isfinite(config.disagreement) and config.disagreement >= 0
+    ):
+        raise ValueError(f"disagreement must be a finite number >= 0, got {config.disagreement!r}")
     if not config.lr > 0:
         raise ValueError(f"lr must be > 0, got {config.lr!r}")
     if not isinstance(config.val_fraction, int | float) or not 0 <= config.val_fraction < 1:
@@ -234,7 +243,13 @@ def _check_settings(config: MBRLConfig) -> None:
             f"model may not set {sorted(fixed)}: objects, frame size and action size come "
             "from the data (set obs_size for the frame size)"
         )
-    VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
+    vin = VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
+    if config.disagreement > 0 and config.init is None and vin.ensemble < 2:
+        raise ValueError(
+            f"disagreement={config.disagreement!r} penalizes the spread of an ensemble VIN's "
+            f"members, but the model has ensemble={vin.ensemble}: set model "
+            '{"ensemble": K} with K >= 2, or disagreement=0'
+        )
     get_device(config.device)
     _check_env(config)
 

@@ -38,7 +38,10 @@ def open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
         steps = [int(p.name.split("_")[-1]) for p in list_checkpoints(run / "model")]
         check_state(state, path, steps)
-        mine, theirs = config.identity(), {"training": {}, "init": None} | state["config"]
+        mine, theirs = (
+            config.identity(),
+            {"training": {}, "init": None, "disagreement": 0.0} | state["config"],
+        )
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
             details = ", ".join(

@@ -13,14 +13,23 @@ if TYPE_CHECKING:
 
 
 def load_world_model(
-    name: str, env: gym.Env, device: torch.device, allow_mismatch: bool = False
+    name: str,
+    env: gym.Env,
+    device: torch.device,
+    allow_mismatch: bool = False,
+    disagreement: float = 0.0,
 ) -> WorldModel:
     """``oracle``, ``pretrained``, ``pretrained:SYSTEM`` or a VIN checkpoint path, as a
     world model; a VIN is checked against ``env`` (a ``ValueError`` naming what differs,
-    unless ``allow_mismatch``)."""
+    unless ``allow_mismatch``) and plans with an ensemble's ``disagreement`` penalty."""
     if name == "oracle":
         from vin_gym.oracle import OracleWorldModel
 
+        if disagreement:
+            raise ValueError(
+                f"disagreement={disagreement!r} penalizes an ensemble VIN's spread; the "
+                "oracle has none"
+            )
         return OracleWorldModel(env, device=device)
     from vin_model.world_model import VINWorldModel
 
@@ -29,9 +38,14 @@ def load_world_model(
 
         model = pretrained.load(device, system=pretrained_system(name))  # or FileNotFoundError
         model.check_env(env, allow_mismatch=allow_mismatch)
+        model.set_disagreement(disagreement)
         return model
     return VINWorldModel.load(
-        checkpoint_path(name), device=device, env=env, allow_mismatch=allow_mismatch
+        checkpoint_path(name),
+        device=device,
+        env=env,
+        allow_mismatch=allow_mismatch,
+        disagreement=disagreement,
     )
 
 

@@ -208,12 +208,16 @@ def load_vin(
     device: torch.device,
     env: gym.Env | None = None,
     allow_mismatch: bool = False,
+    disagreement: float = 0.0,
 ) -> WorldModel:
     """A trained VIN checkpoint (run or checkpoint directory) as a world model, checked
-    against ``env`` when given (``VINWorldModel.check_env``)."""
+    against ``env`` when given (``VINWorldModel.check_env``), with an ensemble's
+    ``disagreement`` penalty."""
     from vin_model.world_model import VINWorldModel
 
-    return VINWorldModel.load(checkpoint, device=device, env=env, allow_mismatch=allow_mismatch)
+    return VINWorldModel.load(
+        checkpoint, device=device, env=env, allow_mismatch=allow_mismatch, disagreement=disagreement
+    )
 
 
 def draw_goal(

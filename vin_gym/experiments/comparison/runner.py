@@ -104,7 +104,8 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         run_dir, online = _learn_online(spec, ctx)
         model_dir = run_dir / "model"
         env = gym.make(env_id, obs_mode="pixels", **pipe.vin_env_kwargs(model_dir, env_kwargs))
-        agent = _agent(pipe, pipe.load_vin(model_dir, device, env), spec)
+        penalty = spec["mbrl"].get("disagreement", 0.0)  # plans as the loop's agent did
+        agent = _agent(pipe, pipe.load_vin(model_dir, device, env, disagreement=penalty), spec)
         episodes, _ = pipe.plan_episodes(env, agent, seeds, spec["name"], progress=ctx.progress)
         env_steps = online["env_steps"]
         extra = {
