@@ -1,7 +1,8 @@
 """The task suite's table: per skill task, luck, the oracle, VIN-MPC learned online and PPO.
 
     python benchmarks/task_suite.py --evaluate-sb3    # SB3 runs' final agents on test episodes
-    python benchmarks/task_suite.py --write-readme    # the tables, into README.md and its JSON
+    python benchmarks/task_suite.py --write-readme    # the tables, into README.md and its JSON,
+                                                      # the figure, into task_suite.png
 
 Every cell is on test episodes (seeds 100000 up) and comes from committed JSON:
 
@@ -182,6 +183,54 @@ def table(rows: list[dict[str, Any]]) -> str:
     return format_table(shown)
 
 
+#: The figure's bars: (row key, label), in the table's order.
+BARS = (
+    ("random", "random"),
+    ("zero", "zero"),
+    ("oracle", "oracle-MPC"),
+    ("vin_mpc", "VIN-MPC (online, 31,200 steps)"),
+    ("ppo_state", "PPO, state (300k)"),
+    ("ppo_pixels", "PPO, pixels + goal (300k)"),
+)
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> Path:
+    """The table as grouped bars with their 95% intervals, per task: a hatched bar has
+    fewer seeds or steps than the issue asks, an ``x`` marks a cell not measured."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from vin_gym.utils import atomic_write
+
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    width = 0.8 / len(BARS)
+    for j, (key, label) in enumerate(BARS):
+        for i, row in enumerate(rows):
+            x = i + (j - (len(BARS) - 1) / 2) * width
+            c = row[key]
+            if c is None:
+                ax.plot(x, 0.01, marker="x", color=f"C{j}", markersize=5)
+                continue
+            y = c["success_rate"]
+            err = [[y - c["ci_low"]], [c["ci_high"] - y]]
+            hatch = "///" if c.get("reduced") else None
+            ax.bar(x, y, width, color=f"C{j}", hatch=hatch, edgecolor="white", linewidth=0)
+            ax.errorbar(x, y, yerr=err, color="black", linewidth=0.8, capsize=1.5)
+        ax.bar(0, 0, 0, color=f"C{j}", label=label)  # one legend entry per method
+    ax.bar(0, 0, 0, color="grey", hatch="///", edgecolor="white", label="fewer seeds than asked")
+    ax.set_xticks(range(len(rows)), [r["task"].replace(", ", ",\n") for r in rows], fontsize=8)
+    ax.set(ylim=(0, 1.05), ylabel="success rate, test episodes (95% interval)")
+    ax.set_title("The task suite: x = not measured", fontsize=9)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    plt.close(fig)
+    return path
+
+
 def shipped_table(results: Path) -> str:
     """The shipped task VINs: each on the test episodes of the table and on 50 episodes
     nothing else uses (``plan_shipped_TASK_never_used.json``)."""
@@ -266,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)])
     write_json(args.json, {"command": command, "rows": rows})
-    print(f"wrote {args.json}")
+    print(f"wrote {args.json}, {plot(rows, args.results / 'task_suite.png')}")
     blocks = {"task_suite:results": shown, "task_suite:shipped": shipped_table(args.results)}
     done = write_marked(ROOT / "README.md", blocks)
     print(f"README.md: updated {', '.join(done) or 'no table'}")

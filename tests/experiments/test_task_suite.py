@@ -119,3 +119,10 @@ def test_without_write_readme_nothing_is_written(tmp_path, suite, capsys):
     assert not out.exists()
     assert (suite.ROOT / "README.md").read_bytes() == readme
     assert "SpringsTask-v0" in capsys.readouterr().out
+
+
+def test_the_figure_draws_every_row_measured_or_not(tmp_path, suite):
+    rows = suite.measure()
+    rows[-1] = {**rows[-1], **{key: None for key, _ in suite.BARS}}  # a row not measured
+    path = suite.plot(rows, tmp_path / "suite.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
