@@ -36,6 +36,14 @@ def test_no_absolute_machine_path_is_committed() -> None:
     assert not offenders, "absolute machine paths committed:\n" + "\n".join(offenders)
 
 
+def test_no_lock_file_is_committed() -> None:
+    """A directory's one-writer lock (``vin_gym.locking``) belongs to the run that held it."""
+    from vin_gym.locking import HOLDER_FILE, LOCK_FILE
+
+    locks = [p for p in tracked_files() if p.name in (LOCK_FILE, HOLDER_FILE)]
+    assert not locks, "lock files committed: " + ", ".join(str(p.relative_to(ROOT)) for p in locks)
+
+
 def test_the_package_data_holds_no_absolute_path() -> None:
     """What ``pip install`` ships (the pretrained model's files), checked apart from git."""
     shipped = [p for p in (ROOT / "vin_model" / "pretrained").iterdir() if p.suffix in SUFFIXES]
