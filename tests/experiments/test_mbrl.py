@@ -176,6 +176,8 @@ def test_the_disagreement_penalty_needs_an_ensemble_and_reaches_the_loops_agent(
 ) -> None:
     with pytest.raises(ValueError, match=r"disagreement=1\.0 .* ensemble=1"):
         replace(TINY, disagreement=1.0)
+    with pytest.raises(ValueError, match=r"disagreement=1\.0 .* ensemble=1"):
+        replace(TINY, disagreement=1.0, init="pretrained")  # the shipped VIN is one model
     for bad in (-1.0, float("nan"), "x"):
         with pytest.raises(ValueError, match="disagreement must be a finite number >= 0"):
             replace(TINY, disagreement=bad, model={**TINY.model, "ensemble": 2})

@@ -244,12 +244,20 @@ def _check_settings(config: MBRLConfig) -> None:
             "from the data (set obs_size for the frame size)"
         )
     vin = VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
-    if config.disagreement > 0 and config.init is None and vin.ensemble < 2:
-        raise ValueError(
-            f"disagreement={config.disagreement!r} penalizes the spread of an ensemble VIN's "
-            f"members, but the model has ensemble={vin.ensemble}: set model "
-            '{"ensemble": K} with K >= 2, or disagreement=0'
-        )
+    if config.disagreement > 0:
+        ensemble = vin.ensemble
+        if config.init is not None and "ensemble" not in config.model:  # the init's own
+            from vin_gym.experiments.models import checkpoint_path
+            from vin_model.checkpoint import read_config
+
+            found = read_config(checkpoint_path(config.init, "init"))["model"]
+            ensemble = VINConfig.from_dict(found).ensemble
+        if ensemble < 2:
+            raise ValueError(
+                f"disagreement={config.disagreement!r} penalizes the spread of an ensemble "
+                f"VIN's members, but the model has ensemble={ensemble}: set model "
+                '{"ensemble": K} with K >= 2, or disagreement=0'
+            )
     get_device(config.device)
     _check_env(config)
 
