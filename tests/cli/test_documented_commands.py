@@ -26,7 +26,7 @@ def documented(command: str) -> list[str]:
         text = path.read_text().replace("\\\n", " ")
         for match in re.finditer(rf"^\s*(vin-gym {command} .*)$", text, re.M):
             words = shlex.split(match.group(1), comments=True)
-            lines.append(" ".join(PLACEHOLDERS.get(w, w) for w in words))
+            lines.append(shlex.join(PLACEHOLDERS.get(w, w) for w in words))
     return lines
 
 
