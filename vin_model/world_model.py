@@ -15,6 +15,7 @@ subtracts from the rewards.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import warnings
 from collections import deque
@@ -86,8 +87,8 @@ class VINWorldModel:
     def set_disagreement(self, weight: float) -> None:
         """Plan with ``weight`` times the ensemble members' spread subtracted from the
         rewards (0: no penalty); above 0 the VIN must be an ensemble."""
-        if not isinstance(weight, int | float) or not weight >= 0:  # NaN fails too
-            raise ValueError(f"disagreement must be a number >= 0, got {weight!r}")
+        if not isinstance(weight, int | float) or not (math.isfinite(weight) and weight >= 0):
+            raise ValueError(f"disagreement must be a finite number >= 0, got {weight!r}")
         if weight > 0 and self.config.ensemble < 2:
             raise ValueError(
                 f"a disagreement penalty (disagreement={weight!r}) needs an ensemble VIN, "

@@ -142,8 +142,9 @@ def test_plan_with_an_ensembles_disagreement_penalty(tmp_path, capsys):
         assert main([*argv, "--model", model, "--disagreement", "1", "--json", str(out)]) == 2
         assert "--disagreement" in capsys.readouterr().err
         assert not out.exists()
-    assert main([*argv, "--model", str(tmp_path / "two"), "--disagreement", "-1"]) == 2
-    assert "--disagreement must be a number >= 0, got -1.0" in capsys.readouterr().err
+    for bad in ("-1", "inf", "nan"):
+        assert main([*argv, "--model", str(tmp_path / "two"), "--disagreement", bad]) == 2
+        assert "--disagreement must be a finite number >= 0, got" in capsys.readouterr().err
     two = ["--model", str(tmp_path / "two"), "--disagreement", "1", "--json", str(out)]
     assert main([*argv, *two]) == 0
     result = json.loads(out.read_text())
