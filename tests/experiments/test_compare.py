@@ -181,6 +181,8 @@ def test_an_mbrl_cell_learns_online_evaluates_and_is_reused(tmp_path):
     assert cell["episodes"] == 2 and len(cell["per_episode"]) == 2
     run = work / "mbrl" / "d72_s0"
     assert (run / "mbrl.json").is_file() and cell["run_dir"] == str(run)
+    rows = json.loads((run / "mbrl.json").read_text())["iterations"]
+    assert cell["mbrl_iterations"] == rows and rows[-1]["env_steps"] == 72  # the loop's curve
     assert [r["method"] for r in results["rows"]] == ["vin-mbrl-cem"]
     # the run is reused: a forced redo of the cell finds the run finished
     state = (run / "mbrl.json").read_text()

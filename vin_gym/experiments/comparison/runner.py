@@ -111,6 +111,9 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         extra = {
             "run_dir": str(run_dir),
             "mbrl_summary": {k: v for k, v in online.items() if k not in ("iterations",)},
+            # each round's row (its agent's success, validation error...): the loop's
+            # curve stays with the cell when the run directory is gone
+            "mbrl_iterations": online["iterations"],
         }
     else:
         data, run_dir, manifest, train = _train_vin(spec, ctx)
