@@ -28,6 +28,24 @@ from vin_gym.env_record import EnvRecord, describe
 from vin_model.vin import VIN
 
 
+def check_disagreement(weight: float, ensemble: int | None = None) -> float:
+    """``weight`` as a disagreement penalty's weight: a finite number >= 0, and 0 unless
+    the VIN has ``ensemble`` >= 2 members (not checked when ``None``).
+
+    Raises:
+        ValueError: Naming the weight and, for a single model, its ``ensemble``.
+    """
+    if not isinstance(weight, int | float) or not (math.isfinite(weight) and weight >= 0):
+        raise ValueError(f"disagreement must be a finite number >= 0, got {weight!r}")
+    if weight > 0 and ensemble is not None and ensemble < 2:
+        raise ValueError(
+            f"disagreement={weight!r} penalizes the spread of an ensemble VIN's members, but "
+            f"the model has ensemble={ensemble}: use an ensemble (ensemble=K, K >= 2) or "
+            "disagreement=0"
+        )
+    return float(weight)
+
+
 class VINWorldModel:
     """Predict object states ``[B, H, N, 4]`` (table units) for candidate actions.
 
@@ -87,14 +105,7 @@ class VINWorldModel:
     def set_disagreement(self, weight: float) -> None:
         """Plan with ``weight`` times the ensemble members' spread subtracted from the
         rewards (0: no penalty); above 0 the VIN must be an ensemble."""
-        if not isinstance(weight, int | float) or not (math.isfinite(weight) and weight >= 0):
-            raise ValueError(f"disagreement must be a finite number >= 0, got {weight!r}")
-        if weight > 0 and self.config.ensemble < 2:
-            raise ValueError(
-                f"a disagreement penalty (disagreement={weight!r}) needs an ensemble VIN, "
-                f"this one has ensemble={self.config.ensemble}"
-            )
-        self.disagreement = float(weight)
+        self.disagreement = check_disagreement(weight, self.config.ensemble)
 
     @classmethod
     def load(

@@ -215,10 +215,6 @@ def _check_settings(config: MBRLConfig) -> None:
         value = getattr(config, name)
         if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    if not isinstance(config.disagreement, int | float) or not (
-        math.isfinite(config.disagreement) and config.disagreement >= 0
-    ):
-        raise ValueError(f"disagreement must be a finite number >= 0, got {config.disagreement!r}")
     if not config.lr > 0:
         raise ValueError(f"lr must be > 0, got {config.lr!r}")
     if not isinstance(config.val_fraction, int | float) or not 0 <= config.val_fraction < 1:
@@ -232,8 +228,10 @@ def _check_settings(config: MBRLConfig) -> None:
     ):
         raise ValueError(f"eval_max_steps must be an integer >= 1, got {config.eval_max_steps!r}")
     from vin_gym.experiments.episodes import planner_config
+    from vin_gym.experiments.training import model_settings
     from vin_model.config import VINConfig
     from vin_model.device import get_device
+    from vin_model.world_model import check_disagreement
 
     planner_config(config.planner, config.planner_kwargs)
     check_keys(VINConfig, config.model, "model setting")
@@ -243,21 +241,10 @@ def _check_settings(config: MBRLConfig) -> None:
             f"model may not set {sorted(fixed)}: objects, frame size and action size come "
             "from the data (set obs_size for the frame size)"
         )
-    vin = VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
-    if config.disagreement > 0:
-        ensemble = vin.ensemble
-        if config.init is not None and "ensemble" not in config.model:  # the init's own
-            from vin_gym.experiments.models import checkpoint_path
-            from vin_model.checkpoint import read_config
-
-            found = read_config(checkpoint_path(config.init, "init"))["model"]
-            ensemble = VINConfig.from_dict(found).ensemble
-        if ensemble < 2:
-            raise ValueError(
-                f"disagreement={config.disagreement!r} penalizes the spread of an ensemble "
-                f"VIN's members, but the model has ensemble={ensemble}: set model "
-                '{"ensemble": K} with K >= 2, or disagreement=0'
-            )
+    VINConfig(frame_size=config.obs_size, **config.model)  # sizes, types and caps
+    if check_disagreement(config.disagreement) > 0:  # the model the run builds, init's or not
+        settings = model_settings(config.model, config.init)
+        check_disagreement(config.disagreement, VINConfig(**settings).ensemble)
     get_device(config.device)
     _check_env(config)
 

@@ -36,6 +36,22 @@ def train_config(**fields: Any) -> TrainConfig:
     return TrainConfig(**fields)
 
 
+def model_settings(
+    model: dict[str, Any] | None, init: str | os.PathLike | None = None
+) -> dict[str, Any]:
+    """The VIN settings a run builds its model with: those of the checkpoint ``init``
+    (a path or ``"pretrained"``; its data's sizes left to the data), ``model`` overriding
+    them; ``model`` alone without ``init``."""
+    if init is None:
+        return dict(model or {})
+    from vin_gym.experiments.models import checkpoint_path
+    from vin_model.checkpoint import read_config
+    from vin_model.config import VINConfig
+
+    found = VINConfig.from_dict(read_config(checkpoint_path(str(init), "init"))["model"])
+    return {k: v for k, v in found.to_dict().items() if k not in DATA_FIELDS} | (model or {})
+
+
 def train_on_data(
     data: Sequence[str | os.PathLike],
     run_dir: str | os.PathLike,
@@ -82,12 +98,9 @@ def train_on_data(
     meta = train_clips.meta
     if init is not None:
         from vin_gym.experiments.models import checkpoint_path
-        from vin_model.checkpoint import read_config
 
         init = checkpoint_path(str(init), "init")
-        found = VINConfig.from_dict(read_config(init)["model"]).to_dict()
-        model = {k: v for k, v in found.items() if k not in DATA_FIELDS} | (model or {})
-    model_cfg = VINConfig.for_data(meta, visible=VISIBLE, **(model or {}))
+    model_cfg = VINConfig.for_data(meta, visible=VISIBLE, **model_settings(model, init))
     extra: dict[str, Any] = {
         "data": list(data_names) if data_names is not None else [str(d) for d in data],
         "meta": {k: v for k, v in meta.items() if k != "sources"},
