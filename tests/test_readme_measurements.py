@@ -373,3 +373,52 @@ def test_the_long_rollout_figures_are_their_json():
     figures.append(f"{energy:.2f} of it on billiards")
     for figure in figures:
         assert figure in readme, figure
+
+
+EFFICIENCY = "docs/results/efficiency/README.md"
+
+
+def _text(relative: str) -> str:
+    text = (ROOT / relative).read_text().replace("**", "").replace("\\\n", " ")
+    return " ".join(text.split())
+
+
+def _cells(pattern: str, seeds=(0, 1, 2)) -> list[Path]:
+    return [ROOT / pattern.format(seed=s) for s in seeds]
+
+
+def test_the_paired_figures_are_the_cells():
+    """Gained, lost, McNemar p and solver counts, as ``benchmarks/paired.py`` gives them."""
+    paired = _bench_module("paired")
+    baseline = _cells("docs/results/cells/mbrl-icem_d10000_s{seed}.json")
+    lever1 = paired.compare(
+        baseline, _cells("docs/results/efficiency/icem_collect/cells/mbrl-icem_d10000_s{seed}.json")
+    )
+    pooled, seeds = lever1["pooled"], ", ".join(f"{p['p']:.2f}" for p in lever1["pairs"])
+    ensemble = paired.compare(
+        baseline[:1], [ROOT / "docs/results/efficiency/ensemble/cells/mbrl-icem_d10000_s0.json"]
+    )["pooled"]
+    efficiency = _text(EFFICIENCY)
+    for figure in (
+        f"{pooled['gained']} gained against {pooled['lost']} lost (exact McNemar p = "
+        f"{pooled['p']:.2f}; seed by seed p = {seeds})",
+        f"gains {ensemble['gained']} episodes and loses {ensemble['lost']} (exact McNemar p = "
+        f"{ensemble['p']:.2f})",
+    ):
+        assert figure in efficiency, f"{EFFICIENCY} should say {figure!r}"
+
+    def solved_by(task: str) -> list[int]:
+        runs = _cells(f"docs/results/tasks/plan_{task}_s{{seed}}_test.json")
+        return paired.count_solvers(runs)["solved_by"]
+
+    springs, magnetic = solved_by("SpringsTask-v0"), solved_by("MagneticBilliardsTask-v0")
+    six = solved_by("Billiards-v0-6")
+    readme = _text(README)
+    for figure in (
+        f"{springs[0]} of the 50 test episodes defeat all three VINs",
+        f"only {magnetic[0]} episodes defeat all three VINs, while {magnetic[1] + magnetic[2]} "
+        "are solved by one or two",
+        f"few episodes defeat every VIN ({six[0]} of 50) and many are solved by one or two of "
+        f"the three ({six[1] + six[2]})",
+    ):
+        assert figure in readme, f"README.md should say {figure!r}"

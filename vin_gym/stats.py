@@ -18,11 +18,18 @@ identical seeds therefore still get an interval as wide as their episodes allow,
 >>> s = success_summary([[True] * 20] * 3)  # all successes: the pooled Wilson floor
 >>> s["success_rate"], round(s["ci_low"], 3), s["ci_high"]
 (1.0, 0.94, 1.0)
+
+Two methods on the same episodes: :func:`paired_outcomes` counts the episodes only one of
+them solves, and :func:`mcnemar_exact` asks whether that split could be chance.
+
+>>> c = paired_outcomes({1: True, 2: False, 3: False}, {1: True, 2: True, 3: True})
+>>> c["gained"], c["lost"], round(c["p"], 2)
+(2, 0, 0.5)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,3 +121,48 @@ def format_rate(summary: dict[str, Any]) -> str:
         f"{summary['success_rate']:.2f} [{summary['ci_low']:.2f}, {summary['ci_high']:.2f}] "
         f"({summary['episodes']} ep, {seeds} seed{'s' if seeds != 1 else ''})"
     )
+
+
+def mcnemar_exact(gained: int, lost: int) -> float:
+    """Two-sided exact McNemar p-value for paired successes.
+
+    ``gained``: episodes only the second method solves, ``lost``: only the first. Under
+    the null hypothesis that neither is better, each of these ``gained + lost`` discordant
+    episodes goes either way with probability 1/2 (a binomial test); episodes both or
+    neither solve say nothing about the difference. No discordant episode gives 1.
+
+    >>> round(mcnemar_exact(35, 19), 3)  # lever 1 on Billiards-v0, three seeds pooled
+    0.04
+    """
+    from scipy.stats import binomtest
+
+    if gained < 0 or lost < 0:
+        raise ValueError(f"need gained >= 0 and lost >= 0, got {gained}, {lost}")
+    if gained + lost == 0:
+        return 1.0
+    return float(binomtest(int(gained), int(gained + lost), 0.5).pvalue)
+
+
+def paired_outcomes(a: Mapping[int, bool], b: Mapping[int, bool]) -> dict[str, Any]:
+    """Method ``a`` against method ``b`` episode by episode (keys: episode seeds).
+
+    Returns ``episodes``, the successes of each (``a``, ``b``), ``gained`` (only ``b``
+    solves), ``lost`` (only ``a`` solves) and ``p`` (:func:`mcnemar_exact`). Both must
+    cover the same episodes: a comparison on different episodes is not paired.
+    """
+    if set(a) != set(b):
+        only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        raise ValueError(
+            f"paired outcomes need the same episodes; only in the first: {only_a[:5]}, "
+            f"only in the second: {only_b[:5]} ({len(only_a)} and {len(only_b)} in all)"
+        )
+    gained = sum(bool(b[k]) and not a[k] for k in a)
+    lost = sum(bool(a[k]) and not b[k] for k in a)
+    return {
+        "episodes": len(a),
+        "a": int(sum(bool(v) for v in a.values())),
+        "b": int(sum(bool(v) for v in b.values())),
+        "gained": int(gained),
+        "lost": int(lost),
+        "p": mcnemar_exact(gained, lost),
+    }
