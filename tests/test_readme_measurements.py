@@ -422,3 +422,33 @@ def test_the_paired_figures_are_the_cells():
         f"the three ({six[1] + six[2]})",
     ):
         assert figure in readme, f"README.md should say {figure!r}"
+
+
+def _loop(relative: str) -> list[dict]:
+    return load(relative)["iterations"]
+
+
+def test_the_loop_figures_are_their_json():
+    """Rounds' own success and the loops' final validation error, from ``vin-gym mbrl``'s
+    JSON: the efficiency tables' rows and the task suite's reading."""
+    efficiency = _text(EFFICIENCY)
+    loops = "docs/results/efficiency/loops"
+    names = [f"{k}_d10000_s{s}" for k in ("baseline", "icem_collect") for s in (0, 1, 2)]
+    for name in [*names, "ensemble_d10000_s0"]:
+        rounds = " / ".join(f"{i['data_success']:.2f}" for i in _loop(f"{loops}/{name}.json")[1:])
+        assert f"| 9,600 | {rounds} |" in efficiency, f"{name}: rounds {rounds}"
+    ensemble = _loop(f"{loops}/ensemble_d10000_s0.json")[-1]["val_pos_mse"]
+    baseline = _loop(f"{loops}/baseline_d10000_s0.json")[-1]["val_pos_mse"]
+    assert f"({ensemble:.3f} against {baseline:.3f} for the baseline run" in efficiency
+
+    def final_mse(task: str) -> str:
+        runs = [_loop(f"docs/results/tasks/mbrl_{task}_s{s}.json")[-1] for s in (0, 1, 2)]
+        values = [f"{r['val_pos_mse']:.3f}" for r in runs]
+        return f"{values[0]}, {values[1]} and {values[2]}"
+
+    readme = _text(README)
+    figure = (
+        f"position MSE {final_mse('VariableMassBilliardsTask-v0')} at the end of its runs, "
+        f"against {final_mse('MagneticBilliardsTask-v0')} on `MagneticBilliardsTask-v0`"
+    )
+    assert figure in readme, figure
