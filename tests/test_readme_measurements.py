@@ -452,3 +452,26 @@ def test_the_loop_figures_are_their_json():
         f"against {final_mse('MagneticBilliardsTask-v0')} on `MagneticBilliardsTask-v0`"
     )
     assert figure in readme, figure
+
+
+def test_the_efficiency_tables_rows_are_their_files():
+    """Every row of ``docs/results/efficiency/``'s tables that names a cell or plan JSON ends
+    with that file's success on the development episodes, as the file gives it."""
+    import re
+
+    from vin_gym.stats import wilson_interval
+
+    rows = 0
+    for line in (ROOT / EFFICIENCY).read_text().splitlines():
+        named = re.search(r"`((?:docs/results/)?[\w/.-]+\.json)`", line)
+        if not line.startswith("|") or named is None:
+            continue
+        path = named.group(1)
+        path = ROOT / (path if path.startswith("docs/") else f"docs/results/efficiency/{path}")
+        outcomes = [e["success"] for e in json.loads(path.read_text())["per_episode"]]
+        wins, n = sum(outcomes), len(outcomes)
+        lo, hi = wilson_interval(wins, n)
+        expected = f"| {wins / n:.2f} [{lo:.2f}, {hi:.2f}] ({wins} of {n}) |"
+        assert line.rstrip().endswith(expected), f"{line}\nshould end {expected!r}"
+        rows += 1
+    assert rows >= 9
