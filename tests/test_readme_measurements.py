@@ -398,14 +398,39 @@ def test_the_paired_figures_are_the_cells():
     ensemble = paired.compare(
         baseline[:1], [ROOT / "docs/results/efficiency/ensemble/cells/mbrl-icem_d10000_s0.json"]
     )["pooled"]
+    two = _cells("docs/results/efficiency/train_steps/cells/mbrl-icem_d10000_s{seed}.json", (0, 1))
+    lever2 = paired.compare(baseline[:2], two)
+    lever2_seeds = ", ".join(f"{p['p']:.2f}" for p in lever2["pairs"])
+    one = _cells("docs/results/efficiency/icem_collect/cells/mbrl-icem_d10000_s{seed}.json", (0, 1))
+    lever2_vs_1 = paired.compare(one, two)["pooled"]
+    both = _cells("docs/results/efficiency/combined/cells/mbrl-icem_d10000_s{seed}.json", (0, 1))
+    combined = paired.compare(baseline[:2], both)
+    combined_seeds = ", ".join(f"{p['p']:.2f}" for p in combined["pairs"])
+    c1, c2 = (paired.compare(alone, both)["pooled"] for alone in (one, two))
     efficiency = _text(EFFICIENCY)
     for figure in (
+        f"against the baseline {combined['pooled']['gained']} episodes gained, "
+        f"{combined['pooled']['lost']} lost (exact McNemar p = {combined['pooled']['p']:.2f}; "
+        f"seed by seed p = {combined_seeds})",
+        f"(lever 1: {c1['gained']} gained, {c1['lost']} lost, p = {c1['p']:.2f}; lever 2: "
+        f"{c2['gained']} gained, {c2['lost']} lost, p = {c2['p']:.2f})",
         f"{pooled['gained']} gained against {pooled['lost']} lost (exact McNemar p = "
         f"{pooled['p']:.2f}; seed by seed p = {seeds})",
+        f"{lever2['pooled']['gained']} episodes gained against {lever2['pooled']['lost']} lost "
+        f"over the 100 pairs (exact McNemar p = {lever2['pooled']['p']:.2f}; seed by seed p = "
+        f"{lever2_seeds})",
+        f"{lever2_vs_1['gained']} gained, {lever2_vs_1['lost']} lost (p = {lever2_vs_1['p']:.2f})",
         f"gains {ensemble['gained']} episodes and loses {ensemble['lost']} (exact McNemar p = "
         f"{ensemble['p']:.2f})",
     ):
         assert figure in efficiency, f"{EFFICIENCY} should say {figure!r}"
+    wins = [str(p["b"]) for p in combined["pairs"]]
+    rate = sum(p["b"] for p in combined["pairs"]) / sum(p["episodes"] for p in combined["pairs"])
+    fewer_steps = (
+        f"seeds 0 and 1 (p = {lever2['pooled']['p']:.2f}); both together {' and '.join(wins)}, "
+        f"{rate:.2f} (p = {combined['pooled']['p']:.2f})"
+    )
+    assert fewer_steps in _text(README), fewer_steps
 
     def solved_by(task: str) -> list[int]:
         runs = _cells(f"docs/results/tasks/plan_{task}_s{{seed}}_test.json")
@@ -434,6 +459,7 @@ def test_the_loop_figures_are_their_json():
     efficiency = _text(EFFICIENCY)
     loops = "docs/results/efficiency/loops"
     names = [f"{k}_d10000_s{s}" for k in ("baseline", "icem_collect") for s in (0, 1, 2)]
+    names += [f"{k}_d10000_s{s}" for k in ("train_steps", "combined") for s in (0, 1)]
     for name in [*names, "ensemble_d10000_s0"]:
         rounds = " / ".join(f"{i['data_success']:.2f}" for i in _loop(f"{loops}/{name}.json")[1:])
         assert f"| 9,600 | {rounds} |" in efficiency, f"{name}: rounds {rounds}"
@@ -474,4 +500,4 @@ def test_the_efficiency_tables_rows_are_their_files():
         expected = f"| {wins / n:.2f} [{lo:.2f}, {hi:.2f}] ({wins} of {n}) |"
         assert line.rstrip().endswith(expected), f"{line}\nshould end {expected!r}"
         rows += 1
-    assert rows >= 9
+    assert rows >= 17
