@@ -44,7 +44,12 @@ def episode_outcomes(path: Path) -> dict[int, bool]:
             f"{path} has no 'per_episode' list: expected a `vin-gym plan --json` record or "
             "a `vin-gym compare` cell"
         )
-    outcomes = {int(e["seed"]): bool(e["success"]) for e in episodes}
+    try:
+        outcomes = {int(e["seed"]): bool(e["success"]) for e in episodes}
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"{path}: every entry of 'per_episode' needs an integer 'seed' and a 'success'"
+        ) from None
     if len(outcomes) != len(episodes):
         raise ValueError(f"{path} lists an episode seed twice")
     return outcomes

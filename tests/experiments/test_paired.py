@@ -78,6 +78,11 @@ def test_the_command_line_writes_json_and_refuses_bad_files(paired, tmp_path, ca
     with pytest.raises(SystemExit):
         paired.main(["--a", str(a), "--b", str(bad)])
     assert "no 'per_episode'" in capsys.readouterr().err
+    seedless = tmp_path / "seedless.json"
+    seedless.write_text(json.dumps({"per_episode": [{"success": True}]}))  # no episode seed
+    with pytest.raises(SystemExit):
+        paired.main(["--count", str(seedless)])
+    assert "needs an integer 'seed'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         paired.main(["--a", str(a)])
     assert "go together" in capsys.readouterr().err
