@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _text(relative: str) -> str:
+    """``relative``'s text with line breaks, bold and shell continuations taken out."""
+    text = (ROOT / relative).read_text().replace("**", "").replace("\\\n", " ")
+    return " ".join(text.split())
 
 
 @cache
@@ -294,8 +301,7 @@ def test_the_formats_round_like_the_readme():
 
 @pytest.mark.parametrize(("path", "what", "figure"), FIGURES, ids=[f[1] for f in FIGURES])
 def test_the_measurement_is_written_from_its_json(path, what, figure):
-    text = (ROOT / path).read_text().replace("**", "").replace("\\\n", " ")
-    text = " ".join(text.split())  # line breaks, bold and shell continuations aside
+    text = _text(path)
     expected = figure()
     for part in expected if isinstance(expected, tuple) else (expected,):
         assert part in text, f"{path} should say {part!r} ({what}, from its JSON)"
@@ -376,11 +382,6 @@ def test_the_long_rollout_figures_are_their_json():
 
 
 EFFICIENCY = "docs/results/efficiency/README.md"
-
-
-def _text(relative: str) -> str:
-    text = (ROOT / relative).read_text().replace("**", "").replace("\\\n", " ")
-    return " ".join(text.split())
 
 
 def _cells(pattern: str, seeds=(0, 1, 2)) -> list[Path]:
@@ -483,8 +484,6 @@ def test_the_loop_figures_are_their_json():
 def test_the_efficiency_tables_rows_are_their_files():
     """Every row of ``docs/results/efficiency/``'s tables that names a cell or plan JSON ends
     with that file's success on the development episodes, as the file gives it."""
-    import re
-
     from vin_gym.stats import wilson_interval
 
     rows = 0
