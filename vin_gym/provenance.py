@@ -49,8 +49,44 @@ def load_average() -> tuple[float, float, float]:
     return os.getloadavg()
 
 
+def cpu_name() -> str:
+    """The processor's name, with its family and model on Linux (``/proc/cpuinfo``), or the
+    platform's processor string elsewhere.
+
+    >>> isinstance(cpu_name(), str) and cpu_name() != ""
+    True
+    """
+    fields: dict[str, str] = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if not line.strip():
+                break  # the first processor's block is enough
+            fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    name = fields.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    return name
+
+
+def torch_cpu_capability() -> str | None:
+    """The instruction set torch's CPU kernels use here (``"AVX2"``, ``"AVX512"``, ...),
+    when torch is already imported: kernels for different sets round differently, so the
+    same seed gives the same training run only on CPUs with the same capability."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    try:
+        return str(torch.backends.cpu.get_cpu_capability())
+    except AttributeError:  # a torch without it
+        return None
+
+
 def machine_info(load_start: tuple[float, float, float] | None = None) -> dict[str, Any]:
-    """Where a measurement ran: core count, platform, processor, Python, load average.
+    """Where a measurement ran: core count, platform, processor (its name and, when torch
+    is imported, the instruction set of torch's kernels), Python, load average.
 
     A timing passes ``load_start``, the :func:`load_average` read before it started: the
     record then holds the load at the start and at the end (now), so a reader sees how
@@ -69,9 +105,13 @@ def machine_info(load_start: tuple[float, float, float] | None = None) -> dict[s
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "cpu": cpu_name(),
         "python": platform.python_version(),
         "load_average": now,
     }
+    capability = torch_cpu_capability()
+    if capability is not None:
+        info["torch_cpu_capability"] = capability
     if load_start is not None:
         info["load_start"] = list(load_start)
         info["load_end"] = list(now)

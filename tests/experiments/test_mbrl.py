@@ -118,6 +118,13 @@ def test_a_killed_run_resumes_and_ends_as_the_uninterrupted_run(
     resumed = run_mbrl(TINY, cut, resume=True, progress=False)
     assert _rows(resumed) == _rows(summary)
     assert _data_files(cut) == _data_files(run)
+    # where each part ran: the start, then the resume from iteration 2 (the CPU, whose
+    # instruction set decides the rounding, and torch's kernels for it)
+    assert [m["from_iteration"] for m in summary["machines"]] == [0]
+    assert [m["from_iteration"] for m in resumed["machines"]] == [0, 2]
+    assert {"cpu", "torch_cpu_capability"} <= set(resumed["machines"][1]["machine"])
+    again = run_mbrl(TINY, cut, resume=True, progress=False)  # nothing left: nothing added
+    assert len(again["machines"]) == 2
     for k, v in _weights(run).items():
         np.testing.assert_array_equal(_weights(cut)[k], v, err_msg=k)
 

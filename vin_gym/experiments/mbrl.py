@@ -48,6 +48,7 @@ from vin_gym.experiments.mbrl_config import (
     config_from,
 )
 from vin_gym.experiments.mbrl_state import STATE_FILE, data_dir, dataset_record, open_state
+from vin_gym.provenance import machine_info
 from vin_gym.utils import write_json
 
 __all__ = [
@@ -97,7 +98,9 @@ def run_mbrl(
         The summary: the config, one row per iteration (env steps, train step, success
         rate with its Wilson 95% interval, ``data_success``: the share of the episodes
         collected in the iteration that reached the goal, the validation position error,
-        seconds per phase), and the final row's figures.
+        seconds per phase), the final row's figures, and ``machines``: the machine of
+        each start and resume, from which iteration (:func:`vin_gym.provenance.machine_info`:
+        the same seed gives the same run on one CPU, not across instruction sets).
 
     Raises:
         ValueError: ``out`` holds another run (or any files) and ``resume`` is false, or
@@ -114,6 +117,10 @@ def run_mbrl(
             log(row)
     done = len(state["iterations"])
     env_steps_done = state["iterations"][-1]["env_steps"] if done else 0
+    if done < config.iterations + 1:  # where each part ran: floats differ across CPUs
+        start = {"from_iteration": done, "started": now(), "machine": machine_info()}
+        state.setdefault("machines", []).append(start)
+        write_json(run / STATE_FILE, state)
     writer = _writer(run, purge_step=env_steps_done + 1 if done else None)
     bar = progress_bar(
         total=config.env_steps,
@@ -156,6 +163,7 @@ def summary(state: dict[str, Any]) -> dict[str, Any]:
         "success_high": last.get("success_high"),
         "seconds": sum(r["collect_s"] + r["train_s"] + r["eval_s"] for r in rows),
         "iterations": rows,
+        "machines": state.get("machines", []),
     }
 
 
