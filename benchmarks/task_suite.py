@@ -19,6 +19,11 @@ Every cell is on test episodes (seeds 100000 up) and comes from committed JSON:
 The issue asks for 3 seeds of VIN-MPC and of PPO from state and 1 of PPO from pixels, PPO
 to 300,000 steps; a cell with fewer seeds or steps says so. The README's table sits between
 ``<!-- task_suite:results -->`` and ``<!-- /task_suite:results -->``.
+
+Recipe variants (``VARIANTS``: the loop changed in one way, each chosen on development
+episodes of ``Billiards-v0``) have their files in a folder of their own under
+``docs/results/tasks`` and a table of their own (``task_suite:variants``), each row paired
+episode by episode with the headline runs of the same seeds.
 """
 
 from __future__ import annotations
@@ -49,6 +54,11 @@ ROWS = (
     ),
     ("Billiards-v0, 6 objects", "Billiards-v0-6", "Billiards-v0"),
 )
+#: Recipes measured beside the headline one: (folder of their files under the results, the
+#: one change, in words). A variant's files are named as the headline's (``mbrl_TASK_sS.json``,
+#: ``plan_TASK_sS_test.json``); its rows sit in a table of their own, paired episode by
+#: episode with the headline runs of the same seeds, and never replace the table's cells.
+VARIANTS = (("icem_collect", "collects with the evaluation planner (iCEM, horizon 25)"),)
 #: What the issue asks of each learned method: seeds, and steps (PPO's training budget).
 ASKED = {"vin": (3, None), "ppo_state": (3, 300_000), "ppo_pixels": (1, 300_000)}
 TEST_EPISODES = 50
@@ -146,6 +156,69 @@ def measure(results: Path = RESULTS) -> list[dict[str, Any]]:
         )
         rows.append(row)
     return rows
+
+
+def variant_rows(results: Path = RESULTS) -> list[dict[str, Any]]:
+    """Every recipe variant on every task it was run on: VIN-MPC on test episodes, its share
+    of the oracle, and against the headline runs of the same seeds the episodes it gains
+    and loses (pooled over seeds, exact McNemar p)."""
+    from vin_gym.paired import compare
+
+    difficulty = json.loads(DIFFICULTY.read_text())
+    rows = []
+    for folder, change in VARIANTS:
+        for label, name, env_id in ROWS:
+            vin = vin_cell(name, results / folder) if name is not None else None
+            if vin is None:
+                continue
+            pattern = f"plan_{name}_s{{seed}}_test.json"
+            seeds = [seed for seed, _ in seed_files(results / folder, pattern)]
+            files = [pattern.format(seed=seed) for seed in seeds]
+            headline = [results / f for f in files]
+            missing = [str(f) for f in headline if not f.is_file()]
+            if missing:
+                raise FileNotFoundError(
+                    f"variant {folder} of {label} has no headline run to pair with: {missing}"
+                )
+            paired = compare(headline, [results / folder / f for f in files])
+            oracle = luck_cells(label, env_id, difficulty, results)["oracle"]
+            rows.append(
+                {
+                    "task": label,
+                    "variant": folder,
+                    "change": change,
+                    "seeds": seeds,
+                    "vin_mpc": vin,
+                    "vin_of_oracle": vin["success_rate"] / oracle["success_rate"]
+                    if oracle and oracle["success_rate"]
+                    else None,
+                    "against_headline": paired["pooled"],
+                }
+            )
+    return rows
+
+
+def variant_table(rows: list[dict[str, Any]]) -> str:
+    """The README's table of recipe variants."""
+    from vin_gym.utils import format_table
+
+    if not rows:
+        return "No recipe variant is measured yet."
+    shown = []
+    for r in rows:
+        pair = r["against_headline"]
+        shown.append(
+            {
+                "task": f"`{r['task']}`" if "," not in r["task"] else r["task"],
+                "the recipe, except that the loop": r["change"],
+                "VIN-MPC": text(r["vin_mpc"]),
+                "VIN / oracle": "" if r["vin_of_oracle"] is None else f"{r['vin_of_oracle']:.0%}",
+                "against the headline recipe, same seeds": f"{pair['b']} against {pair['a']} of "
+                f"{pair['episodes']}; {pair['gained']} gained, {pair['lost']} lost, "
+                f"McNemar p = {pair['p']:.2f}",
+            }
+        )
+    return format_table(shown)
 
 
 def text(summary: dict[str, Any] | None) -> str:
@@ -307,16 +380,20 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.evaluate_sb3:
         evaluate_sb3(args.sb3_runs, args.results)
-    rows = measure(args.results)
+    rows, variants = measure(args.results), variant_rows(args.results)
     shown = table(rows)
-    print(shown)
+    print(shown, variant_table(variants), sep="\n\n")
     if not args.write_readme:  # the JSON and the README's tables are one result, written together
         print("(nothing written: --write-readme writes README.md's tables and --json)")
         return 0
     command = shlex.join(["python", SCRIPT, *(sys.argv[1:] if argv is None else argv)])
-    write_json(args.json, {"command": command, "rows": rows})
+    write_json(args.json, {"command": command, "rows": rows, "variants": variants})
     print(f"wrote {args.json}, {plot(rows, args.results / 'task_suite.png')}")
-    blocks = {"task_suite:results": shown, "task_suite:shipped": shipped_table(args.results)}
+    blocks = {
+        "task_suite:results": shown,
+        "task_suite:variants": variant_table(variants),
+        "task_suite:shipped": shipped_table(args.results),
+    }
     done = write_marked(ROOT / "README.md", blocks)
     print(f"README.md: updated {', '.join(done) or 'no table'}")
     return 0

@@ -65,6 +65,34 @@ def test_the_six_object_row_reads_the_comparison_cells(suite, tmp_path):
     assert row["vin_of_oracle"] == pytest.approx(0.72 / 0.9)
 
 
+def seeded(successes: list[bool]) -> dict:
+    return {"per_episode": [{"seed": 100_000 + i, "success": s} for i, s in enumerate(successes)]}
+
+
+def test_a_variant_is_paired_with_the_headline_runs_of_its_seeds(suite, tmp_path):
+    task, folder = "SpringsTask-v0", tmp_path / "icem_collect"
+    steps = {"iterations": [{"env_steps": 31_200}]}
+    for seed in (0, 1, 2):  # the headline recipe: episodes 0-29 of 40 on every seed
+        write(tmp_path / f"plan_{task}_s{seed}_test.json", seeded([True] * 30 + [False] * 10))
+        write(tmp_path / f"mbrl_{task}_s{seed}.json", steps)
+    # the variant, seeds 0 and 1 only: gains episodes 30-34 on seed 0, loses 0-1 on seed 1
+    write(folder / f"plan_{task}_s0_test.json", seeded([True] * 35 + [False] * 5))
+    write(folder / f"plan_{task}_s1_test.json", seeded([False] * 2 + [True] * 28 + [False] * 10))
+    for seed in (0, 1):
+        write(folder / f"mbrl_{task}_s{seed}.json", steps)
+    (row,) = suite.variant_rows(tmp_path)
+    assert row["task"] == task and row["variant"] == "icem_collect" and row["seeds"] == [0, 1]
+    assert row["vin_mpc"]["success_rate"] == pytest.approx(63 / 80)
+    assert row["vin_mpc"]["reduced"] == "2 of 3 seeds"
+    pair = row["against_headline"]
+    assert (pair["a"], pair["b"], pair["gained"], pair["lost"]) == (60, 63, 5, 2)
+    shown = suite.variant_table([row])
+    assert "**2 of 3 seeds**" in shown and "63 against 60 of 80; 5 gained, 2 lost" in shown
+    (tmp_path / f"plan_{task}_s1_test.json").unlink()  # nothing to pair with: an error
+    with pytest.raises(FileNotFoundError, match="no headline run to pair with"):
+        suite.variant_rows(tmp_path)
+
+
 def test_the_readme_table_is_the_committed_json(suite):
     """README.md's table is what the script makes of the committed files."""
     from vin_gym.reporting import marked_span
@@ -76,9 +104,14 @@ def test_the_readme_table_is_the_committed_json(suite):
     span = marked_span(readme, "task_suite:shipped")
     assert span is not None, "README.md lacks the task_suite:shipped markers"
     assert readme[span[0] : span[1]].strip() == suite.shipped_table(suite.RESULTS).strip()
+    variants = suite.variant_rows()
+    span = marked_span(readme, "task_suite:variants")
+    assert span is not None, "README.md lacks the task_suite:variants markers"
+    assert readme[span[0] : span[1]].strip() == suite.variant_table(variants).strip()
     committed = json.loads((suite.ROOT / "benchmarks/results/task_suite.json").read_text())
     assert committed["command"].startswith("python benchmarks/task_suite.py")
     assert committed["rows"] == json.loads(json.dumps(suite.measure()))
+    assert committed["variants"] == json.loads(json.dumps(variants))
 
 
 def test_a_finished_sb3_run_is_evaluated_again_on_any_episodes(tmp_path, suite):
