@@ -464,6 +464,17 @@ def test_the_loop_figures_are_their_json():
     for name in [*names, "ensemble_d10000_s0"]:
         rounds = " / ".join(f"{i['data_success']:.2f}" for i in _loop(f"{loops}/{name}.json")[1:])
         assert f"| 9,600 | {rounds} |" in efficiency, f"{name}: rounds {rounds}"
+    seed_phase = {
+        k: [f"{_loop(f'{loops}/{k}_d10000_s{s}.json')[0]['val_pos_mse']:.3f}" for s in (0, 1, 2)]
+        for k in ("baseline", "icem_collect")
+    }
+    base, lever = seed_phase["baseline"], seed_phase["icem_collect"]
+    assert base[:2] == lever[:2] and base[2] != lever[2]
+    figure = (
+        f"validation position MSE {base[0]} and {base[1]} in both runs of seeds 0 and 1, and "
+        f"{base[2]} (baseline) against {lever[2]} (lever 1) on seed 2"
+    )
+    assert figure in efficiency, figure
     ensemble = _loop(f"{loops}/ensemble_d10000_s0.json")[-1]["val_pos_mse"]
     baseline = _loop(f"{loops}/baseline_d10000_s0.json")[-1]["val_pos_mse"]
     assert f"({ensemble:.3f} against {baseline:.3f} for the baseline run" in efficiency

@@ -123,6 +123,7 @@ def test_a_killed_run_resumes_and_ends_as_the_uninterrupted_run(
     assert [m["from_iteration"] for m in summary["machines"]] == [0]
     assert [m["from_iteration"] for m in resumed["machines"]] == [0, 2]
     assert {"cpu", "torch_cpu_capability"} <= set(resumed["machines"][1]["machine"])
+    assert resumed["machines"][1]["versions"]["torch"] == torch.__version__
     again = run_mbrl(TINY, cut, resume=True, progress=False)  # nothing left: nothing added
     assert len(again["machines"]) == 2
     for k, v in _weights(run).items():

@@ -48,7 +48,7 @@ from vin_gym.experiments.mbrl_config import (
     config_from,
 )
 from vin_gym.experiments.mbrl_state import STATE_FILE, data_dir, dataset_record, open_state
-from vin_gym.provenance import machine_info
+from vin_gym.provenance import machine_info, package_versions
 from vin_gym.utils import write_json
 
 __all__ = [
@@ -98,9 +98,10 @@ def run_mbrl(
         The summary: the config, one row per iteration (env steps, train step, success
         rate with its Wilson 95% interval, ``data_success``: the share of the episodes
         collected in the iteration that reached the goal, the validation position error,
-        seconds per phase), the final row's figures, and ``machines``: the machine of
-        each start and resume, from which iteration (:func:`vin_gym.provenance.machine_info`:
-        the same seed gives the same run on one CPU, not across instruction sets).
+        seconds per phase), the final row's figures, and ``machines``: the machine and
+        the package versions of each start and resume, from which iteration (the same
+        seed gives the same run on one machine with one set of packages; across them,
+        floats may round differently).
 
     Raises:
         ValueError: ``out`` holds another run (or any files) and ``resume`` is false, or
@@ -117,8 +118,13 @@ def run_mbrl(
             log(row)
     done = len(state["iterations"])
     env_steps_done = state["iterations"][-1]["env_steps"] if done else 0
-    if done < config.iterations + 1:  # where each part ran: floats differ across CPUs
-        start = {"from_iteration": done, "started": now(), "machine": machine_info()}
+    if done < config.iterations + 1:  # where and with what each part ran
+        start = {
+            "from_iteration": done,
+            "started": now(),
+            "machine": machine_info(),
+            "versions": package_versions(),
+        }
         state.setdefault("machines", []).append(start)
         write_json(run / STATE_FILE, state)
     writer = _writer(run, purge_step=env_steps_done + 1 if done else None)
