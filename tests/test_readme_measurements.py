@@ -450,6 +450,51 @@ def test_the_paired_figures_are_the_cells():
         assert figure in readme, f"README.md should say {figure!r}"
 
 
+def test_the_springs_variant_figures_are_its_files():
+    """The README's reading of the recipe variant on ``SpringsTask-v0``: successes seed by
+    seed, the pairs' p-values and the seed phases, from the committed files."""
+    paired = _bench_module("paired")
+    tasks = "docs/results/tasks"
+    headline = _cells(f"{tasks}/plan_SpringsTask-v0_s{{seed}}_test.json")
+    variant = _cells(f"{tasks}/icem_collect/plan_SpringsTask-v0_s{{seed}}_test.json")
+    result = paired.compare(headline, variant)
+    pooled = result["pooled"]
+    wins = [", ".join(str(p[k]) for p in result["pairs"][:2]) for k in ("b", "a")]
+    last = [str(result["pairs"][2][k]) for k in ("b", "a")]
+    seed_p = ", ".join(f"{p['p']:.2f}" for p in result["pairs"])
+
+    def seed_mse(relative: str) -> str:
+        return f"{_loop(relative)[0]['val_pos_mse']:.4f}"
+
+    mse = {
+        s: (
+            seed_mse(f"{tasks}/icem_collect/mbrl_SpringsTask-v0_s{s}.json"),
+            seed_mse(f"{tasks}/mbrl_SpringsTask-v0_s{s}.json"),
+        )
+        for s in (0, 1, 2)
+    }
+    assert mse[2][0] == mse[2][1] and mse[0][0] != mse[0][1] and mse[1][0] != mse[1][1]
+    dev = paired.compare(
+        _cells(f"{tasks}/dev/plan_SpringsTask-v0_s{{seed}}_dev.json", (0, 2)),
+        _cells(f"{tasks}/icem_collect/dev/plan_SpringsTask-v0_s{{seed}}_dev.json", (0, 2)),
+    )
+    b, a = (" and ".join(str(p[k]) for p in dev["pairs"]) for k in ("b", "a"))
+    d = dev["pooled"]
+    readme = _text(README)
+    for figure in (
+        f"the variant plans {wins[0]} and {last[0]} of the 50 test episodes, the headline runs "
+        f"{wins[1]} and {last[1]}: {pooled['b'] / pooled['episodes']:.2f}",
+        f"{pooled['gained']} episodes gained against {pooled['lost']} lost over the "
+        f"{pooled['episodes']} pairs (exact McNemar p = {pooled['p']:.2f}; seed by seed p = "
+        f"{seed_p})",
+        f"(validation position MSE {mse[0][0]} against {mse[0][1]}, {mse[1][0]} against "
+        f"{mse[1][1]})",
+        f"the variant's seeds 0 and 2 plan {b} of 50, the headline's {a} ({d['gained']} "
+        f"gained, {d['lost']} lost, p = {d['p']:.2f})",
+    ):
+        assert figure in readme, f"README.md should say {figure!r}"
+
+
 def _loop(relative: str) -> list[dict]:
     return load(relative)["iterations"]
 
