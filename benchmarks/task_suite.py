@@ -171,23 +171,21 @@ def variant_rows(results: Path = RESULTS) -> list[dict[str, Any]]:
             vin = vin_cell(name, results / folder) if name is not None else None
             if vin is None:
                 continue
-            pattern = f"plan_{name}_s{{seed}}_test.json"
-            seeds = [seed for seed, _ in seed_files(results / folder, pattern)]
-            files = [pattern.format(seed=seed) for seed in seeds]
-            headline = [results / f for f in files]
+            found = seed_files(results / folder, f"plan_{name}_s{{seed}}_test.json")
+            headline = [results / path.name for _, path in found]
             missing = [str(f) for f in headline if not f.is_file()]
             if missing:
                 raise FileNotFoundError(
                     f"variant {folder} of {label} has no headline run to pair with: {missing}"
                 )
-            paired = compare(headline, [results / folder / f for f in files])
+            paired = compare(headline, [path for _, path in found])
             oracle = luck_cells(label, env_id, difficulty, results)["oracle"]
             rows.append(
                 {
                     "task": label,
                     "variant": folder,
                     "change": change,
-                    "seeds": seeds,
+                    "seeds": [seed for seed, _ in found],
                     "vin_mpc": vin,
                     "vin_of_oracle": vin["success_rate"] / oracle["success_rate"]
                     if oracle and oracle["success_rate"]

@@ -59,9 +59,9 @@ def cpu_name() -> str:
     fields: dict[str, str] = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
             if not line.strip():
                 break  # the first processor's block is enough
+            key, _, value = line.partition(":")
             fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
@@ -73,8 +73,8 @@ def cpu_name() -> str:
 
 def torch_cpu_capability() -> str | None:
     """The instruction set torch's CPU kernels use here (``"AVX2"``, ``"AVX512"``, ...),
-    when torch is already imported: kernels for different sets round differently, so the
-    same seed gives the same training run only on CPUs with the same capability."""
+    when torch is already imported: kernels for different sets may round differently, so
+    a run that does not reproduce elsewhere can be traced to it."""
     torch = sys.modules.get("torch")
     if torch is None:
         return None
