@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import torch
 
+from vin_model.augment import AUGMENTATIONS
+
 #: TrainConfig fields a resumed run may change: the budget and where or how it runs.
 #: Any other change alters the run and is refused unless ``allow_changes`` records it.
 RESUME_MAY_CHANGE = (
@@ -77,6 +79,11 @@ class TrainConfig:
             target goes (``0``: every step counts the same).
         contact_threshold: Velocity change per step (table units per second) that marks
             a contact.
+        augment: ``"none"``, or ``"d4"``: each training clip is moved by one of the eight
+            symmetries of the square table (reflections and quarter turns), drawn per
+            clip, at no cost in environment steps; only for systems that keep those
+            symmetries (every registered system at its defaults, on the plain
+            background: checked against the data's env before training starts).
         checkpoint_every: Steps between checkpoints (``--resume`` loses at most this many).
         val_clips: Validation clips (at most) evaluated every epoch.
         val_every: Validate at least this often (steps), for very large epochs.
@@ -108,6 +115,7 @@ class TrainConfig:
     encoder_weight: float = 1.0
     contact_weight: float = 0.0
     contact_threshold: float = 0.5
+    augment: str = "none"
     checkpoint_every: int = 500
     val_clips: int = 500
     val_every: int = 1000
@@ -148,5 +156,7 @@ class TrainConfig:
                 f"need contact_weight >= 0 and contact_threshold > 0, got "
                 f"{self.contact_weight!r}, {self.contact_threshold!r}"
             )
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
         if self.max_minutes is not None and not self.max_minutes > 0:
             raise ValueError(f"max_minutes must be positive, got {self.max_minutes!r}")

@@ -29,6 +29,8 @@ import torch
 
 from vin_gym.env_record import EnvRecord
 from vin_gym.locking import check_new_or_resume
+from vin_gym.symmetry import check_square_symmetric
+from vin_model.augment import dihedral
 from vin_model.checkpoint import (
     CHECKSUM,
     check_config,
@@ -138,6 +140,7 @@ def fit(
         FileNotFoundError: ``resume`` on a directory without checkpoints.
     """
     run_dir = Path(run_dir)
+    table_size = _augment_table_size(train_clips, cfg)  # checked before anything is written
     dist = init_distributed()
     rank, world = rank_and_world(dist)
     set_threads(cfg.threads)
@@ -164,7 +167,9 @@ def fit(
     run.save_extra = {"train": asdict(cfg), **extra}
     t0 = time.perf_counter()
     last_step = cfg.steps if stop_at is None else min(int(stop_at), cfg.steps)
-    stopped_by = run.train(train_clips, per_epoch, world, last_step, elapsed_before, t0, dist)
+    stopped_by = run.train(
+        train_clips, per_epoch, world, last_step, elapsed_before, t0, dist, table_size
+    )
     run.check_finite(run.step)
     log.close()
     elapsed = elapsed_before + time.perf_counter() - t0
@@ -233,6 +238,18 @@ def _new_model(
     return vin
 
 
+def _augment_table_size(clips: Clips, cfg: TrainConfig) -> float | None:
+    """The table side that ``cfg.augment`` moves states by (``None``: no augmentation),
+    after checking that the data's system keeps the table's symmetries."""
+    if cfg.augment == "none":
+        return None
+    meta = getattr(clips, "meta", {})
+    check_square_symmetric(meta.get("env_id"), meta.get("background", "plain"))
+    if "table_size" not in meta:
+        raise ValueError(f"augment={cfg.augment!r} needs the data's table_size in its meta")
+    return float(meta["table_size"])
+
+
 class _Run:
     """One training process's moving parts and the state its steps share: the model and
     its optimiser, the divergence watch, the loss since the last checkpoint and the
@@ -272,10 +289,13 @@ class _Run:
         elapsed_before: float,
         t0: float,
         dist: Any,
+        table_size: float | None,
     ) -> str:
-        """Optimiser steps up to ``last_step`` or the time cap; what stopped them."""
+        """Optimiser steps up to ``last_step`` or the time cap; what stopped them. With a
+        ``table_size``, each batch is moved by symmetries of the table (``cfg.augment``)."""
         cfg, rank = self.cfg, self.rank
         generator = torch.Generator(device=self.device)
+        symmetries = torch.Generator()  # CPU: the batch is augmented before it moves
         order, order_epoch = torch.empty(0, dtype=torch.long), -1
         self.vin.train()
         while self.step < last_step:
@@ -292,6 +312,9 @@ class _Run:
                 order, order_epoch = epoch_order(len(train_clips), epoch, cfg.seed), epoch
             first = (pos * world + rank) * cfg.batch_size
             batch = collate(train_clips, order[first : first + cfg.batch_size].tolist())
+            if table_size is not None:
+                symmetries.manual_seed(cfg.seed * 6_151 + step * 92_821 + rank)
+                batch = dihedral(batch, table_size, symmetries)
             generator.manual_seed(cfg.seed * 7_919 + step * 104_729 + rank)
             self._optimiser_step(batch, rollout, lr, generator)
             if self.step % per_epoch == 0 or self.step % cfg.val_every == 0:

@@ -7,6 +7,7 @@ import json
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vin_gym.experiments.comparison.report import aggregate
@@ -120,6 +121,9 @@ def test_compare_cells_match_the_direct_evaluation(tmp_path):
     assert first["episodes"] == 2 and second["episodes"] == 3
     # compare reports on the test episodes by default (vin_gym.seeds)
     assert [e["seed"] for e in second["per_episode"]] == [100_000, 100_001, 100_002]
+    # where and with what it ran: the same seed gives the same cell only on one of each
+    assert second["machine"]["cpu_count"] >= 1 and len(second["machine"]["load_end"]) == 3
+    assert second["versions"]["numpy"] == np.__version__
 
 
 def test_aggregate_groups_seeds():

@@ -223,6 +223,16 @@ def test_config_rejects_budgets_that_do_not_fit() -> None:
         replace(TINY, env_kwargs={"obs_size": 64})
 
 
+def test_config_checks_training_overrides_before_collecting() -> None:
+    with pytest.raises(ValueError, match=r"training may not set \['steps'\]"):
+        replace(TINY, training={"steps": 5})
+    with pytest.raises(ValueError, match=r"augment must be one of.*'flip'"):
+        replace(TINY, training={"augment": "flip"})
+    with pytest.raises(ValueError, match="'textured'"):
+        replace(TINY, training={"augment": "d4"}, env_kwargs={"background": "textured"})
+    assert replace(TINY, training={"augment": "d4"}).training == {"augment": "d4"}
+
+
 def test_explorer_adds_seeded_noise_to_the_agents_actions() -> None:
     class Still:
         """A stand-in agent that never pushes."""

@@ -133,7 +133,7 @@ class MBRLConfig:
                 f"{self.seed_episodes} x {self.episode_steps} = {self.seed_steps} steps "
                 "(seed_episodes x episode_steps): lower seed_episodes or raise env_steps"
             )
-        _check_training(self.training)
+        _check_training(self)
         for key in ("obs_size", "show_goal", "obs_mode"):
             if key in self.env_kwargs:
                 raise ValueError(
@@ -276,16 +276,22 @@ _LOOP_TRAIN_FIELDS = (
 )
 
 
-def _check_training(training: dict[str, Any]) -> None:
+def _check_training(config: MBRLConfig) -> None:
+    """The ``training`` overrides: TrainConfig fields the loop leaves alone, with values
+    TrainConfig accepts, and symmetry augmentation only on a system that has it."""
+    from vin_gym.symmetry import check_square_symmetric
     from vin_model.training import TrainConfig
 
     names = {f.name for f in fields(TrainConfig)} - set(_LOOP_TRAIN_FIELDS)
-    unknown = sorted(set(training) - names)
+    unknown = sorted(set(config.training) - names)
     if unknown:
         raise ValueError(
             f"training may not set {unknown}: it overrides TrainConfig fields the loop does "
             f"not set itself, one of {sorted(names)}"
         )
+    TrainConfig(**config.training)  # its values, checked before any episode is collected
+    if config.training.get("augment", "none") != "none":
+        check_square_symmetric(config.env_id, config.env_kwargs.get("background", "plain"))
 
 
 #: ``mbrl.json``'s fields and their types; each row's fields that the loop relies on.

@@ -31,6 +31,7 @@ import numpy as np
 
 from vin_gym.experiments.comparison.specs import cost, eval_env_kwargs, with_legacy_train
 from vin_gym.experiments.comparison.vin_runs import data_fingerprint, vin_run_dir
+from vin_gym.provenance import load_average, machine_info, package_versions
 from vin_gym.utils import write_json
 
 
@@ -83,6 +84,7 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
     env_id, env_kwargs = key["env"], eval_env_kwargs(key)
     seeds = eval_seeds(key["episodes"], key["seed_base"])
     device = get_device(ctx.device)
+    load_start = load_average()  # ms_per_decision is a timing: the machine's load with it
     start = time.perf_counter()
     extra: dict[str, Any] = {}
     if spec["method"] == "random":
@@ -133,6 +135,9 @@ def run_cell(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "env_steps": env_steps,
         **summarize(episodes),
         "wall_s": time.perf_counter() - start,
+        # the same seed gives the same cell on one machine with one set of packages
+        "machine": machine_info(load_start=load_start),
+        "versions": package_versions(),
         **extra,
         "per_episode": episodes,
     }
