@@ -85,10 +85,13 @@ def resume_changes(
     if not isinstance(old, dict):
         return []
     new = json.loads(json.dumps(asdict(cfg)))  # as it reads back from JSON
+    # a field the checkpoint lacks is newer than the run, which trained as its default does
+    default = json.loads(json.dumps(asdict(TrainConfig())))
+    was = {k: old.get(k, default[k]) for k in new}
     changes = [
-        {"field": k, "from": old[k], "to": new[k]}
+        {"field": k, "from": was[k], "to": new[k]}
         for k in new
-        if k not in RESUME_MAY_CHANGE and k in old and old[k] != new[k]
+        if k not in RESUME_MAY_CHANGE and was[k] != new[k]
     ]
     if changes and not allow:
         details = ", ".join(f"{c['field']}: {c['from']!r} -> {c['to']!r}" for c in changes)

@@ -152,3 +152,21 @@ def test_every_registered_system_is_checked_for_the_symmetry() -> None:
     from vin_gym.registration import ENVIRONMENTS
 
     assert sorted(SQUARE_SYMMETRIC) == sorted(ENVIRONMENTS)
+
+
+def test_a_run_from_before_augment_resumes_as_it_trained(tmp_path: Path) -> None:
+    """A checkpoint without the field trained without augmentation: resuming it plain
+    continues, resuming it with d4 would change the run and is refused."""
+    import json
+
+    clips = MemoryClips(episodes=1, length=16, rollout=4, starts=3)
+    base = dict(steps=4, batch_size=2, rollout_start=2, rollout_max=4, progress=False,
+                device="cpu", checkpoint_every=2, warmup_steps=1)  # fmt: skip
+    train(tmp_path / "run", clips, None, TINY, TrainConfig(**base), stop_at=2)
+    config = tmp_path / "run" / "checkpoints" / "step_00000002" / "config.json"
+    saved = json.loads(config.read_text())
+    del saved["train"]["augment"]
+    config.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match="augment: 'none' -> 'd4'"):
+        train(tmp_path / "run", clips, None, TINY, TrainConfig(**base, augment="d4"), resume=True)
+    assert train(tmp_path / "run", clips, None, TINY, TrainConfig(**base), resume=True)["step"] == 4
