@@ -382,6 +382,8 @@ def test_the_long_rollout_figures_are_their_json():
 
 
 EFFICIENCY = "docs/results/efficiency/README.md"
+#: Seeds of lever 4 (symmetry augmentation with levers 1 and 2) with finished cells.
+D4_SEEDS = (0, 1)
 
 
 def _cells(pattern: str, seeds=(0, 1, 2)) -> list[Path]:
@@ -425,6 +427,17 @@ def test_the_paired_figures_are_the_cells():
         f"{ensemble['p']:.2f})",
     ):
         assert figure in efficiency, f"{EFFICIENCY} should say {figure!r}"
+    d4 = _cells("docs/results/efficiency/d4_combined/cells/mbrl-icem_d10000_s{seed}.json", D4_SEEDS)
+    d4_vs_both = paired.compare(both[: len(d4)], d4)
+    d4_vs_base = paired.compare(baseline[: len(d4)], d4)["pooled"]
+    by_seed = " and ".join(f"{p['gained']} / {p['lost']}" for p in d4_vs_both["pairs"])
+    assert d4_vs_both["pooled"]["p"] < 0.001 and d4_vs_base["p"] < 0.001
+    figure = (
+        f"gain {d4_vs_both['pooled']['gained']} episodes and lose {d4_vs_both['pooled']['lost']}"
+        f"\n(exact McNemar p < 0.001; seed by seed {by_seed}); against the baseline, "
+        f"{d4_vs_base['gained']} gained\nand {d4_vs_base['lost']} lost"
+    )
+    assert " ".join(figure.split()) in " ".join(efficiency.split()), figure
     wins = [str(p["b"]) for p in combined["pairs"]]
     rate = sum(p["b"] for p in combined["pairs"]) / sum(p["episodes"] for p in combined["pairs"])
     fewer_steps = (
@@ -506,6 +519,7 @@ def test_the_loop_figures_are_their_json():
     loops = "docs/results/efficiency/loops"
     names = [f"{k}_d10000_s{s}" for k in ("baseline", "icem_collect") for s in (0, 1, 2)]
     names += [f"{k}_d10000_s{s}" for k in ("train_steps", "combined") for s in (0, 1)]
+    names += [f"d4_combined_d10000_s{s}" for s in D4_SEEDS]
     for name in [*names, "ensemble_d10000_s0"]:
         rounds = " / ".join(f"{i['data_success']:.2f}" for i in _loop(f"{loops}/{name}.json")[1:])
         assert f"| 9,600 | {rounds} |" in efficiency, f"{name}: rounds {rounds}"
@@ -520,6 +534,15 @@ def test_the_loop_figures_are_their_json():
         f"{base[2]} (baseline) against {lever[2]} (lever 1) on seed 2"
     )
     assert figure in efficiency, figure
+    d4, plain = (
+        [f"{_loop(f'{loops}/{k}_d10000_s{s}.json')[0]['val_pos_mse']:.3f}" for s in D4_SEEDS]
+        for k in ("d4_combined", "combined")
+    )
+    figure = (
+        f"validation position MSE is {' and '.join(d4)} with the augmentation against "
+        f"{' and '.join(plain)} without"
+    )
+    assert figure in " ".join(efficiency.split()), figure
     ensemble = _loop(f"{loops}/ensemble_d10000_s0.json")[-1]["val_pos_mse"]
     baseline = _loop(f"{loops}/baseline_d10000_s0.json")[-1]["val_pos_mse"]
     assert f"({ensemble:.3f} against {baseline:.3f} for the baseline run" in efficiency
@@ -555,4 +578,4 @@ def test_the_efficiency_tables_rows_are_their_files():
         expected = f"| {wins / n:.2f} [{lo:.2f}, {hi:.2f}] ({wins} of {n}) |"
         assert line.rstrip().endswith(expected), f"{line}\nshould end {expected!r}"
         rows += 1
-    assert rows >= 17
+    assert rows >= 17 + 2 * len(D4_SEEDS)
