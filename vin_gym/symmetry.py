@@ -4,8 +4,8 @@
 (reflections and quarter turns). That is only sound where the physics has no preferred
 direction and the frames have no fixed picture behind the objects. Every system below
 keeps that symmetry at its defaults: an episode started from a reflected or turned scene,
-pushed by reflected or turned actions, is the reflected or turned episode, to 1e-10 in
-the states and exactly in the pixels (``tests/test_augment.py`` runs each of them).
+pushed by reflected or turned actions, is the reflected or turned episode, to 1e-9 in
+the states and exactly in the pixels (``tests/vin_model/test_augment.py`` runs each of them).
 """
 
 from __future__ import annotations
