@@ -442,6 +442,17 @@ def test_the_paired_figures_are_the_cells():
         f"lever 1 alone, {d4_vs_one['gained']} gained and {d4_vs_one['lost']} lost."
     )
     assert figure in " ".join(efficiency.split()), figure
+    alone = [ROOT / "docs/results/efficiency/d4/cells/mbrl-icem_d10000_s0.json"]
+    alone_vs_base = paired.compare(baseline[:1], alone)["pooled"]
+    alone_vs_d4 = paired.compare(alone, d4[:1])["pooled"]
+    assert alone_vs_base["p"] < 0.001
+    figure = (
+        f"It gains {alone_vs_base['gained']} episodes and loses none against the baseline "
+        f"(exact McNemar p < 0.001), and plans as the recipe with levers 1 and 2 does on the "
+        f"same seed ({alone_vs_d4['b']} of 50 with them: against lever 4 alone they gain "
+        f"{alone_vs_d4['gained']} episodes and lose {alone_vs_d4['lost']})"
+    )
+    assert alone_vs_base["lost"] == 0 and figure in " ".join(efficiency.split()), figure
     test = paired.compare(
         _cells("docs/results/test/icem/cells/mbrl-icem_d10000_s{seed}.json"),
         _cells("docs/results/efficiency/d4_combined/test/cells/mbrl-icem_d10000_s{seed}.json"),
@@ -538,7 +549,7 @@ def test_the_loop_figures_are_their_json():
     loops = "docs/results/efficiency/loops"
     names = [f"{k}_d10000_s{s}" for k in ("baseline", "icem_collect") for s in (0, 1, 2)]
     names += [f"{k}_d10000_s{s}" for k in ("train_steps", "combined") for s in (0, 1)]
-    names += [f"d4_combined_d10000_s{s}" for s in D4_SEEDS]
+    names += [f"d4_combined_d10000_s{s}" for s in D4_SEEDS] + ["d4_d10000_s0"]
     for name in [*names, "ensemble_d10000_s0"]:
         rounds = " / ".join(f"{i['data_success']:.2f}" for i in _loop(f"{loops}/{name}.json")[1:])
         assert f"| 9,600 | {rounds} |" in efficiency, f"{name}: rounds {rounds}"
