@@ -27,6 +27,12 @@ L = 10.0
 TINY = VINConfig(conv_channels=4, hidden=16, code_size=8)
 
 
+def quick(**kw) -> TrainConfig:
+    """A few CPU steps of the tiny model on 16-frame clips."""
+    base = dict(batch_size=2, rollout_start=2, rollout_max=4, progress=False, device="cpu")
+    return TrainConfig(**(base | kw))
+
+
 def _episode(env: gym.Env, state: np.ndarray, goal: np.ndarray, actions: np.ndarray):
     obs, info = env.reset(options={"state": state, "goal": goal})
     frames, states = [obs], [info["states"]]
@@ -112,37 +118,17 @@ def test_augment_is_checked_before_training(tmp_path: Path) -> None:
         check_square_symmetric("Billiards-v0", "noise")
     clips = MemoryClips(episodes=1, length=16, rollout=4, starts=3)
     clips.meta = {**clips.meta, "env_id": "Pendulum-v1"}
-    cfg = TrainConfig(
-        steps=2,
-        batch_size=2,
-        rollout_start=2,
-        rollout_max=4,
-        progress=False,
-        device="cpu",
-        augment="d4",
-    )
     with pytest.raises(ValueError, match="square-symmetric"):
-        train(tmp_path / "run", clips, None, TINY, cfg)
+        train(tmp_path / "run", clips, None, TINY, quick(steps=2, augment="d4"))
     assert not (tmp_path / "run").exists()
 
 
 def test_training_with_d4_is_deterministic_and_differs_from_without(tmp_path: Path) -> None:
     clips = MemoryClips(episodes=2, length=16, rollout=4, starts=3)
-    model = TINY
-    base = dict(
-        steps=6,
-        batch_size=3,
-        rollout_start=2,
-        rollout_max=4,
-        progress=False,
-        device="cpu",
-        checkpoint_every=6,
-        val_clips=6,
-        warmup_steps=2,
-    )
-    a = train(tmp_path / "a", clips, clips, model, TrainConfig(**base, augment="d4"))
-    b = train(tmp_path / "b", clips, clips, model, TrainConfig(**base, augment="d4"))
-    c = train(tmp_path / "c", clips, clips, model, TrainConfig(**base))
+    base = dict(steps=6, batch_size=3, checkpoint_every=6, val_clips=6, warmup_steps=2)
+    a = train(tmp_path / "a", clips, clips, TINY, quick(**base, augment="d4"))
+    b = train(tmp_path / "b", clips, clips, TINY, quick(**base, augment="d4"))
+    c = train(tmp_path / "c", clips, clips, TINY, quick(**base))
     assert a["train/loss"] == b["train/loss"]
     assert a["train/loss"] != c["train/loss"]
 
@@ -160,13 +146,12 @@ def test_a_run_from_before_augment_resumes_as_it_trained(tmp_path: Path) -> None
     import json
 
     clips = MemoryClips(episodes=1, length=16, rollout=4, starts=3)
-    base = dict(steps=4, batch_size=2, rollout_start=2, rollout_max=4, progress=False,
-                device="cpu", checkpoint_every=2, warmup_steps=1)  # fmt: skip
-    train(tmp_path / "run", clips, None, TINY, TrainConfig(**base), stop_at=2)
+    base = dict(steps=4, checkpoint_every=2, warmup_steps=1)
+    train(tmp_path / "run", clips, None, TINY, quick(**base), stop_at=2)
     config = tmp_path / "run" / "checkpoints" / "step_00000002" / "config.json"
     saved = json.loads(config.read_text())
     del saved["train"]["augment"]
     config.write_text(json.dumps(saved))
     with pytest.raises(ValueError, match="augment: 'none' -> 'd4'"):
-        train(tmp_path / "run", clips, None, TINY, TrainConfig(**base, augment="d4"), resume=True)
-    assert train(tmp_path / "run", clips, None, TINY, TrainConfig(**base), resume=True)["step"] == 4
+        train(tmp_path / "run", clips, None, TINY, quick(**base, augment="d4"), resume=True)
+    assert train(tmp_path / "run", clips, None, TINY, quick(**base), resume=True)["step"] == 4
