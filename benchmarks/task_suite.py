@@ -58,7 +58,10 @@ ROWS = (
 #: one change, in words). A variant's files are named as the headline's (``mbrl_TASK_sS.json``,
 #: ``plan_TASK_sS_test.json``); its rows sit in a table of their own, paired episode by
 #: episode with the headline runs of the same seeds, and never replace the table's cells.
-VARIANTS = (("icem_collect", "collects with the evaluation planner (iCEM, horizon 25)"),)
+VARIANTS = (
+    ("icem_collect", "collects with the evaluation planner (iCEM, horizon 25)"),
+    ("d4", "trains on clips moved by the square's 8 symmetries (`augment=d4`)"),
+)
 #: What the issue asks of each learned method: seeds, and steps (PPO's training budget).
 ASKED = {"vin": (3, None), "ppo_state": (3, 300_000), "ppo_pixels": (1, 300_000)}
 TEST_EPISODES = 50
@@ -198,6 +201,7 @@ def variant_rows(results: Path = RESULTS) -> list[dict[str, Any]]:
 
 def variant_table(rows: list[dict[str, Any]]) -> str:
     """The README's table of recipe variants."""
+    from vin_gym.stats import format_p
     from vin_gym.utils import format_table
 
     if not rows:
@@ -213,7 +217,7 @@ def variant_table(rows: list[dict[str, Any]]) -> str:
                 "VIN / oracle": "" if r["vin_of_oracle"] is None else f"{r['vin_of_oracle']:.0%}",
                 "against the headline recipe, same seeds": f"{pair['b']} against {pair['a']} of "
                 f"{pair['episodes']}; {pair['gained']} gained, {pair['lost']} lost, "
-                f"McNemar p = {pair['p']:.2f}",
+                f"McNemar {format_p(pair['p'])}",
             }
         )
     return format_table(shown)

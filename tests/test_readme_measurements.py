@@ -538,6 +538,48 @@ def test_the_springs_variant_figures_are_its_files():
         assert figure in readme, f"README.md should say {figure!r}"
 
 
+#: Seeds of the symmetry-augmentation variant run on each task (``docs/results/tasks/d4``).
+D4_TASK_SEEDS = {"MagneticBilliardsTask-v0": (0, 1), "SpringsTask-v0": (0, 1)}
+
+
+def test_the_augmentation_variant_figures_are_its_files():
+    """The README's reading of ``--training augment=d4`` on the tasks: successes seed by
+    seed against the headline runs of the same seeds, the pooled pairs and the seed phases'
+    validation errors, from the committed files."""
+    from vin_gym.stats import format_p
+
+    paired = _bench_module("paired")
+    tasks = "docs/results/tasks"
+    readme = _text(README)
+    for task, seeds in D4_TASK_SEEDS.items():
+        headline = _cells(f"{tasks}/plan_{task}_s{{seed}}_test.json", seeds)
+        variant = _cells(f"{tasks}/d4/plan_{task}_s{{seed}}_test.json", seeds)
+        result = paired.compare(headline, variant)
+        pooled = result["pooled"]
+        ours, theirs = (_and([str(p[k]) for p in result["pairs"]]) for k in ("b", "a"))
+        mse = {
+            kind: _and(
+                [
+                    f"{_loop(f'{tasks}/{kind}mbrl_{task}_s{s}.json')[0]['val_pos_mse']:.3f}"
+                    for s in seeds
+                ]
+            )
+            for kind in ("d4/", "")
+        }
+        for figure in (
+            f"On `{task}` the variant plans {ours} of the 50 test episodes, the headline runs "
+            f"{theirs}: {pooled['gained']} gained, {pooled['lost']} lost over the "
+            f"{pooled['episodes']} pairs (exact McNemar {format_p(pooled['p'])})",
+            f"validation position MSE {mse['d4/']} after the seed phase against {mse['']}",
+        ):
+            assert figure in readme, f"README.md should say {figure!r}"
+
+
+def _and(items: list[str]) -> str:
+    """``["1", "2", "3"]`` -> ``"1, 2 and 3"``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _loop(relative: str) -> list[dict]:
     return load(relative)["iterations"]
 

@@ -143,6 +143,20 @@ def mcnemar_exact(gained: int, lost: int) -> float:
     return float(binomtest(int(gained), int(gained + lost), 0.5).pvalue)
 
 
+def format_p(p: float) -> str:
+    """A p-value as tables print it: ``p = 0.21``, or ``p < 0.001`` where two decimals
+    would read as zero.
+
+    >>> format_p(0.2101), format_p(0.004), format_p(2e-6)
+    ('p = 0.21', 'p = 0.004', 'p < 0.001')
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"a p-value lies in [0, 1], got {p}")
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
 def paired_outcomes(a: Mapping[int, bool], b: Mapping[int, bool]) -> dict[str, Any]:
     """Method ``a`` against method ``b`` episode by episode (keys: episode seeds).
 

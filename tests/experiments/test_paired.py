@@ -8,7 +8,7 @@ import json
 import pytest
 from benchmark_scripts import load_benchmark
 
-from vin_gym.stats import mcnemar_exact, paired_outcomes
+from vin_gym.stats import format_p, mcnemar_exact, paired_outcomes
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,15 @@ def test_mcnemar_is_the_binomial_split_of_the_discordant_episodes():
     assert mcnemar_exact(3, 9) == pytest.approx(mcnemar_exact(9, 3))
     with pytest.raises(ValueError, match="gained >= 0"):
         mcnemar_exact(-1, 2)
+
+
+def test_a_small_p_value_never_prints_as_zero():
+    assert format_p(mcnemar_exact(19, 1)) == "p < 0.001"  # 0.00004: two decimals read 0.00
+    assert format_p(mcnemar_exact(8, 0)) == "p = 0.008"
+    assert format_p(mcnemar_exact(11, 5)) == "p = 0.21"
+    assert format_p(1.0) == "p = 1.00"
+    with pytest.raises(ValueError, match=r"got 1\.5"):
+        format_p(1.5)
 
 
 def test_paired_outcomes_match_episodes_by_seed_not_by_order():
