@@ -539,7 +539,7 @@ def test_the_springs_variant_figures_are_its_files():
 
 
 #: Seeds of the symmetry-augmentation variant run on each task (``docs/results/tasks/d4``).
-D4_TASK_SEEDS = {"MagneticBilliardsTask-v0": (0, 1), "SpringsTask-v0": (0, 1)}
+D4_TASK_SEEDS = {"MagneticBilliardsTask-v0": (0, 1, 2), "SpringsTask-v0": (0, 1)}
 
 
 def test_the_augmentation_variant_figures_are_its_files():
