@@ -539,7 +539,13 @@ def test_the_springs_variant_figures_are_its_files():
 
 
 #: Seeds of the symmetry-augmentation variant run on each task (``docs/results/tasks/d4``).
-D4_TASK_SEEDS = {"MagneticBilliardsTask-v0": (0, 1, 2), "SpringsTask-v0": (0, 1)}
+D4_TASK_SEEDS = {
+    "MagneticBilliardsTask-v0": (0, 1, 2),
+    "SpringsTask-v0": (0, 1, 2),
+    "Billiards-v0-6": (0,),
+}
+#: How the README names a task whose file name is not its id.
+D4_TASK_NAMES = {"Billiards-v0-6": "`Billiards-v0` with 6 objects"}
 
 
 def test_the_augmentation_variant_figures_are_its_files():
@@ -566,13 +572,41 @@ def test_the_augmentation_variant_figures_are_its_files():
             )
             for kind in ("d4/", "")
         }
+        name = D4_TASK_NAMES.get(task, f"`{task}`")
+        runs = "runs" if len(seeds) > 1 else "run"
         for figure in (
-            f"On `{task}` the variant plans {ours} of the 50 test episodes, the headline runs "
+            f"On {name} the variant plans {ours} of the 50 test episodes, the headline {runs} "
             f"{theirs}: {pooled['gained']} gained, {pooled['lost']} lost over the "
             f"{pooled['episodes']} pairs (exact McNemar {format_p(pooled['p'])})",
             f"validation position MSE {mse['d4/']} after the seed phase against {mse['']}",
         ):
             assert figure in readme, f"README.md should say {figure!r}"
+
+
+#: Seeds whose headline and augmented VINs planned each task's development episodes.
+D4_DEV_SEEDS = {"SpringsTask-v0": (0, 2), "MagneticBilliardsTask-v0": (0, 2)}
+
+
+def test_the_augmentation_development_figures_are_its_files():
+    """The README's development-episode check of ``augment=d4`` at 31,200 steps: each task's
+    successes seed by seed against the headline VINs of the same seeds, and the pairs."""
+    from vin_gym.stats import format_p
+
+    paired = _bench_module("paired")
+    tasks = "docs/results/tasks"
+    readme = _text(README)
+    for task, seeds in D4_DEV_SEEDS.items():
+        headline = _cells(f"{tasks}/dev/plan_{task}_s{{seed}}_dev.json", seeds)
+        variant = _cells(f"{tasks}/d4/dev/plan_{task}_s{{seed}}_dev.json", seeds)
+        result = paired.compare(headline, variant)
+        pooled = result["pooled"]
+        ours, theirs = (_and([str(p[k]) for p in result["pairs"]]) for k in ("b", "a"))
+        name = D4_TASK_NAMES.get(task, f"`{task}`")
+        figure = (
+            f"{ours} of 50 on {name}, the headline's {theirs} ({pooled['gained']} gained, "
+            f"{pooled['lost']} lost, {format_p(pooled['p'])})"
+        )
+        assert figure in readme, f"README.md should say {figure!r}"
 
 
 def _and(items: list[str]) -> str:
