@@ -584,7 +584,11 @@ def test_the_augmentation_variant_figures_are_its_files():
 
 
 #: Seeds whose headline and augmented VINs planned each task's development episodes.
-D4_DEV_SEEDS = {"SpringsTask-v0": (0, 2), "MagneticBilliardsTask-v0": (0, 2)}
+D4_DEV_SEEDS = {
+    "SpringsTask-v0": (0, 2),
+    "MagneticBilliardsTask-v0": (0, 2),
+    "Billiards-v0-6": (0,),
+}
 
 
 def test_the_augmentation_development_figures_are_its_files():
