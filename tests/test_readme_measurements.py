@@ -558,11 +558,7 @@ def test_the_augmentation_variant_figures_are_its_files():
     tasks = "docs/results/tasks"
     readme = _text(README)
     for task, seeds in D4_TASK_SEEDS.items():
-        headline = _cells(f"{tasks}/plan_{task}_s{{seed}}_test.json", seeds)
-        variant = _cells(f"{tasks}/d4/plan_{task}_s{{seed}}_test.json", seeds)
-        result = paired.compare(headline, variant)
-        pooled = result["pooled"]
-        ours, theirs = (_and([str(p[k]) for p in result["pairs"]]) for k in ("b", "a"))
+        ours, theirs, pooled = _d4_against_headline(paired, task, seeds, "test")
         mse = {
             kind: _and(
                 [
@@ -597,20 +593,27 @@ def test_the_augmentation_development_figures_are_its_files():
     from vin_gym.stats import format_p
 
     paired = _bench_module("paired")
-    tasks = "docs/results/tasks"
     readme = _text(README)
     for task, seeds in D4_DEV_SEEDS.items():
-        headline = _cells(f"{tasks}/dev/plan_{task}_s{{seed}}_dev.json", seeds)
-        variant = _cells(f"{tasks}/d4/dev/plan_{task}_s{{seed}}_dev.json", seeds)
-        result = paired.compare(headline, variant)
-        pooled = result["pooled"]
-        ours, theirs = (_and([str(p[k]) for p in result["pairs"]]) for k in ("b", "a"))
+        ours, theirs, pooled = _d4_against_headline(paired, task, seeds, "dev")
         name = D4_TASK_NAMES.get(task, f"`{task}`")
         figure = (
             f"{ours} of 50 on {name}, the headline's {theirs} ({pooled['gained']} gained, "
             f"{pooled['lost']} lost, {format_p(pooled['p'])})"
         )
         assert figure in readme, f"README.md should say {figure!r}"
+
+
+def _d4_against_headline(paired, task: str, seeds, episodes: str) -> tuple[str, str, dict]:
+    """The augmented and the headline VINs' successes on ``episodes`` ("test" or "dev"),
+    seed by seed as "a, b and c", and ``benchmarks/paired.py``'s pooled pairs."""
+    folder = "docs/results/tasks/" + ("" if episodes == "test" else f"{episodes}/")
+    name = f"plan_{task}_s{{seed}}_{episodes}.json"
+    headline = _cells(folder + name, seeds)
+    variant = _cells(folder.replace("tasks/", "tasks/d4/") + name, seeds)
+    result = paired.compare(headline, variant)
+    ours, theirs = (_and([str(p[k]) for p in result["pairs"]]) for k in ("b", "a"))
+    return ours, theirs, result["pooled"]
 
 
 def _and(items: list[str]) -> str:
