@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from vin_gym.paired import compare, count_solvers, episode_outcomes
-from vin_gym.stats import format_p
+from vin_gym.stats import p_value_text
 from vin_gym.utils import format_table, write_json
 
 __all__ = ["compare", "count_solvers", "episode_outcomes", "main"]
@@ -41,7 +41,7 @@ def _pair_row(name: str, c: dict[str, Any]) -> dict[str, Any]:
         "b solves": c["b"],
         "gained (b only)": c["gained"],
         "lost (a only)": c["lost"],
-        "McNemar p": format_p(c["p"]).removeprefix("p = ").removeprefix("p "),
+        "McNemar p": p_value_text(c["p"]),
     }
 
 

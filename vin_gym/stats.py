@@ -143,18 +143,28 @@ def mcnemar_exact(gained: int, lost: int) -> float:
     return float(binomtest(int(gained), int(gained + lost), 0.5).pvalue)
 
 
-def format_p(p: float) -> str:
-    """A p-value as tables print it: ``p = 0.21``, or ``p < 0.001`` where two decimals
-    would read as zero.
+def p_value_text(p: float) -> str:
+    """A p-value's figure as a table column prints it: ``0.21``, three decimals below 0.01,
+    and ``< 0.001`` where two decimals would read as zero.
 
-    >>> format_p(0.2101), format_p(0.004), format_p(2e-6)
-    ('p = 0.21', 'p = 0.004', 'p < 0.001')
+    >>> p_value_text(0.2101), p_value_text(0.004), p_value_text(2e-6)
+    ('0.21', '0.004', '< 0.001')
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"a p-value lies in [0, 1], got {p}")
     if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+        return "< 0.001"
+    return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+def format_p(p: float) -> str:
+    """A p-value as prose and tables print it: ``p = 0.21``, ``p < 0.001``.
+
+    >>> format_p(0.2101), format_p(0.004), format_p(2e-6)
+    ('p = 0.21', 'p = 0.004', 'p < 0.001')
+    """
+    figure = p_value_text(p)
+    return f"p {figure}" if figure.startswith("<") else f"p = {figure}"
 
 
 def paired_outcomes(a: Mapping[int, bool], b: Mapping[int, bool]) -> dict[str, Any]:
