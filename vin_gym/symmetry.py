@@ -28,6 +28,15 @@ SQUARE_SYMMETRIC: tuple[str, ...] = (
 )
 
 
+def is_square_symmetric(env_id: str | None, background: str = "plain") -> bool:
+    """Whether ``env_id`` with frames on ``background`` keeps the square's symmetries.
+
+    >>> is_square_symmetric("Billiards-v0"), is_square_symmetric("Billiards-v0", "picture")
+    (True, False)
+    """
+    return env_id in SQUARE_SYMMETRIC and background == "plain"
+
+
 def check_square_symmetric(env_id: str | None, background: str = "plain") -> None:
     """Raise ``ValueError`` unless ``env_id`` with frames on ``background`` keeps the
     square's symmetries: the env must be one of :data:`SQUARE_SYMMETRIC` and the

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from vin_gym.experiments.comparison.report import aggregate
-from vin_gym.experiments.comparison.runner import Context
+from vin_gym.experiments.comparison.runner import Context, cell_path
 from vin_gym.experiments.comparison.runner import load_cell as _load_cell
 from vin_gym.experiments.comparison.sb3_runs import find_sb3_runs, same_physics, sb3_rows
-from vin_gym.experiments.comparison.specs import Grid, eval_key
+from vin_gym.experiments.comparison.specs import Grid, cell_specs, eval_key
 from vin_gym.experiments.comparison.sweep import run_comparison
+from vin_gym.experiments.recipe import HEADLINE
 from vin_gym.seeds import TEST_SEED_BASE
 from vin_gym.utils import write_json
 
@@ -205,8 +206,35 @@ def test_mbrl_settings_can_be_scoped_to_one_budget():
     )
     key = {"env": "Billiards-v0", "env_kwargs": {}}
     by_budget = {s["data_steps"]: s["mbrl"] for s in cell_specs(grid, key)}
-    assert by_budget == {10_000: {"lr": 3e-4, "seed_episodes": 100}, 31_200: {"lr": 3e-4}}
+    recipe = {"training": {"augment": HEADLINE.augment}}  # as the run resolves it
+    assert by_budget == {
+        10_000: {"lr": 3e-4, "seed_episodes": 100, **recipe},
+        31_200: {"lr": 3e-4, **recipe},
+    }
     with pytest.raises(ValueError, match="budget '30000'"):
         Grid(methods=("mbrl",), mbrl_steps=(10_000,), mbrl={"30000:seed_episodes": 100})
     with pytest.raises(ValueError, match="lower seed_episodes"):  # 400 x 60 > 10,000
         Grid(methods=("mbrl",), mbrl_steps=(10_000,))
+
+
+def test_an_mbrl_cell_from_before_cells_recorded_the_augmentation_is_one_without(tmp_path):
+    """A cell written before mbrl cells recorded their augmentation was learned without
+    one: it is reused for a grid that asks for none and for no other, so a change of the
+    recipe's default redoes it instead of reporting it under the new recipe."""
+    key = {"env": "Billiards-v0", "env_kwargs": {}}
+
+    def spec(**mbrl):
+        (one,) = cell_specs(Grid(methods=("mbrl",), seeds=(0,), mbrl=mbrl), key)
+        return one
+
+    without, with_d4 = spec(training={"augment": "none"}), spec(training={"augment": "d4"})
+    assert spec()["mbrl"] == {"training": {"augment": HEADLINE.augment}}
+    old = {**without, "mbrl": {}, "success_rate": 0.5}  # as such a cell reads back
+    path = cell_path(tmp_path, without)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(old))
+    assert _load_cell(path, without)["success_rate"] == 0.5
+    assert _load_cell(path, with_d4) is None
+    pictured = {"env": "Billiards-v0", "env_kwargs": {"background": "textured"}}
+    (on_picture,) = cell_specs(Grid(methods=("mbrl",), seeds=(0,)), pictured)
+    assert on_picture["mbrl"] == {"training": {"augment": "none"}}  # no symmetry to use

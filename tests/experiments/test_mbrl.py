@@ -18,6 +18,7 @@ from vin_gym.data.policies import ColoredNoisePolicy
 from vin_gym.experiments import mbrl
 from vin_gym.experiments.episodes import MPCPolicy, run_episodes
 from vin_gym.experiments.mbrl import MBRLConfig, run_mbrl
+from vin_gym.experiments.recipe import HEADLINE
 from vin_model.checkpoint import list_checkpoints
 
 #: Two iterations on a tiny budget: 4 seed episodes + 2 x 2 agent episodes of 12 steps.
@@ -177,6 +178,37 @@ def test_a_run_from_before_the_disagreement_field_resumes(full_run, tmp_path) ->
     with pytest.raises(ValueError, match=r"disagreement: 0\.0 in the run vs 0\.5 now"):
         model = {**TINY.model, "ensemble": 2}
         run_mbrl(replace(TINY, model=model, disagreement=0.5), old, resume=True, progress=False)
+
+
+def test_a_run_from_before_runs_recorded_their_augmentation_is_one_without(
+    full_run, tmp_path
+) -> None:
+    """An ``mbrl.json`` whose ``training`` has no ``augment`` was trained without one: it
+    resumes under ``augment=none`` and under no other, whatever the recipe's default."""
+    import shutil
+
+    run, _ = full_run
+    old = tmp_path / "old"
+    shutil.copytree(run, old, ignore=shutil.ignore_patterns("*.lock", "holder*"))
+    state = json.loads((old / "mbrl.json").read_text())
+    assert state["config"]["training"] == {"augment": HEADLINE.augment}  # recorded now
+    state["config"]["training"] = {}
+    (old / "mbrl.json").write_text(json.dumps(state))
+    without = replace(TINY, training={"augment": "none"})
+    assert run_mbrl(without, old, resume=True, progress=False)["iterations_done"] == 3
+    with pytest.raises(ValueError, match=r"training: \{'augment': 'none'\} in the run vs"):
+        run_mbrl(replace(TINY, training={"augment": "d4"}), old, resume=True, progress=False)
+
+
+def test_the_augmentation_left_out_is_the_recipes_where_the_system_has_the_symmetry() -> None:
+    assert TINY.training == {} and TINY.train_overrides == {"augment": HEADLINE.augment}
+    assert TINY.identity()["training"] == {"augment": HEADLINE.augment}
+    textured = replace(TINY, env_kwargs={**TINY.env_kwargs, "background": "textured"})
+    assert textured.train_overrides == {"augment": "none"}  # a reflection changes its frames
+    given = replace(TINY, training={"augment": "none", "contact_weight": 2.0})
+    assert given.identity()["training"] == {"augment": "none", "contact_weight": 2.0}
+    with pytest.raises(ValueError, match="training must be a dict"):
+        replace(TINY, training="d4")
 
 
 def test_the_disagreement_penalty_needs_an_ensemble_and_reaches_the_loops_agent(

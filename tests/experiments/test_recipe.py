@@ -112,6 +112,23 @@ def test_the_demo_follows_a_changed_recipe(monkeypatch) -> None:
         assert value == getattr(other, name), name
 
 
+@pytest.mark.parametrize("augment", ["none", "d4"])
+def test_the_loop_and_its_cells_follow_a_changed_augmentation(monkeypatch, augment) -> None:
+    """The online loop's augmentation is the recipe's, read when a run is configured, and
+    the comparison's ``mbrl`` cells record it; a run or cell that names one keeps it."""
+    from vin_gym.experiments.comparison.specs import cell_specs
+
+    monkeypatch.setattr(recipe, "HEADLINE", dataclasses.replace(HEADLINE, augment=augment))
+    assert MBRLConfig().identity()["training"] == {"augment": augment}
+    assert MBRLConfig(training={"augment": "none"}).train_overrides == {"augment": "none"}
+    key = {"env": "Billiards-v0", "env_kwargs": {}}
+    (cell,) = cell_specs(Grid(methods=("mbrl",), seeds=(0,)), key)
+    assert cell["mbrl"]["training"] == {"augment": augment}
+    monkeypatch.setattr(recipe, "HEADLINE", dataclasses.replace(HEADLINE, augment="flip"))
+    with pytest.raises(ValueError, match=r"augment must be one of .*'flip'"):
+        MBRLConfig()
+
+
 def _clip_message(steps_name: str, rollout_name: str) -> str:
     with pytest.raises(ValueError) as info:
         check_clip_fits(12, 16, steps_name, rollout_name)

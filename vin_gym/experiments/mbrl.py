@@ -254,7 +254,7 @@ def _train(
         checkpoint_every=config.train_steps,
         val_clips=200,
         progress=progress,
-        **config.training,
+        **config.train_overrides,
     )
     _, trained = train_on_data(
         datasets,

@@ -58,7 +58,9 @@ class MBRLConfig:
             (fine-tuning; ``"pretrained"``: the shipped VIN); its model config is the
             run's, ``model`` overriding nothing it holds differently.
         training: Training settings to override beyond those above, named as in
-            ``vin-gym train`` (e.g. ``{"contact_weight": 4.0}``).
+            ``vin-gym train`` (e.g. ``{"contact_weight": 4.0}``). Its ``augment``, left
+            out, is the recipe's on a system with the square's symmetries and ``"none"``
+            on others (:attr:`train_overrides`, which the run trains with and records).
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
         planner_kwargs: Planner settings to override, named as in ``vin-gym plan``.
         horizon: Planning horizon.
@@ -166,12 +168,46 @@ class MBRLConfig:
         """``gym.make`` arguments of every env of the run (collection and evaluation)."""
         return {**self.env_kwargs, "obs_size": self.obs_size, "show_goal": self.show_goal}
 
+    @property
+    def train_overrides(self) -> dict[str, Any]:
+        """:attr:`training` with its ``augment`` resolved (:func:`recipe_training`): the
+        ``TrainConfig`` settings every training of the run overrides."""
+        return recipe_training(self.training, self.env_id, self.env_kwargs)
+
     def identity(self) -> dict[str, Any]:
-        """The fields that define the run, as they read back from JSON."""
+        """The fields that define the run, as they read back from JSON (``training``
+        with its augmentation resolved)."""
         import json
 
         out = {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
+        out["training"] = self.train_overrides
         return json.loads(json.dumps(out))
+
+
+#: The augmentation of every run recorded before runs recorded it: none.
+LEGACY_AUGMENT = "none"
+
+
+def recipe_training(
+    training: dict[str, Any], env_id: str, env_kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """``training`` with its ``augment`` set: as given, else the headline recipe's
+    (:data:`~vin_gym.experiments.recipe.HEADLINE`) where the system keeps the square's
+    symmetries, ``"none"`` where it does not (a picture behind the objects, or an env
+    outside :data:`vin_gym.symmetry.SQUARE_SYMMETRIC`).
+
+    >>> recipe_training({"augment": "none"}, "Billiards-v0", {})
+    {'augment': 'none'}
+    >>> recipe_training({}, "Billiards-v0", {"background": "picture"})
+    {'augment': 'none'}
+    """
+    from vin_gym.experiments import recipe  # read now: a changed recipe changes it
+    from vin_gym.symmetry import is_square_symmetric
+
+    if "augment" in training:
+        return dict(training)
+    symmetric = is_square_symmetric(env_id, env_kwargs.get("background", "plain"))
+    return {**training, "augment": recipe.HEADLINE.augment if symmetric else "none"}
 
 
 def config_from(fields: dict[str, Any]) -> MBRLConfig:
@@ -282,6 +318,8 @@ def _check_training(config: MBRLConfig) -> None:
     from vin_gym.symmetry import check_square_symmetric
     from vin_model.training import TrainConfig
 
+    if not isinstance(config.training, dict):
+        raise ValueError(f"training must be a dict of settings, got {config.training!r}")
     names = {f.name for f in fields(TrainConfig)} - set(_LOOP_TRAIN_FIELDS)
     unknown = sorted(set(config.training) - names)
     if unknown:
@@ -289,8 +327,8 @@ def _check_training(config: MBRLConfig) -> None:
             f"training may not set {unknown}: it overrides TrainConfig fields the loop does "
             f"not set itself, one of {sorted(names)}"
         )
-    TrainConfig(**config.training)  # its values, checked before any episode is collected
-    if config.training.get("augment", "none") != "none":
+    TrainConfig(**config.train_overrides)  # its values, checked before any episode is collected
+    if config.train_overrides["augment"] != "none":
         check_square_symmetric(config.env_id, config.env_kwargs.get("background", "plain"))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from vin_gym.data.storage import now
-from vin_gym.experiments.mbrl_config import MBRLConfig, check_state
+from vin_gym.experiments.mbrl_config import LEGACY_AUGMENT, MBRLConfig, check_state
 from vin_gym.locking import HOLDER_FILE, LOCK_FILE, check_new_or_resume
 from vin_gym.utils import write_json
 
@@ -38,10 +38,10 @@ def open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
         steps = [int(p.name.split("_")[-1]) for p in list_checkpoints(run / "model")]
         check_state(state, path, steps)
-        mine, theirs = (
-            config.identity(),
-            {"training": {}, "init": None, "disagreement": 0.0} | state["config"],
-        )
+        mine = config.identity()
+        theirs = {"training": {}, "init": None, "disagreement": 0.0} | state["config"]
+        if isinstance(theirs["training"], dict):  # recorded before runs recorded augment
+            theirs["training"] = {"augment": LEGACY_AUGMENT} | theirs["training"]
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
             details = ", ".join(

@@ -69,6 +69,10 @@ class VINRecipe:
             iteration.
         iteration_train_steps: Online loop: training steps after each iteration (six
             iterations in the headline run: 12,000 + 6 x 2,000 = ``train_steps``).
+        augment: Online loop: the symmetry augmentation of its training clips
+            (``TrainConfig.augment``) on a system that keeps the square's symmetries
+            (:func:`vin_gym.symmetry.is_square_symmetric`); a system without them trains
+            without. The comparison's offline ``vin`` cells do not read it.
     """
 
     episode_steps: int = 60
@@ -80,6 +84,7 @@ class VINRecipe:
     train_steps: int = 24_000
     seed_train_steps: int = 12_000
     iteration_train_steps: int = 2_000
+    augment: str = "none"
 
     def __post_init__(self) -> None:
         check_clip_fits(self.episode_steps, self.rollout_max)

@@ -246,7 +246,7 @@ def cell_specs(grid: Grid, key: dict[str, Any]) -> list[dict[str, Any]]:
                         "seed": seed,
                         "data_steps": d,
                         "plan": plan,
-                        "mbrl": grid.mbrl_for(d),
+                        "mbrl": _mbrl_spec(grid.mbrl_for(d), key),
                     }
                 )
     for spec in specs:
@@ -266,14 +266,34 @@ def cost(spec: dict[str, Any]) -> tuple[int, int, int]:
     return METHOD_RANK[spec["method"]], int(spec.get("data_steps", 0)), int(spec["seed"])
 
 
+def _mbrl_spec(fields: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    """What an ``mbrl`` cell records of its run's settings: the grid's ``fields``, with
+    the augmentation the run will train with (:func:`~vin_gym.experiments.mbrl_config.
+    recipe_training`), so that a cell learned under another recipe is not reused."""
+    from vin_gym.experiments.mbrl_config import recipe_training
+
+    training = recipe_training(fields.get("training", {}), key["env"], key["env_kwargs"])
+    return {**fields, "training": training}
+
+
 def with_legacy_train(cell: dict[str, Any]) -> dict[str, Any]:
-    """``cell`` (a finished cell read back) with the training settings a VIN cell written
-    before its spec recorded them was trained with (:data:`LEGACY_TRAIN`), so that it
-    matches the spec that names them and no other.
+    """``cell`` (a finished cell read back) with the training settings a cell written
+    before its spec recorded them was trained with, so that it matches the spec that
+    names them and no other: a ``vin`` cell's :data:`LEGACY_TRAIN`, an ``mbrl`` cell's
+    augmentation (:data:`~vin_gym.experiments.mbrl_config.LEGACY_AUGMENT`).
 
     >>> with_legacy_train({"method": "vin", "train": {"steps": 5}})["train"]
     {'lr_final': 5e-05, 'steps': 5}
+    >>> with_legacy_train({"method": "mbrl", "mbrl": {"lr": 0.01}})["mbrl"]
+    {'lr': 0.01, 'training': {'augment': 'none'}}
     """
+    from vin_gym.experiments.mbrl_config import LEGACY_AUGMENT
+
+    if cell.get("method") == "mbrl" and isinstance(cell.get("mbrl"), dict):
+        training = cell["mbrl"].get("training", {})
+        if isinstance(training, dict):
+            training = {"augment": LEGACY_AUGMENT} | training
+        return {**cell, "mbrl": {**cell["mbrl"], "training": training}}
     if cell.get("method") != "vin" or not isinstance(cell.get("train"), dict):
         return cell
     return {**cell, "train": {**LEGACY_TRAIN, **cell["train"]}}
