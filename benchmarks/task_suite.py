@@ -22,8 +22,9 @@ to 300,000 steps; a cell with fewer seeds or steps says so. The README's table s
 
 Recipe variants (``VARIANTS``: the loop changed in one way, each chosen on development
 episodes of ``Billiards-v0``) have their files in a folder of their own under
-``docs/results/tasks`` and a table of their own (``task_suite:variants``), each row paired
-episode by episode with the headline runs of the same seeds.
+``docs/results/tasks`` (``Billiards-v0``'s: a comparison's cells in
+``docs/results/test/VARIANT``) and a table of their own (``task_suite:variants``), each row
+paired episode by episode with the headline runs of the same seeds.
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "benchmarks/task_suite.py"
 RESULTS = ROOT / "docs/results/tasks"
 DIFFICULTY = ROOT / "benchmarks/results/task_difficulty.json"
-BILLIARDS_CELLS = ROOT / "docs/results/test/icem/cells"
+#: ``Billiards-v0``'s comparisons on test episodes: the headline's in ``icem/``, a recipe
+#: variant's in a folder named as the variant's (``vin-gym compare --out``).
+BILLIARDS_TEST = ROOT / "docs/results/test"
+BILLIARDS_CELLS = BILLIARDS_TEST / "icem" / "cells"
+BILLIARDS_RUN = "mbrl-icem_d31200_s{seed}.json"
 #: The rows: (label, file name of its runs, env id).
 ROWS = (
     ("Billiards-v0", None, "Billiards-v0"),
@@ -96,11 +101,13 @@ def cell(outcomes: list[list[bool]], steps: int | None, what: str) -> dict[str, 
     return summary | {"env_steps": steps, "reduced": "; ".join(short) or None}
 
 
-def vin_cell(name: str | None, results: Path) -> dict[str, Any] | None:
-    """VIN-MPC after ``vin-gym mbrl``: every seed's plan on test episodes."""
-    if name is None:  # Billiards-v0: the comparison's 31,200-step cells
-        files = seed_files(BILLIARDS_CELLS, "mbrl-icem_d31200_s{seed}.json")
-        records = [json.loads(p.read_text()) for _, p in files]
+def vin_cell(
+    name: str | None, results: Path, billiards: Path = BILLIARDS_CELLS
+) -> dict[str, Any] | None:
+    """VIN-MPC after ``vin-gym mbrl``: every seed's plan on test episodes (for
+    ``Billiards-v0``, ``name`` ``None``: the comparison's 31,200-step cells in ``billiards``)."""
+    if name is None:
+        records = [json.loads(p.read_text()) for _, p in seed_files(billiards, BILLIARDS_RUN)]
         return cell([outcomes_of(r) for r in records], 31_200, "vin")
     outcomes, steps = [], []
     for seed, path in seed_files(results, f"plan_{name}_s{{seed}}_test.json"):
@@ -161,21 +168,28 @@ def measure(results: Path = RESULTS) -> list[dict[str, Any]]:
     return rows
 
 
-def variant_rows(results: Path = RESULTS) -> list[dict[str, Any]]:
+def variant_rows(results: Path = RESULTS, billiards: Path = BILLIARDS_TEST) -> list[dict[str, Any]]:
     """Every recipe variant on every task it was run on: VIN-MPC on test episodes, its share
     of the oracle, and against the headline runs of the same seeds the episodes it gains
-    and loses (pooled over seeds, exact McNemar p)."""
+    and loses (pooled over seeds, exact McNemar p). ``Billiards-v0``'s come from the
+    comparisons in ``billiards`` (``icem/`` the headline's, ``VARIANT/`` the variant's)."""
     from vin_gym.paired import compare
 
     difficulty = json.loads(DIFFICULTY.read_text())
     rows = []
     for folder, change in VARIANTS:
         for label, name, env_id in ROWS:
-            vin = vin_cell(name, results / folder) if name is not None else None
+            if name is None:  # Billiards-v0: the comparison's cells, as the headline's
+                cells = billiards / folder / "cells"
+                vin = vin_cell(None, results, cells)
+                found, beside = seed_files(cells, BILLIARDS_RUN), billiards / "icem" / "cells"
+            else:
+                vin = vin_cell(name, results / folder)
+                found = seed_files(results / folder, f"plan_{name}_s{{seed}}_test.json")
+                beside = results
             if vin is None:
                 continue
-            found = seed_files(results / folder, f"plan_{name}_s{{seed}}_test.json")
-            headline = [results / path.name for _, path in found]
+            headline = [beside / path.name for _, path in found]
             missing = [str(f) for f in headline if not f.is_file()]
             if missing:
                 raise FileNotFoundError(

@@ -543,6 +543,7 @@ D4_TASK_SEEDS = {
     "MagneticBilliardsTask-v0": (0, 1, 2),
     "SpringsTask-v0": (0, 1, 2),
     "Billiards-v0-6": (0,),
+    "VariableMassBilliardsTask-v0": (0,),
 }
 #: How the README names a task whose file name is not its id.
 D4_TASK_NAMES = {"Billiards-v0-6": "`Billiards-v0` with 6 objects"}
@@ -579,6 +580,42 @@ def test_the_augmentation_variant_figures_are_its_files():
             assert figure in readme, f"README.md should say {figure!r}"
 
 
+def test_the_augmentation_on_billiards_is_its_cells():
+    """The README's reading of ``augment=d4`` at 31,200 steps on ``Billiards-v0``: the
+    development check's pooled pairs, and the test episodes seed by seed against the
+    headline cells, with the share of the oracle, from the comparisons' cells."""
+    from vin_gym.stats import format_p, success_summary
+
+    paired = _bench_module("paired")
+    suite = _bench_module("task_suite")
+    readme = _text(README)
+    dev = paired.compare(
+        _cells("docs/results/cells/mbrl-icem_d31200_s{seed}.json"),
+        _cells("docs/results/d4/cells/mbrl-icem_d31200_s{seed}.json"),
+    )["pooled"]
+    augmented = _cells("docs/results/test/d4/cells/mbrl-icem_d31200_s{seed}.json")
+    test = paired.compare(
+        _cells("docs/results/test/icem/cells/mbrl-icem_d31200_s{seed}.json"), augmented
+    )
+    ours, theirs = (_and([str(p[k]) for p in test["pairs"]]) for k in ("b", "a"))
+    row = next(r for r in suite.measure() if r["task"] == "Billiards-v0")
+    oracle, headline = row["oracle"]["success_rate"], row["vin_mpc"]["success_rate"]
+    mine = success_summary([suite.outcomes_of(json.loads(p.read_text())) for p in augmented])
+    pooled = test["pooled"]
+    for figure in (
+        f"They plan {dev['b']} of 150 ({dev['gained']} gained, {dev['lost']} lost, "
+        f"{format_p(dev['p'])};",
+        "must plan at least as many episodes as the headline cells of the same seeds "
+        f"({dev['a']} of 150)",
+        f"the same runs plan {ours} of 50, the headline runs {theirs}: "
+        f"{mine['success_rate']:.2f} [{mine['ci_low']:.2f}, {mine['ci_high']:.2f}], "
+        f"{mine['success_rate'] / oracle:.0%} of the oracle against {headline / oracle:.0%}, "
+        f"{pooled['gained']} gained, {pooled['lost']} lost over the {pooled['episodes']} "
+        f"pairs (exact McNemar {format_p(pooled['p'])}",
+    ):
+        assert figure in readme, f"README.md should say {figure!r}"
+
+
 #: Seeds whose headline and augmented VINs planned each task's development episodes.
 D4_DEV_SEEDS = {
     "SpringsTask-v0": (0, 2),
@@ -602,6 +639,33 @@ def test_the_augmentation_development_figures_are_its_files():
             f"{pooled['lost']} lost, {format_p(pooled['p'])})"
         )
         assert figure in readme, f"README.md should say {figure!r}"
+
+
+def test_the_recipes_development_check_is_its_cells():
+    """``docs/results/README.md``'s check of ``augment=d4`` at 31,200 steps on
+    ``Billiards-v0``'s development episodes: each seed's successes and pairs against the
+    headline cells, the pooled figure, and the rule's bar (the headline's total)."""
+    from vin_gym.stats import format_p
+
+    paired = _bench_module("paired")
+    text = _text("docs/results/README.md")
+    headline = _cells("docs/results/cells/mbrl-icem_d31200_s{seed}.json")
+    augmented = _cells("docs/results/d4/cells/mbrl-icem_d31200_s{seed}.json")
+    result = paired.compare(headline, augmented)
+    for seed, pair in zip((0, 1, 2), result["pairs"], strict=True):
+        row = f"| {seed} | {pair['a']} of 50 | {pair['b']} of 50 | "
+        row += f"{pair['gained']} | {pair['lost']} |"
+        assert row in text, f"docs/results/README.md should have the row {row!r}"
+    pooled = result["pooled"]
+    a = " + ".join(str(p["a"]) for p in result["pairs"])
+    for figure in (
+        f"{a} = {pooled['a']} of 150",
+        f"| all | {pooled['a']} of 150, {pooled['a'] / 150:.2f} | {pooled['b']} of 150, ",
+        f"plan {pooled['b']} of 150 against {pooled['a']} (exact McNemar {format_p(pooled['p'])}",
+    ):
+        assert figure in text, f"docs/results/README.md should say {figure!r}"
+    met = pooled["b"] >= pooled["a"]
+    assert ("the rule is met" in text) == met
 
 
 def _d4_against_headline(paired, task: str, seeds, episodes: str) -> tuple[str, str, dict]:

@@ -80,7 +80,7 @@ def test_a_variant_is_paired_with_the_headline_runs_of_its_seeds(suite, tmp_path
     write(folder / f"plan_{task}_s1_test.json", seeded([False] * 2 + [True] * 28 + [False] * 10))
     for seed in (0, 1):
         write(folder / f"mbrl_{task}_s{seed}.json", steps)
-    (row,) = suite.variant_rows(tmp_path)
+    (row,) = suite.variant_rows(tmp_path, tmp_path / "test")
     assert row["task"] == task and row["variant"] == "icem_collect" and row["seeds"] == [0, 1]
     assert row["vin_mpc"]["success_rate"] == pytest.approx(63 / 80)
     assert row["vin_mpc"]["reduced"] == "2 of 3 seeds"
@@ -90,7 +90,28 @@ def test_a_variant_is_paired_with_the_headline_runs_of_its_seeds(suite, tmp_path
     assert "**2 of 3 seeds**" in shown and "63 against 60 of 80; 5 gained, 2 lost" in shown
     (tmp_path / f"plan_{task}_s1_test.json").unlink()  # nothing to pair with: an error
     with pytest.raises(FileNotFoundError, match="no headline run to pair with"):
-        suite.variant_rows(tmp_path)
+        suite.variant_rows(tmp_path, tmp_path / "test")
+
+
+def test_a_billiards_variant_reads_its_comparison_and_pairs_with_the_headlines(suite, tmp_path):
+    """``Billiards-v0``'s variant row: the variant's comparison cells beside the
+    headline's (``test/icem/cells``), paired seed by seed."""
+    tests = tmp_path / "test"
+    for seed in (0, 1, 2):  # the headline: episodes 0-39 of 50; the variant gains 40-44
+        write(
+            tests / "icem" / "cells" / f"mbrl-icem_d31200_s{seed}.json",
+            seeded([True] * 40 + [False] * 10),
+        )
+        write(
+            tests / "d4" / "cells" / f"mbrl-icem_d31200_s{seed}.json",
+            seeded([True] * 45 + [False] * 5),
+        )
+    (row,) = suite.variant_rows(tmp_path, tests)
+    assert (row["task"], row["variant"], row["seeds"]) == ("Billiards-v0", "d4", [0, 1, 2])
+    assert row["vin_mpc"]["success_rate"] == pytest.approx(0.9)
+    assert row["vin_mpc"]["reduced"] is None and row["vin_mpc"]["env_steps"] == 31_200
+    pair = row["against_headline"]
+    assert (pair["a"], pair["b"], pair["gained"], pair["lost"]) == (120, 135, 15, 0)
 
 
 def test_the_readme_table_is_the_committed_json(suite):

@@ -58,9 +58,9 @@ class MBRLConfig:
             (fine-tuning; ``"pretrained"``: the shipped VIN); its model config is the
             run's, ``model`` overriding nothing it holds differently.
         training: Training settings to override beyond those above, named as in
-            ``vin-gym train`` (e.g. ``{"contact_weight": 4.0}``). Its ``augment``, left
-            out, is the recipe's on a system with the square's symmetries and ``"none"``
-            on others (:attr:`train_overrides`, which the run trains with and records).
+            ``vin-gym train`` (e.g. ``{"contact_weight": 4.0}``). An ``augment`` left
+            out is the control recipe's on a system with the square's symmetries and
+            ``"none"`` on others; the run records the one it trains with.
         planner: ``"cem"``, ``"icem"``, ``"mppi"`` or ``"random"`` (random shooting).
         planner_kwargs: Planner settings to override, named as in ``vin-gym plan``.
         horizon: Planning horizon.
