@@ -16,26 +16,43 @@ from vin_gym.cli import build_parser
 ROOT = Path(__file__).resolve().parents[2]
 #: Placeholders the docs write in command lines, and a value for each.
 PLACEHOLDERS = {"ALGO": "ppo", "OBS": "pixels", "T": "1000", "S": "0", "TASK": "GravityTask-v0"}
+#: ``vin-gym mbrl``'s: a task whose runs all follow the generic command (the
+#: ``GravityTask-v0`` run kept its evaluations, as ``docs/results/tasks/README.md`` says).
+MBRL_PLACEHOLDERS = {**PLACEHOLDERS, "TASK": "SpringsTask-v0"}
 
 
-def documented(command: str) -> list[str]:
-    """``vin-gym COMMAND ...`` lines of README.md and docs/**/*.md, continuation lines
-    joined, comments and placeholders resolved."""
+def documented(command: str, placeholders: dict[str, str] = PLACEHOLDERS) -> list[str]:
+    """``vin-gym COMMAND ...`` lines of README.md, docs/**/*.md and vin_model/**/*.md,
+    continuation lines joined, comments and placeholders resolved (in paths too:
+    ``runs/tasks/TASK_sS``)."""
+    in_paths = f"{placeholders['TASK']}_s{placeholders['S']}"
     lines = []
-    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+    pages = [*sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "vin_model").rglob("*.md"))]
+    for path in [ROOT / "README.md", *pages]:
         text = path.read_text().replace("\\\n", " ")
         for match in re.finditer(rf"^\s*(vin-gym {command} .*)$", text, re.M):
             words = shlex.split(match.group(1), comments=True)
-            lines.append(shlex.join(PLACEHOLDERS.get(w, w) for w in words))
+            words = [placeholders.get(w, w).replace("TASK_sS", in_paths) for w in words]
+            lines.append(shlex.join(words))
     return lines
 
 
 COLLECT = documented("collect")
 BASELINE = documented("baseline")
+#: ``vin-gym mbrl`` lines (``...`` elisions left out), and those whose ``--json`` record
+#: is committed.
+MBRL = [line for line in documented("mbrl", MBRL_PLACEHOLDERS) if "..." not in shlex.split(line)]
+MBRL_RECORDED = [
+    (line, words[words.index("--json") + 1])
+    for line in MBRL
+    if "--json" in (words := shlex.split(line))
+    and (ROOT / words[words.index("--json") + 1]).is_file()
+]
 
 
 def test_the_docs_show_commands() -> None:
     assert len(COLLECT) >= 5 and len(BASELINE) >= 10, (COLLECT, BASELINE)
+    assert len(MBRL) >= 8 and len(MBRL_RECORDED) >= 6, (MBRL, MBRL_RECORDED)
 
 
 def _config(line: str):
@@ -65,6 +82,25 @@ def test_documented_baseline_parses_to_its_config(line: str) -> None:
     assert cfg.timesteps == int(words[words.index("--timesteps") + 1])
     assert str(cfg.out) == words[words.index("--out") + 1]
     assert (cfg.progress, cfg.device, cfg.threads) == (False, "cpu", 1)
+
+
+@pytest.mark.parametrize("line", MBRL)
+def test_documented_mbrl_parses_to_a_config(line: str) -> None:
+    cfg = _config(line)
+    words = shlex.split(line)
+    assert cfg.env_id == (words[words.index("--env") + 1] if "--env" in words else "Billiards-v0")
+
+
+@pytest.mark.parametrize(("line", "record"), MBRL_RECORDED)
+def test_documented_mbrl_is_the_run_its_record_holds(line: str, record: str) -> None:
+    """The command the docs show for a committed run's figures configures that run, as
+    it records it (fields it predates as they were): the same settings, recipe included."""
+    from vin_gym.experiments.mbrl_state import as_recorded_now
+
+    recorded = as_recorded_now(json.loads((ROOT / record).read_text())["config"])
+    mine = _config(line).identity()
+    diff = {k: (recorded.get(k), v) for k, v in mine.items() if recorded.get(k) != v}
+    assert not diff, f"{record}: (recorded, the command's) {diff}"
 
 
 def test_collect_defaults_are_the_configs() -> None:

@@ -71,7 +71,18 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     add_planner_settings_args(p)  # the same planner flags as plan, demo and compare
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_json_arg(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, config=_config_from)
+
+
+def _config_from(args: argparse.Namespace) -> MBRLConfig:
+    """The run's config from the flags given (``MBRLConfig``'s defaults for the rest);
+    errors name the flags (``--explore-std``, ``--population``), not the fields."""
+    with flags_in_errors(MBRLConfig), planner_errors():
+        fields = given(MBRLConfig, args, skip=("planner_kwargs",))
+        settings = planner_settings(args, MBRLConfig.planner)
+        if settings:
+            fields["planner_kwargs"] = settings
+        return config_from(fields)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,13 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from vin_gym.experiments.mbrl import run_mbrl
     from vin_gym.locking import hold_directory
 
-    # errors name --explore-std and --population, not explore_std and population
-    with flags_in_errors(MBRLConfig), planner_errors():
-        fields = given(MBRLConfig, args, skip=("planner_kwargs",))
-        settings = planner_settings(args, MBRLConfig.planner)
-        if settings:
-            fields["planner_kwargs"] = settings
-        config = config_from(fields)
+    config = _config_from(args)
     print(
         f"mbrl: {config.iterations} iterations of {config.agent_episodes} episodes after "
         f"{config.seed_episodes} seed episodes ({config.env_steps} env steps at most), "

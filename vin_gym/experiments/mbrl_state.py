@@ -21,6 +21,19 @@ def data_dir(run: Path, iteration: int) -> Path:
     return run / "data" / ("seed" if iteration == 0 else f"iter-{iteration:04d}")
 
 
+def as_recorded_now(config: dict[str, Any]) -> dict[str, Any]:
+    """A run's recorded ``config`` as a run would record it now: the fields it predates
+    with the values it ran with (no ``init``, no disagreement penalty, no augmentation).
+
+    >>> as_recorded_now({"seed": 1})
+    {'training': {'augment': 'none'}, 'init': None, 'disagreement': 0.0, 'seed': 1}
+    """
+    out = {"training": {}, "init": None, "disagreement": 0.0} | config
+    if isinstance(out["training"], dict):  # recorded before runs recorded augment
+        out["training"] = {"augment": LEGACY_AUGMENT} | out["training"]
+    return out
+
+
 def open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
     """The run's state: read back (checked against ``config``) or new (and written)."""
     import json
@@ -38,10 +51,7 @@ def open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:
             raise ValueError(f"{path} is not an mbrl state file (format {STATE_FORMAT})")
         steps = [int(p.name.split("_")[-1]) for p in list_checkpoints(run / "model")]
         check_state(state, path, steps)
-        mine = config.identity()
-        theirs = {"training": {}, "init": None, "disagreement": 0.0} | state["config"]
-        if isinstance(theirs["training"], dict):  # recorded before runs recorded augment
-            theirs["training"] = {"augment": LEGACY_AUGMENT} | theirs["training"]
+        mine, theirs = config.identity(), as_recorded_now(state["config"])
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
             details = ", ".join(
