@@ -543,7 +543,8 @@ D4_TASK_SEEDS = {
     "MagneticBilliardsTask-v0": (0, 1, 2),
     "SpringsTask-v0": (0, 1, 2),
     "Billiards-v0-6": (0,),
-    "VariableMassBilliardsTask-v0": (0,),
+    "VariableMassBilliardsTask-v0": (0, 1, 2),
+    "GravityTask-v0": (0,),
 }
 #: How the README names a task whose file name is not its id.
 D4_TASK_NAMES = {"Billiards-v0-6": "`Billiards-v0` with 6 objects"}
