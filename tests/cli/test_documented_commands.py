@@ -153,38 +153,3 @@ def test_documented_compare_reuses_its_committed_cells(line: str) -> None:
     assert specs, f"none of the command's cells is under {args.out}"
     for spec in specs:
         assert load_cell(cell_path(out, spec), spec) is not None, spec["name"]
-
-
-def _mbrl_cells_of(line: str) -> list[tuple[Path, dict]]:
-    """``(committed cell, its spec)`` of each ``mbrl`` cell a documented
-    ``vin-gym compare`` line names in its ``--out``."""
-    from vin_gym.commands.common import env_kwargs_from
-    from vin_gym.experiments.comparison.runner import cell_path
-    from vin_gym.experiments.comparison.specs import cell_specs, eval_key
-
-    argv = shlex.split(line)[1:]
-    args = build_parser(argv).parse_args(argv)
-    if args.out is None:
-        return []
-    key = eval_key(
-        args.env, env_kwargs_from(args), args.episodes, args.seed_base, args.max_episode_steps
-    )
-    specs = [s for s in cell_specs(args.config(args), key) if s["method"] == "mbrl"]
-    return [(path, s) for s in specs if (path := cell_path(ROOT / args.out, s)).is_file()]
-
-
-def test_documented_compare_reuses_the_mbrl_cells_it_documents() -> None:
-    """Each documented ``vin-gym compare`` line, run again, reads back the committed
-    ``mbrl`` cells of its ``--out`` instead of redoing them: the same runs, recipe
-    included (a cell from before cells recorded their augmentation reads as none)."""
-    from vin_gym.experiments.comparison.runner import load_cell
-
-    lines = [line for line in documented("compare") if "..." not in shlex.split(line)]
-    found = [(line, path, spec) for line in lines for path, spec in _mbrl_cells_of(line)]
-    assert len(found) >= 20, [str(p) for _, p, _ in found]
-    stale = [
-        f"{path.relative_to(ROOT)} <- {line}"
-        for line, path, spec in found
-        if load_cell(path, spec) is None
-    ]
-    assert not stale, "\n".join(stale)
