@@ -188,6 +188,18 @@ class MBRLConfig:
 LEGACY_AUGMENT = "none"
 
 
+def with_legacy_augment(training: Any) -> Any:
+    """A recorded ``training`` (a run's or a comparison cell's) as it would be recorded
+    now: one written before runs recorded their augmentation gains ``augment``
+    :data:`LEGACY_AUGMENT`, what it trained with; anything but a dict is left to the
+    checks that refuse it.
+
+    >>> with_legacy_augment({"contact_weight": 2.0}), with_legacy_augment({"augment": "d4"})
+    ({'augment': 'none', 'contact_weight': 2.0}, {'augment': 'd4'})
+    """
+    return {"augment": LEGACY_AUGMENT} | training if isinstance(training, dict) else training
+
+
 def recipe_training(
     training: dict[str, Any], env_id: str, env_kwargs: dict[str, Any]
 ) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from vin_gym.data.storage import now
-from vin_gym.experiments.mbrl_config import LEGACY_AUGMENT, MBRLConfig, check_state
+from vin_gym.experiments.mbrl_config import MBRLConfig, check_state, with_legacy_augment
 from vin_gym.locking import HOLDER_FILE, LOCK_FILE, check_new_or_resume
 from vin_gym.utils import write_json
 
@@ -29,9 +29,7 @@ def as_recorded_now(config: dict[str, Any]) -> dict[str, Any]:
     {'training': {'augment': 'none'}, 'init': None, 'disagreement': 0.0, 'seed': 1}
     """
     out = {"training": {}, "init": None, "disagreement": 0.0} | config
-    if isinstance(out["training"], dict):  # recorded before runs recorded augment
-        out["training"] = {"augment": LEGACY_AUGMENT} | out["training"]
-    return out
+    return out | {"training": with_legacy_augment(out["training"])}
 
 
 def open_state(run: Path, config: MBRLConfig, resume: bool) -> dict[str, Any]:

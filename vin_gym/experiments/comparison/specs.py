@@ -280,19 +280,17 @@ def with_legacy_train(cell: dict[str, Any]) -> dict[str, Any]:
     """``cell`` (a finished cell read back) with the training settings a cell written
     before its spec recorded them was trained with, so that it matches the spec that
     names them and no other: a ``vin`` cell's :data:`LEGACY_TRAIN`, an ``mbrl`` cell's
-    augmentation (:data:`~vin_gym.experiments.mbrl_config.LEGACY_AUGMENT`).
+    augmentation (:func:`~vin_gym.experiments.mbrl_config.with_legacy_augment`).
 
     >>> with_legacy_train({"method": "vin", "train": {"steps": 5}})["train"]
     {'lr_final': 5e-05, 'steps': 5}
     >>> with_legacy_train({"method": "mbrl", "mbrl": {"lr": 0.01}})["mbrl"]
     {'lr': 0.01, 'training': {'augment': 'none'}}
     """
-    from vin_gym.experiments.mbrl_config import LEGACY_AUGMENT
+    from vin_gym.experiments.mbrl_config import with_legacy_augment
 
     if cell.get("method") == "mbrl" and isinstance(cell.get("mbrl"), dict):
-        training = cell["mbrl"].get("training", {})
-        if isinstance(training, dict):
-            training = {"augment": LEGACY_AUGMENT} | training
+        training = with_legacy_augment(cell["mbrl"].get("training", {}))
         return {**cell, "mbrl": {**cell["mbrl"], "training": training}}
     if cell.get("method") != "vin" or not isinstance(cell.get("train"), dict):
         return cell
